@@ -1,0 +1,172 @@
+/**
+ * Observation preprocessing: max-pool of two frames and OpenCV-compatible INTER_AREA resize.
+ *
+ * The resize reproduces what cv::resize(src, dst, size, 0, 0, INTER_AREA) computes for 8-bit
+ * images when both ratios are >= 1 and at least one is not an integer (210x160 -> 84x84 is
+ * 2.5 x 1.905): each output pixel is the area-weighted mean of the source pixels its cell
+ * covers. To be bit-identical we follow OpenCV's arithmetic, not just its maths:
+ *  - the per-axis weight tables are computed in double precision and stored as float32, with
+ *    OpenCV's 1e-3 tolerance for ignoring slivers at a cell's edges;
+ *  - a row is first reduced horizontally into a float32 buffer (products and sums rounded to
+ *    float32 at each step, in table order), then rows are accumulated vertically the same way;
+ *  - the float result is rounded half-to-even (cvRound) and saturated to 0..255.
+ * When both ratios are integers OpenCV switches to a different ("fast") kernel; we do not
+ * replicate it and resize with the general formula instead (results may then differ by 1).
+ * Nothing here allocates after construction.
+ */
+
+/** Weights of one axis: output index di[k] receives alpha[k] * source[si[k]]. */
+export interface AreaTable {
+  readonly di: Int32Array;
+  readonly si: Int32Array;
+  readonly alpha: Float32Array;
+}
+
+/** Builds the weight table for one axis shrinking from `srcSize` to `dstSize` samples. */
+export function areaTable(srcSize: number, dstSize: number): AreaTable {
+  if (!Number.isInteger(srcSize) || !Number.isInteger(dstSize) || srcSize < 1 || dstSize < 1) {
+    throw new RangeError(`areaTable: sizes must be positive integers, got ${srcSize} -> ${dstSize}`);
+  }
+  if (dstSize > srcSize) throw new RangeError(`areaTable: only shrinking is supported (${srcSize} -> ${dstSize})`);
+  // OpenCV derives the cell size as 1 / (dst / src), in doubles; keep that exact expression.
+  const scale = 1 / (dstSize / srcSize);
+  const di: number[] = [];
+  const si: number[] = [];
+  const alpha: number[] = [];
+  for (let d = 0; d < dstSize; d++) {
+    const start = d * scale;
+    const end = start + scale;
+    const cell = Math.min(scale, srcSize - start);
+    const last = Math.min(Math.floor(end), srcSize - 1);
+    const first = Math.min(Math.ceil(start), last);
+    // partial source sample before the first whole one
+    if (first - start > 1e-3) {
+      di.push(d); si.push(first - 1); alpha.push((first - start) / cell);
+    }
+    for (let s = first; s < last; s++) {
+      di.push(d); si.push(s); alpha.push(1 / cell);
+    }
+    // partial (or whole) sample at the end
+    if (end - last > 1e-3) {
+      di.push(d); si.push(last); alpha.push(Math.min(Math.min(end - last, 1), cell) / cell);
+    }
+  }
+  return { di: Int32Array.from(di), si: Int32Array.from(si), alpha: Float32Array.from(alpha) };
+}
+
+/** cvRound for float inputs: round half to even, then saturate to a byte. */
+export function roundToByte(v: number): number {
+  let r = Math.round(v);
+  // Math.round rounds .5 up; OpenCV (lrint in the default FP mode) rounds ties to even.
+  if (r - v === 0.5 && (r & 1) === 1) r -= 1;
+  return r < 0 ? 0 : r > 255 ? 255 : r;
+}
+
+/** Resizes interleaved 8-bit images of a fixed geometry with OpenCV INTER_AREA arithmetic. */
+export class AreaResizer {
+  private readonly xt: AreaTable;
+  private readonly yt: AreaTable;
+  private readonly buf: Float32Array;
+  private readonly sum: Float32Array;
+
+  constructor(
+    readonly srcWidth: number,
+    readonly srcHeight: number,
+    readonly dstWidth: number,
+    readonly dstHeight: number,
+    readonly channels = 1,
+  ) {
+    if (!Number.isInteger(channels) || channels < 1 || channels > 4) {
+      throw new RangeError(`AreaResizer: channels must be 1..4, got ${channels}`);
+    }
+    this.xt = areaTable(srcWidth, dstWidth);
+    this.yt = areaTable(srcHeight, dstHeight);
+    this.buf = new Float32Array(dstWidth * channels);
+    this.sum = new Float32Array(dstWidth * channels);
+  }
+
+  /** src: srcHeight*srcWidth*channels bytes; dst: dstHeight*dstWidth*channels bytes. */
+  resize(src: Uint8Array, dst: Uint8Array): void {
+    const cn = this.channels;
+    const rowIn = this.srcWidth * cn;
+    const rowOut = this.dstWidth * cn;
+    if (src.length < this.srcHeight * rowIn) {
+      throw new RangeError(`AreaResizer: source has ${src.length} bytes, need ${this.srcHeight * rowIn}`);
+    }
+    if (dst.length < this.dstHeight * rowOut) {
+      throw new RangeError(`AreaResizer: destination has ${dst.length} bytes, need ${this.dstHeight * rowOut}`);
+    }
+    const { di: xdi, si: xsi, alpha: xal } = this.xt;
+    const { di: ydi, si: ysi, alpha: yal } = this.yt;
+    const buf = this.buf;
+    const sum = this.sum;
+    const f = Math.fround;
+    sum.fill(0);
+    let prevRow = ydi[0];
+    for (let j = 0; j < ydi.length; j++) {
+      const dy = ydi[j];
+      const beta = yal[j];
+      const base = ysi[j] * rowIn;
+      buf.fill(0);
+      for (let k = 0; k < xdi.length; k++) {
+        const a = xal[k];
+        const o = xdi[k] * cn;
+        const s = base + xsi[k] * cn;
+        for (let c = 0; c < cn; c++) buf[o + c] = buf[o + c] + f(src[s + c] * a);
+      }
+      if (dy !== prevRow) {
+        const out = prevRow * rowOut;
+        for (let x = 0; x < rowOut; x++) {
+          dst[out + x] = roundToByte(sum[x]);
+          sum[x] = f(beta * buf[x]);
+        }
+        prevRow = dy;
+      } else {
+        for (let x = 0; x < rowOut; x++) sum[x] = sum[x] + f(beta * buf[x]);
+      }
+    }
+    const out = prevRow * rowOut;
+    for (let x = 0; x < rowOut; x++) dst[out + x] = roundToByte(sum[x]);
+  }
+}
+
+/** out[i] = max(a[i], b[i]) over the first `length` bytes. */
+export function maxPool(a: Uint8Array, b: Uint8Array, out: Uint8Array, length = out.length): void {
+  if (a.length < length || b.length < length || out.length < length) {
+    throw new RangeError(`maxPool: buffers shorter than ${length}`);
+  }
+  for (let i = 0; i < length; i++) {
+    const x = a[i];
+    const y = b[i];
+    out[i] = x > y ? x : y;
+  }
+}
+
+/**
+ * The last `depth` frames, oldest first, laid out contiguously as [depth][frameSize] inside a
+ * caller-provided buffer (so it can be a slice of a SharedArrayBuffer).
+ */
+export class FrameStack {
+  constructor(
+    readonly depth: number,
+    readonly frameSize: number,
+    readonly data: Uint8Array = new Uint8Array(depth * frameSize),
+  ) {
+    if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`frame stack depth must be >= 1, got ${depth}`);
+    if (data.length !== depth * frameSize) {
+      throw new RangeError(`frame stack buffer has ${data.length} bytes, need ${depth * frameSize}`);
+    }
+  }
+
+  /** Every slot becomes `frame` (Gymnasium's FrameStackObservation pads with the reset frame). */
+  fill(frame: Uint8Array): void {
+    for (let i = 0; i < this.depth; i++) this.data.set(frame.subarray(0, this.frameSize), i * this.frameSize);
+  }
+
+  /** Drops the oldest frame and appends `frame` as the newest. */
+  push(frame: Uint8Array): void {
+    const n = this.frameSize;
+    this.data.copyWithin(0, n);
+    this.data.set(frame.subarray(0, n), (this.depth - 1) * n);
+  }
+}
