@@ -1,4 +1,7 @@
-/* Cartridge: bank-switching schemes and their detection. Owned by cart.c (+ cart_*.c). */
+/* Cartridge: bank-switching schemes and their detection. Owned by cart.c.
+ * Detection and behaviour follow the reference (Stella 2.4 in ALE 0.12). Supported schemes are
+ * the ones the ALE ROM set uses; other detected types (AR, CV, 3E, 3F, UA, E7, F4, F4SC, FASC,
+ * MB, MC) are reported as CART_UNKNOWN and refused by cart_init. */
 #ifndef ARCADE_CART_H
 #define ARCADE_CART_H
 #include <stdint.h>
@@ -12,11 +15,22 @@ typedef struct Cart {
   const uint8_t *image;  /* ROM bytes, owned by the caller, must outlive the console */
   uint32_t size;
   CartScheme scheme;
-  /* (cart.c adds bank state, extra RAM, DPC registers) */
+  uint16_t bank;         /* F8, F6, F8SC, F6SC, DPC: current 4K bank */
+  uint8_t slice[4];      /* E0: 1K bank shown in each 1K segment (segment 3 is always 7) */
+  uint8_t ram[128];      /* F8SC/F6SC extra RAM: write port $1000-$107F, read port $1080-$10FF */
+  /* DPC (Pitfall II) */
+  uint8_t dpcTops[8], dpcBottoms[8], dpcFlags[8];
+  uint16_t dpcCounters[8];
+  uint8_t dpcMusicMode[3];
+  uint8_t dpcRandom;     /* 8-bit shift register, clocked on each DPC/hotspot-page access */
+  int32_t dpcSystemCycles;       /* Console.cycles at the last music-fetcher update */
+  double dpcFractionalClocks;    /* leftover fraction of 15.75 kHz oscillator clocks */
 } Cart;
 
+/* The reference's size/signature auto-detection; CART_UNKNOWN for types not supported here. */
 CartScheme cart_detect(const uint8_t *image, uint32_t size);
-/* Returns 0 on success, nonzero if the scheme/size cannot be handled. */
+/* Installs the cartridge in its power-on state. scheme CART_UNKNOWN means "auto-detect".
+ * Returns 0 on success, nonzero if the scheme/size cannot be handled (nothing is installed). */
 int cart_init(struct Console *c, const uint8_t *image, uint32_t size, CartScheme scheme);
 void cart_reset(struct Console *c);      /* start bank; refills extra RAM from the system RNG */
 uint8_t cart_peek(struct Console *c, uint16_t addr);

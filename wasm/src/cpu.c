@@ -1,0 +1,459 @@
+/* 6507 interpreter, behaviourally matching the reference's "low compatibility" 6502 core
+ * (Stella 2.4 as embedded in ALE 0.12). Design notes, each one a property the reference has
+ * and that games (or their bank-switch hotspots) can observe:
+ *  - Timing is per instruction: after the opcode fetch the whole base cycle count is added to
+ *    Console.cycles, then the operand/data accesses happen. Indexed reads that cross a page add
+ *    one cycle just before the data read; taken branches add 1 (2 if the target is on another
+ *    page than the following instruction) after the offset fetch. Stores and read-modify-write
+ *    instructions never add a page-cross cycle (their table count already covers it).
+ *  - Bus traffic is the reference's, not the real chip's: read-modify-write reads once and
+ *    writes once; implied instructions make no dummy read; JSR/RTS/PLA/PLP/RTI/BRK do the
+ *    extra reads listed in their cases below. RTS's read of the return address itself and
+ *    BRK's read of its padding byte can trigger cartridge hotspots, so they are kept.
+ *  - Zero-page pointer fetches for (zp,X) and (zp),Y do NOT wrap: a pointer at $FF takes its
+ *    high byte from $0100 (a TIA read on the 2600), exactly as the reference does.
+ *  - Decimal mode follows the reference's table-driven BCD arithmetic, invalid BCD digits
+ *    included (see adc_decimal / sbc_decimal).
+ *  - The 12 KIL/JAM opcodes are not implemented by the reference: it flags a fatal error and
+ *    never executes again until reset. We set cpu.jammed and do the same.
+ * Registers and flags live in locals while running, so the hot loop keeps them in machine
+ * registers; Console.cycles stays in memory because the TIA reads and advances it (WSYNC)
+ * during bus accesses. */
+#include "console.h"
+
+/* Base cycle count of every opcode, as the reference's table gives it (JAM opcodes count 2). */
+static const uint8_t kBaseCycles[256] = {
+/*  0  1  2  3  4  5  6  7  8  9  A  B  C  D  E  F */
+    7, 6, 2, 8, 3, 3, 5, 5, 3, 2, 2, 2, 4, 4, 6, 6, /* 0 */
+    2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, /* 1 */
+    6, 6, 2, 8, 3, 3, 5, 5, 4, 2, 2, 2, 4, 4, 6, 6, /* 2 */
+    2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, /* 3 */
+    6, 6, 2, 8, 3, 3, 5, 5, 3, 2, 2, 2, 3, 4, 6, 6, /* 4 */
+    2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, /* 5 */
+    6, 6, 2, 8, 3, 3, 5, 5, 4, 2, 2, 2, 5, 4, 6, 6, /* 6 */
+    2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, /* 7 */
+    2, 6, 2, 6, 3, 3, 3, 3, 2, 2, 2, 2, 4, 4, 4, 4, /* 8 */
+    2, 6, 2, 6, 4, 4, 4, 4, 2, 5, 2, 5, 5, 5, 5, 5, /* 9 */
+    2, 6, 2, 6, 3, 3, 3, 4, 2, 2, 2, 2, 4, 4, 4, 4, /* A */
+    2, 5, 2, 5, 4, 4, 4, 4, 2, 4, 2, 4, 4, 4, 4, 4, /* B */
+    2, 6, 2, 8, 3, 3, 5, 5, 2, 2, 2, 2, 4, 4, 6, 6, /* C */
+    2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, /* D */
+    2, 6, 2, 8, 3, 3, 5, 5, 2, 2, 2, 2, 4, 4, 6, 6, /* E */
+    2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, /* F */
+};
+
+/* Packed BCD byte -> binary, digits above 9 kept as is ($FF -> 165), as the reference's table. */
+static inline int bcd_value(uint8_t b) { return (b >> 4) * 10 + (b & 0x0f); }
+
+/* Binary 0..255 -> packed BCD of its last two decimal digits. */
+static inline uint8_t bcd_pack(int t) { return (uint8_t)((((t % 100) / 10) << 4) | (t % 10)); }
+
+/* Flags as the interpreter keeps them: n holds bit 7 of the last result, z is nonzero when the
+ * Z flag is CLEAR (the reference keeps "not Z"), the others are 0/1. */
+typedef struct Flags { uint8_t n, v, d, i, c; uint16_t notZ; } Flags;
+
+static inline uint8_t pack_status(const Flags *f) {
+  /* Bit 5 is always 1 and the 6507's B flag always reads 1 in the reference. */
+  return (uint8_t)(0x30 | (f->n & 0x80) | (f->v ? 0x40 : 0) | (f->d ? 0x08 : 0) |
+                   (f->i ? 0x04 : 0) | (f->notZ ? 0 : 0x02) | (f->c ? 0x01 : 0));
+}
+
+static inline void unpack_status(Flags *f, uint8_t p) {
+  f->n = p & 0x80;
+  f->v = (p >> 6) & 1;
+  f->d = (p >> 3) & 1;
+  f->i = (p >> 2) & 1;
+  f->notZ = !(p & 0x02);
+  f->c = p & 1;
+}
+
+/* ADC in binary and decimal mode. Decimal: add the BCD values (invalid digits count 10..15),
+ * carry when the sum exceeds 99, result = last two decimal digits of (sum & $FF); N/Z from the
+ * result; V from the sign bits of old A, result and operand. */
+static inline uint8_t do_adc(Flags *f, uint8_t a, uint8_t op) {
+  if (!f->d) {
+    int ss = (int)(int8_t)a + (int)(int8_t)op + f->c;
+    unsigned us = (unsigned)a + op + f->c;
+    f->v = (ss > 127) || (ss < -128);
+    f->c = us > 0xff;
+    uint8_t r = (uint8_t)us;
+    f->notZ = r; f->n = r;
+    return r;
+  } else {
+    int sum = bcd_value(a) + bcd_value(op) + f->c;
+    f->c = sum > 99;
+    uint8_t r = bcd_pack(sum & 0xff);
+    f->notZ = r; f->n = r;
+    f->v = ((a ^ r) & 0x80) && ((r ^ op) & 0x80);
+    return r;
+  }
+}
+
+/* SBC. Decimal: BCD difference minus the borrow, +100 if negative. With invalid digits the
+ * difference can stay negative (down to -66); the reference then indexes its BCD output table
+ * with a negative index, which in its memory layout reads the BCD *input* table at 256+d;
+ * bcd_value(256+d) reproduces that. Carry compares the raw bytes, not BCD values. */
+static inline uint8_t do_sbc(Flags *f, uint8_t a, uint8_t op) {
+  if (!f->d) {
+    uint8_t inv = (uint8_t)~op;
+    int ss = (int)(int8_t)a + (int)(int8_t)inv + f->c;
+    unsigned us = (unsigned)a + inv + f->c;
+    f->v = (ss > 127) || (ss < -128);
+    f->c = us > 0xff;
+    uint8_t r = (uint8_t)us;
+    f->notZ = r; f->n = r;
+    return r;
+  } else {
+    int borrow = f->c ? 0 : 1;
+    int d = bcd_value(a) - bcd_value(op) - borrow;
+    if (d < 0) d += 100;
+    uint8_t r = d >= 0 ? bcd_pack(d) : (uint8_t)bcd_value((uint8_t)(256 + d));
+    f->notZ = r; f->n = r;
+    f->c = (int)a >= (int)op + borrow;
+    f->v = ((a ^ r) & 0x80) && ((r ^ op) & 0x80);
+    return r;
+  }
+}
+
+/* CMP/CPX/CPY and the compare half of DCP: 16-bit difference, carry = no borrow. */
+static inline void do_cmp(Flags *f, uint8_t reg, uint8_t op) {
+  uint16_t d = (uint16_t)((uint16_t)reg - (uint16_t)op);
+  f->notZ = d; f->n = (uint8_t)d; f->c = !(d & 0x100);
+}
+
+void cpu_reset(Console *c) {
+  Cpu *p = &c->cpu;
+  p->a = p->x = p->y = 0;
+  p->sp = 0xff;
+  p->p = 0x30;
+  p->jammed = 0;
+  p->lastOpcode = 0;
+  c->stopCpu = 0;
+  uint8_t lo = bus_peek(c, 0xfffc);
+  uint8_t hi = bus_peek(c, 0xfffd);
+  p->pc = (uint16_t)(lo | (hi << 8));
+}
+
+/* Bus helpers; addresses are truncated to 16 bits like the reference's uint16_t parameters
+ * (so $FFFF+1 wraps to $0000 but a zero-page pointer at $FF reads its high byte at $0100). */
+#define RD(addr) bus_peek(c, (uint16_t)(addr))
+#define WR(addr, val) bus_poke(c, (uint16_t)(addr), (uint8_t)(val))
+#define SETNZ(r) do { f.n = (uint8_t)(r); f.notZ = (uint8_t)(r); } while (0)
+#define PAGE_CROSS(a, b) ((((unsigned)(a)) ^ ((unsigned)(b))) & 0xff00u)
+
+/* Addressing modes: each leaves the effective address in ea and, for reads, the operand in v. */
+#define AM_IMM()   do { ea = pc++; v = RD(ea); } while (0)
+#define AM_ZP()    do { ea = RD(pc); pc++; } while (0)
+#define AM_ZPX()   do { ea = (uint8_t)(RD(pc) + x); pc++; } while (0)
+#define AM_ZPY()   do { ea = (uint8_t)(RD(pc) + y); pc++; } while (0)
+#define AM_ABS()   do { uint8_t lo_ = RD(pc); uint8_t hi_ = RD(pc + 1); pc += 2; \
+                        ea = (uint16_t)(lo_ | (hi_ << 8)); } while (0)
+/* Indexed absolute, read flavour: one extra cycle on a page cross, before the data read. */
+#define AM_ABSI_R(idx) do { AM_ABS(); if (PAGE_CROSS(ea, ea + (idx))) c->cycles++; \
+                            ea = (uint16_t)(ea + (idx)); } while (0)
+#define AM_ABSI_W(idx) do { AM_ABS(); ea = (uint16_t)(ea + (idx)); } while (0)
+#define AM_INDX()  do { uint8_t zp_ = (uint8_t)(RD(pc) + x); pc++; uint8_t lo_ = RD(zp_); \
+                        uint8_t hi_ = RD(zp_ + 1); ea = (uint16_t)(lo_ | (hi_ << 8)); } while (0)
+#define AM_INDY_BASE() do { uint8_t zp_ = RD(pc); pc++; uint8_t lo_ = RD(zp_); \
+                            uint8_t hi_ = RD(zp_ + 1); ea = (uint16_t)(lo_ | (hi_ << 8)); } while (0)
+#define AM_INDY_R() do { AM_INDY_BASE(); if (PAGE_CROSS(ea, ea + y)) c->cycles++; \
+                         ea = (uint16_t)(ea + y); } while (0)
+#define AM_INDY_W() do { AM_INDY_BASE(); ea = (uint16_t)(ea + y); } while (0)
+#define LOAD()     do { v = RD(ea); } while (0)
+
+/* Case groups: one line per opcode, naming the addressing mode then the operation. */
+#define READ_OP(code, mode, body)  case code: { mode; LOAD(); body; } break;
+#define IMM_OP(code, body)         case code: { AM_IMM(); body; } break;
+#define WRITE_OP(code, mode, body) case code: { mode; body; } break;
+#define RMW_OP(code, mode, body)   case code: { mode; LOAD(); body; } break;
+
+/* The eight classic modes of the ALU group (ORA/AND/EOR/ADC/LDA/CMP/SBC) at base opcode b. */
+#define ALU_GROUP(b, body) \
+  case (b) + 0x09: { AM_IMM(); body; } break; \
+  READ_OP((b) + 0x05, AM_ZP(), body) \
+  READ_OP((b) + 0x15, AM_ZPX(), body) \
+  READ_OP((b) + 0x0d, AM_ABS(), body) \
+  READ_OP((b) + 0x1d, AM_ABSI_R(x), body) \
+  READ_OP((b) + 0x19, AM_ABSI_R(y), body) \
+  READ_OP((b) + 0x01, AM_INDX(), body) \
+  READ_OP((b) + 0x11, AM_INDY_R(), body)
+
+/* The seven modes of the undocumented read-modify-write combos (SLO/RLA/SRE/RRA/DCP/ISB). */
+#define RMW_COMBO_GROUP(b, body) \
+  RMW_OP((b) + 0x07, AM_ZP(), body) \
+  RMW_OP((b) + 0x17, AM_ZPX(), body) \
+  RMW_OP((b) + 0x0f, AM_ABS(), body) \
+  RMW_OP((b) + 0x1f, AM_ABSI_W(x), body) \
+  RMW_OP((b) + 0x1b, AM_ABSI_W(y), body) \
+  RMW_OP((b) + 0x03, AM_INDX(), body) \
+  RMW_OP((b) + 0x13, AM_INDY_W(), body)
+
+/* The four modes of the documented shifts/INC/DEC on memory. */
+#define RMW_GROUP(b, body) \
+  RMW_OP((b) + 0x06, AM_ZP(), body) \
+  RMW_OP((b) + 0x16, AM_ZPX(), body) \
+  RMW_OP((b) + 0x0e, AM_ABS(), body) \
+  RMW_OP((b) + 0x1e, AM_ABSI_W(x), body)
+
+/* Branch: offset already fetched; taken costs 1 cycle, 2 when the target page differs from
+ * the page of the next instruction. */
+#define BRANCH(code, cond) \
+  case code: { AM_IMM(); if (cond) { uint16_t t_ = (uint16_t)(pc + (int8_t)v); \
+      c->cycles += PAGE_CROSS(pc, t_) ? 2u : 1u; pc = t_; } } break;
+
+/* Operation bodies (v = operand, ea = address). */
+#define OP_ORA  a |= v; SETNZ(a)
+#define OP_AND  a &= v; SETNZ(a)
+#define OP_EOR  a ^= v; SETNZ(a)
+#define OP_ADC  a = do_adc(&f, a, v)
+#define OP_SBC  a = do_sbc(&f, a, v)
+#define OP_CMP  do_cmp(&f, a, v)
+#define OP_LDA  a = v; SETNZ(a)
+#define OP_ASL  f.c = v >> 7; v = (uint8_t)(v << 1); WR(ea, v); SETNZ(v)
+#define OP_LSR  f.c = v & 1; v = v >> 1; WR(ea, v); SETNZ(v)
+#define OP_ROL  { uint8_t oc_ = f.c; f.c = v >> 7; v = (uint8_t)((v << 1) | oc_); WR(ea, v); SETNZ(v); }
+#define OP_ROR  { uint8_t oc_ = f.c; f.c = v & 1; v = (uint8_t)((v >> 1) | (oc_ << 7)); WR(ea, v); SETNZ(v); }
+#define OP_INC  v++; WR(ea, v); SETNZ(v)
+#define OP_DEC  v--; WR(ea, v); SETNZ(v)
+#define OP_SLO  f.c = v >> 7; v = (uint8_t)(v << 1); WR(ea, v); a |= v; SETNZ(a)
+#define OP_RLA  { uint8_t nv_ = (uint8_t)((v << 1) | f.c); WR(ea, nv_); a &= nv_; f.c = v >> 7; SETNZ(a); }
+#define OP_SRE  f.c = v & 1; v = v >> 1; WR(ea, v); a ^= v; SETNZ(a)
+#define OP_RRA  { uint8_t oc_ = f.c; f.c = v & 1; v = (uint8_t)((v >> 1) | (oc_ << 7)); WR(ea, v); \
+                  a = do_adc(&f, a, v); }
+#define OP_DCP  v--; WR(ea, v); do_cmp(&f, a, v)
+#define OP_ISB  v++; WR(ea, v); a = do_sbc(&f, a, v)
+
+uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
+  c->stopCpu = 0;
+  Cpu *cpu = &c->cpu;
+  if (cpu->jammed) return 0;
+
+  uint16_t pc = cpu->pc;
+  uint8_t a = cpu->a, x = cpu->x, y = cpu->y, sp = cpu->sp;
+  Flags f;
+  unpack_status(&f, cpu->p);
+  uint8_t op = cpu->lastOpcode;
+  uint32_t done = 0;
+
+  while (done < maxInstructions && !c->stopCpu) {
+    uint16_t ea;
+    uint8_t v;
+    op = RD(pc);
+    pc++;
+    c->cycles += kBaseCycles[op];
+    done++;
+
+    switch (op) {
+      ALU_GROUP(0x00, OP_ORA)
+      ALU_GROUP(0x20, OP_AND)
+      ALU_GROUP(0x40, OP_EOR)
+      ALU_GROUP(0x60, OP_ADC)
+      ALU_GROUP(0xa0, OP_LDA)
+      ALU_GROUP(0xc0, OP_CMP)
+      ALU_GROUP(0xe0, OP_SBC)
+      IMM_OP(0xeb, OP_SBC)   /* undocumented SBC #imm */
+
+      /* STA */
+      WRITE_OP(0x85, AM_ZP(), WR(ea, a))
+      WRITE_OP(0x95, AM_ZPX(), WR(ea, a))
+      WRITE_OP(0x8d, AM_ABS(), WR(ea, a))
+      WRITE_OP(0x9d, AM_ABSI_W(x), WR(ea, a))
+      WRITE_OP(0x99, AM_ABSI_W(y), WR(ea, a))
+      WRITE_OP(0x81, AM_INDX(), WR(ea, a))
+      WRITE_OP(0x91, AM_INDY_W(), WR(ea, a))
+      /* STX / STY */
+      WRITE_OP(0x86, AM_ZP(), WR(ea, x))
+      WRITE_OP(0x96, AM_ZPY(), WR(ea, x))
+      WRITE_OP(0x8e, AM_ABS(), WR(ea, x))
+      WRITE_OP(0x84, AM_ZP(), WR(ea, y))
+      WRITE_OP(0x94, AM_ZPX(), WR(ea, y))
+      WRITE_OP(0x8c, AM_ABS(), WR(ea, y))
+
+      /* LDX */
+      IMM_OP(0xa2, x = v; SETNZ(x))
+      READ_OP(0xa6, AM_ZP(), x = v; SETNZ(x))
+      READ_OP(0xb6, AM_ZPY(), x = v; SETNZ(x))
+      READ_OP(0xae, AM_ABS(), x = v; SETNZ(x))
+      READ_OP(0xbe, AM_ABSI_R(y), x = v; SETNZ(x))
+      /* LDY */
+      IMM_OP(0xa0, y = v; SETNZ(y))
+      READ_OP(0xa4, AM_ZP(), y = v; SETNZ(y))
+      READ_OP(0xb4, AM_ZPX(), y = v; SETNZ(y))
+      READ_OP(0xac, AM_ABS(), y = v; SETNZ(y))
+      READ_OP(0xbc, AM_ABSI_R(x), y = v; SETNZ(y))
+      /* CPX / CPY */
+      IMM_OP(0xe0, do_cmp(&f, x, v))
+      READ_OP(0xe4, AM_ZP(), do_cmp(&f, x, v))
+      READ_OP(0xec, AM_ABS(), do_cmp(&f, x, v))
+      IMM_OP(0xc0, do_cmp(&f, y, v))
+      READ_OP(0xc4, AM_ZP(), do_cmp(&f, y, v))
+      READ_OP(0xcc, AM_ABS(), do_cmp(&f, y, v))
+      /* BIT: Z from A&M, N and V straight from the operand. */
+      READ_OP(0x24, AM_ZP(), f.notZ = a & v; f.n = v; f.v = (v >> 6) & 1)
+      READ_OP(0x2c, AM_ABS(), f.notZ = a & v; f.n = v; f.v = (v >> 6) & 1)
+
+      /* Shifts, rotates, INC, DEC on memory */
+      RMW_GROUP(0x00, OP_ASL)
+      RMW_GROUP(0x20, OP_ROL)
+      RMW_GROUP(0x40, OP_LSR)
+      RMW_GROUP(0x60, OP_ROR)
+      RMW_GROUP(0xc0, OP_DEC)
+      RMW_GROUP(0xe0, OP_INC)
+      /* ... and on the accumulator */
+      case 0x0a: f.c = a >> 7; a = (uint8_t)(a << 1); SETNZ(a); break;
+      case 0x4a: f.c = a & 1; a = a >> 1; SETNZ(a); break;
+      case 0x2a: { uint8_t oc = f.c; f.c = a >> 7; a = (uint8_t)((a << 1) | oc); SETNZ(a); } break;
+      case 0x6a: { uint8_t oc = f.c; f.c = a & 1; a = (uint8_t)((a >> 1) | (oc << 7)); SETNZ(a); } break;
+
+      /* Register transfers, increments */
+      case 0xaa: x = a; SETNZ(x); break;              /* TAX */
+      case 0xa8: y = a; SETNZ(y); break;              /* TAY */
+      case 0x8a: a = x; SETNZ(a); break;              /* TXA */
+      case 0x98: a = y; SETNZ(a); break;              /* TYA */
+      case 0xba: x = sp; SETNZ(x); break;             /* TSX */
+      case 0x9a: sp = x; break;                       /* TXS */
+      case 0xe8: x++; SETNZ(x); break;                /* INX */
+      case 0xc8: y++; SETNZ(y); break;                /* INY */
+      case 0xca: x--; SETNZ(x); break;                /* DEX */
+      case 0x88: y--; SETNZ(y); break;                /* DEY */
+
+      /* Flag instructions */
+      case 0x18: f.c = 0; break;
+      case 0x38: f.c = 1; break;
+      case 0x58: f.i = 0; break;
+      case 0x78: f.i = 1; break;
+      case 0xb8: f.v = 0; break;
+      case 0xd8: f.d = 0; break;
+      case 0xf8: f.d = 1; break;
+
+      /* Branches */
+      BRANCH(0x10, !(f.n & 0x80))
+      BRANCH(0x30, (f.n & 0x80))
+      BRANCH(0x50, !f.v)
+      BRANCH(0x70, f.v)
+      BRANCH(0x90, !f.c)
+      BRANCH(0xb0, f.c)
+      BRANCH(0xd0, f.notZ)
+      BRANCH(0xf0, !f.notZ)
+
+      /* Jumps and the stack */
+      case 0x4c: AM_ABS(); pc = ea; break;            /* JMP abs */
+      case 0x6c: {                                    /* JMP (ind), with the page-wrap bug */
+        AM_ABS();
+        uint16_t hiAddr = PAGE_CROSS(ea, ea + 1) ? (uint16_t)(ea & 0xff00) : (uint16_t)(ea + 1);
+        uint8_t lo = RD(ea);
+        uint8_t hi = RD(hiAddr);
+        pc = (uint16_t)(lo | (hi << 8));
+      } break;
+      case 0x20: {                                    /* JSR: pushes the address of its last byte */
+        uint8_t lo = RD(pc); pc++;
+        (void)RD(0x100 + sp);
+        WR(0x100 + sp, pc >> 8); sp--;
+        WR(0x100 + sp, pc & 0xff); sp--;
+        uint8_t hi = RD(pc); pc++;
+        pc = (uint16_t)(lo | (hi << 8));
+      } break;
+      case 0x60: {                                    /* RTS */
+        (void)RD(0x100 + sp); sp++;
+        uint8_t lo = RD(0x100 + sp); sp++;
+        uint8_t hi = RD(0x100 + sp);
+        pc = (uint16_t)(lo | (hi << 8));
+        (void)RD(pc); pc++;
+      } break;
+      case 0x40: {                                    /* RTI */
+        (void)RD(0x100 + sp); sp++;
+        unpack_status(&f, RD(0x100 + sp)); sp++;
+        uint8_t lo = RD(0x100 + sp); sp++;
+        uint8_t hi = RD(0x100 + sp);
+        pc = (uint16_t)(lo | (hi << 8));
+      } break;
+      case 0x00: {                                    /* BRK: skips its padding byte (read) */
+        (void)RD(pc); pc++;
+        WR(0x100 + sp, pc >> 8); sp--;
+        WR(0x100 + sp, pc & 0xff); sp--;
+        WR(0x100 + sp, pack_status(&f)); sp--;
+        f.i = 1;
+        uint8_t lo = RD(0xfffe);
+        uint8_t hi = RD(0xffff);
+        pc = (uint16_t)(lo | (hi << 8));
+      } break;
+      case 0x48: WR(0x100 + sp, a); sp--; break;                       /* PHA */
+      case 0x08: WR(0x100 + sp, pack_status(&f)); sp--; break;         /* PHP */
+      case 0x68: (void)RD(0x100 + sp); sp++; a = RD(0x100 + sp); SETNZ(a); break;  /* PLA */
+      case 0x28: (void)RD(0x100 + sp); sp++; unpack_status(&f, RD(0x100 + sp)); break; /* PLP */
+
+      /* NOPs, official and undocumented (the latter still perform their operand read) */
+      case 0xea: case 0x1a: case 0x3a: case 0x5a: case 0x7a: case 0xda: case 0xfa: break;
+      case 0x80: case 0x82: case 0x89: case 0xc2: case 0xe2: AM_IMM(); break;
+      case 0x04: case 0x44: case 0x64: AM_ZP(); LOAD(); break;
+      case 0x14: case 0x34: case 0x54: case 0x74: case 0xd4: case 0xf4: AM_ZPX(); LOAD(); break;
+      case 0x0c: AM_ABS(); LOAD(); break;
+      case 0x1c: case 0x3c: case 0x5c: case 0x7c: case 0xdc: case 0xfc: AM_ABSI_R(x); LOAD(); break;
+
+      /* Undocumented read-modify-write combinations */
+      RMW_COMBO_GROUP(0x00, OP_SLO)
+      RMW_COMBO_GROUP(0x20, OP_RLA)
+      RMW_COMBO_GROUP(0x40, OP_SRE)
+      RMW_COMBO_GROUP(0x60, OP_RRA)
+      RMW_COMBO_GROUP(0xc0, OP_DCP)
+      RMW_COMBO_GROUP(0xe0, OP_ISB)
+
+      /* LAX / SAX */
+      READ_OP(0xa7, AM_ZP(), a = x = v; SETNZ(a))
+      READ_OP(0xb7, AM_ZPY(), a = x = v; SETNZ(a))
+      READ_OP(0xaf, AM_ABS(), a = x = v; SETNZ(a))
+      READ_OP(0xbf, AM_ABSI_R(y), a = x = v; SETNZ(a))
+      READ_OP(0xa3, AM_INDX(), a = x = v; SETNZ(a))
+      READ_OP(0xb3, AM_INDY_R(), a = x = v; SETNZ(a))
+      WRITE_OP(0x87, AM_ZP(), WR(ea, a & x))
+      WRITE_OP(0x97, AM_ZPY(), WR(ea, a & x))
+      WRITE_OP(0x8f, AM_ABS(), WR(ea, a & x))
+      WRITE_OP(0x83, AM_INDX(), WR(ea, a & x))
+
+      /* Undocumented immediate-mode operations, with the reference's formulas */
+      case 0x0b: case 0x2b: AM_IMM(); a &= v; SETNZ(a); f.c = a >> 7; break;   /* ANC */
+      IMM_OP(0x4b, a &= v; f.c = a & 1; a = a >> 1; SETNZ(a))                    /* ASR */
+      IMM_OP(0x6b, {                                                             /* ARR */
+        if (!f.d) {
+          a &= v;
+          a = (uint8_t)((a >> 1) | (f.c << 7));
+          f.c = (a >> 6) & 1;
+          f.v = (((a & 0x40) ^ ((a & 0x20) << 1)) != 0);
+          SETNZ(a);
+        } else {
+          uint8_t t = a & v;
+          a = (uint8_t)((t >> 1) | (f.c << 7));
+          f.n = f.c ? 0x80 : 0;
+          f.notZ = a;
+          f.v = ((t ^ a) & 0x40) != 0;
+          if (((t & 0x0f) + (t & 0x01)) > 0x05) a = (uint8_t)((a & 0xf0) | ((a + 0x06) & 0x0f));
+          if (((t & 0xf0) + (t & 0x10)) > 0x50) { a = (uint8_t)(a + 0x60); f.c = 1; }
+          else f.c = 0;
+        }
+      })
+      IMM_OP(0x8b, a = (uint8_t)((a | 0xee) & x & v); SETNZ(a))                  /* ANE */
+      IMM_OP(0xab, a = x = (uint8_t)((a | 0xee) & v); SETNZ(a))                  /* LXA */
+      IMM_OP(0xcb, {                                                             /* SBX */
+        uint16_t d = (uint16_t)((uint16_t)(x & a) - (uint16_t)v);
+        x = (uint8_t)d; SETNZ(x); f.c = !(d & 0x100);
+      })
+      READ_OP(0xbb, AM_ABSI_R(y), a = x = sp = sp & v; SETNZ(a))                 /* LAS */
+      /* SHA/SHS/SHX/SHY store the register(s) ANDed with (high byte of address + 1). */
+      WRITE_OP(0x9f, AM_ABSI_W(y), WR(ea, a & x & ((ea >> 8) + 1)))
+      WRITE_OP(0x93, AM_INDY_W(), WR(ea, a & x & ((ea >> 8) + 1)))
+      WRITE_OP(0x9b, AM_ABSI_W(y), sp = a & x; WR(ea, a & x & ((ea >> 8) + 1)))
+      WRITE_OP(0x9e, AM_ABSI_W(y), WR(ea, x & ((ea >> 8) + 1)))
+      WRITE_OP(0x9c, AM_ABSI_W(x), WR(ea, y & ((ea >> 8) + 1)))
+
+      default:
+        /* KIL/JAM ($02,$12,...,$F2): the reference stops for good (until reset). */
+        cpu->jammed = 1;
+        goto out;
+    }
+  }
+out:
+  cpu->pc = pc; cpu->a = a; cpu->x = x; cpu->y = y; cpu->sp = sp;
+  cpu->p = pack_status(&f);
+  cpu->lastOpcode = op;
+  return done;
+}
