@@ -1,0 +1,223 @@
+// Registers our WebAssembly convolution-gradient kernels for tfjs's 'wasm' backend.
+//
+// tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so no conv net can train on it) and its
+// Conv2DBackpropInput is a scalar loop (~90 ms for one Nature-DQN layer). Both are replaced by
+// kernels from public/train_kernels.wasm.
+//
+// Data path: tfjs-wasm keeps every tensor in its Emscripten heap; our module has its own memory.
+// Per call we copy each input once (Float32Array view on tfjs's heap -> .set into ours, a plain
+// memcpy with no intermediate array), compute, then copy the result once into a tensor
+// allocated by the backend (makeOutput) through a view on its heap. readSync() would add a
+// second copy (it slices), see tools/bench-train-wasm.ts for the measured difference.
+
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { TrainKernels, type ConvGeometry, type WasmSource } from './module';
+
+type TensorInfo = tf.TensorInfo;
+type KernelFunc = tf.KernelFunc;
+type NamedAttrMap = tf.NamedAttrMap;
+
+export interface RegisterOptions extends WasmSource {
+  /** Also replace the wasm backend's own (slow) Conv2DBackpropInput. Default true. */
+  replaceBackpropInput?: boolean;
+  /**
+   * How inputs leave tfjs's heap: 'heap-view' (default; one copy) or 'readSync' (extra copy;
+   * kept only so the benchmark can measure the difference).
+   */
+  copyMode?: 'heap-view' | 'readSync';
+}
+
+export interface RegisteredKernels {
+  kernels: TrainKernels;
+  /** Kernel names now served by our module on the 'wasm' backend. */
+  kernelNames: string[];
+}
+
+const BACKEND = 'wasm';
+let pending: Promise<RegisteredKernels> | null = null;
+let copyMode: 'heap-view' | 'readSync' = 'heap-view';
+
+/** Kernel functions we installed, so re-registration can tell ours from someone else's. */
+const ours = new Map<string, KernelFunc>();
+
+function fail(kernel: string, msg: string): never {
+  throw new Error(`${kernel} (wasm training kernels): ${msg}`);
+}
+
+function checkAttrs(kernel: string, attrs: NamedAttrMap): void {
+  const fmt = attrs.dataFormat as string | undefined;
+  if (fmt !== undefined && fmt !== 'NHWC' && fmt !== 'channelsLast') {
+    fail(kernel, `only NHWC data format is supported, got ${fmt}`);
+  }
+  const dil = attrs.dilations as number | number[] | undefined;
+  if (dil !== undefined) {
+    const ds = Array.isArray(dil) ? dil : [dil, dil];
+    if (ds.some((d) => d !== 1)) fail(kernel, `only dilation 1 is supported, got ${JSON.stringify(dil)}`);
+  }
+}
+
+function geometry(
+  kernel: string,
+  xShape: number[],
+  filterShape: number[],
+  dyShape: number[],
+  attrs: NamedAttrMap,
+): ConvGeometry {
+  if (xShape.length !== 4 || filterShape.length !== 4 || dyShape.length !== 4) {
+    fail(kernel, `expected rank-4 x/filter/dy, got ${JSON.stringify([xShape, filterShape, dyShape])}`);
+  }
+  if (filterShape[2] !== xShape[3]) {
+    fail(kernel, `filter in-channels ${filterShape[2]} != input channels ${xShape[3]}`);
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'valid' | 'same' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+  const g: ConvGeometry = {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  const want = [g.batch, g.outH, g.outW, g.outC];
+  if (want.some((v, i) => v !== dyShape[i])) {
+    fail(kernel, `dy shape ${JSON.stringify(dyShape)} does not match the convolution output ${JSON.stringify(want)}`);
+  }
+  if (g.padTop < 0 || g.padLeft < 0) fail(kernel, 'negative padding is not supported');
+  return g;
+}
+
+function floatsOf(backend: BackendWasm, t: TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`wasm training kernels: expected float32 tensors, got ${t.dtype}`);
+  if (copyMode === 'readSync') return backend.readSync(t.dataId) as Float32Array;
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Copies a tfjs-wasm tensor into our memory; returns the pointer. */
+function copyIn(k: TrainKernels, backend: BackendWasm, t: TensorInfo): number {
+  const n = tf.util.sizeFromShape(t.shape);
+  const p = k.allocF32(n);
+  k.f32(p, n).set(floatsOf(backend, t));
+  return p;
+}
+
+/** Makes the output tensor in tfjs's heap and copies our result into it. */
+function copyOut(k: TrainKernels, backend: BackendWasm, shape: number[], ptr: number): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  const n = tf.util.sizeFromShape(shape);
+  (backend.typedArrayFromHeap(out) as Float32Array).set(k.f32(ptr, n));
+  return out;
+}
+
+function zerosOut(backend: BackendWasm, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  return out;
+}
+
+function makeBackpropFilter(k: TrainKernels): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const name = 'Conv2DBackpropFilter';
+    const b = backend as BackendWasm;
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = (attrs ?? {}) as NamedAttrMap;
+    checkAttrs(name, a);
+    const filterShape = [...(a.filterShape as number[])];
+    const g = geometry(name, x.shape, filterShape, dy.shape, a);
+    if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
+      return zerosOut(b, filterShape);
+    }
+    k.reset();
+    const px = copyIn(k, b, x);
+    const pdy = copyIn(k, b, dy);
+    const pdw = k.allocF32(tf.util.sizeFromShape(filterShape));
+    k.conv2dBackpropFilter(px, pdy, pdw, g);
+    return copyOut(k, b, filterShape, pdw);
+  };
+}
+
+function makeBackpropInput(k: TrainKernels, original: KernelFunc | undefined): KernelFunc {
+  return (args) => {
+    const name = 'Conv2DBackpropInput';
+    const { inputs, backend, attrs } = args;
+    const b = backend as BackendWasm;
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = (attrs ?? {}) as NamedAttrMap;
+    const fmt = a.dataFormat as string | undefined;
+    if (original && fmt !== undefined && fmt !== 'NHWC') return original(args); // NCHW: theirs handles it
+    checkAttrs(name, a);
+    const inputShape = [...(a.inputShape as number[])];
+    const g = geometry(name, inputShape, filter.shape, dy.shape, a);
+    if (tf.util.sizeFromShape(inputShape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
+      return zerosOut(b, inputShape);
+    }
+    k.reset();
+    const pdy = copyIn(k, b, dy);
+    const pw = copyIn(k, b, filter);
+    const pdx = k.allocF32(tf.util.sizeFromShape(inputShape));
+    k.conv2dBackpropInput(pdy, pw, pdx, g);
+    return copyOut(k, b, inputShape, pdx);
+  };
+}
+
+function install(kernelName: string, fn: KernelFunc): void {
+  const existing = tf.getKernel(kernelName, BACKEND);
+  if (existing?.kernelFunc === fn) return;
+  if (existing) tf.unregisterKernel(kernelName, BACKEND); // avoids tfjs's "already registered" warning
+  tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: fn });
+}
+
+/**
+ * Loads train_kernels.wasm and registers Conv2DBackpropFilter (and, unless disabled,
+ * Conv2DBackpropInput) for the 'wasm' backend. Idempotent: later calls return the first
+ * call's result (their options are ignored, except that kernels removed by someone else
+ * are put back).
+ *
+ * Node: reads public/train_kernels.wasm next to this checkout unless wasmUrl/wasmBytes is given.
+ * Browser: pass wasmUrl (e.g. `${import.meta.env.BASE_URL}train_kernels.wasm`); the default is
+ * 'train_kernels.wasm' relative to the page.
+ */
+export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise<RegisteredKernels> {
+  if (pending) {
+    return pending.then((r) => {
+      for (const n of r.kernelNames) install(n, ours.get(n)!);
+      return r;
+    });
+  }
+  copyMode = opts.copyMode ?? 'heap-view';
+  pending = (async () => {
+    const kernels = await TrainKernels.load(opts);
+    ours.set('Conv2DBackpropFilter', makeBackpropFilter(kernels));
+    if (opts.replaceBackpropInput ?? true) {
+      const orig = tf.getKernel('Conv2DBackpropInput', BACKEND)?.kernelFunc;
+      ours.set('Conv2DBackpropInput', makeBackpropInput(kernels, orig));
+    }
+    for (const [n, f] of ours) install(n, f);
+    return { kernels, kernelNames: [...ours.keys()] };
+  })();
+  pending.catch(() => {
+    pending = null; // allow a retry after e.g. a failed fetch
+  });
+  return pending;
+}
+
+/** For the benchmark only: switch how inputs are read from tfjs's heap. */
+export function setCopyModeForBenchmark(mode: 'heap-view' | 'readSync'): void {
+  copyMode = mode;
+}
