@@ -190,7 +190,7 @@ export class AtariEnv {
       this.applySeed(seed);
     } else if (!this.seeded) {
       this.applySeed(entropySeed());
-    } else if (this.options.terminalOnLifeLoss && !this.needsReset && this.lastTerminated && !this.gameIsOver()) {
+    } else if (this.options.terminalOnLifeLoss && this.lastTerminated && !this.gameIsOver()) {
       return this.continueAfterLifeLoss();
     } else {
       this.emulator.resetGame();

@@ -134,7 +134,11 @@ export class FakeEmulator implements Emulator {
       else { out[i] = v; out[i + 1] = 255 - v; out[i + 2] = v ^ 0x55; }
     };
     // background: a gradient that depends on lives, so life loss shows
-    for (let y = 0; y < h; y++) for (let x = 0; x < WIDTH; x++) put(x, y, (this.livesLeft * 16 + (y >> 3)) & 0x3e);
+    for (let y = 0; y < h; y++) {
+      const v = (this.livesLeft * 16 + (y >> 3)) & 0x3e;
+      if (channels === 1) out.fill(v, y * WIDTH, (y + 1) * WIDTH);
+      else for (let x = 0; x < WIDTH; x++) put(x, y, v);
+    }
     // scan line visible on even frames only (max-pool keeps it)
     if ((this.frames & 1) === 0) {
       const y = (this.frames >> 1) % h;
