@@ -393,20 +393,8 @@ uint32_t ale_minimal_actions(const Ale *a, int32_t *out) { return mask_list(a->m
 
 /* ---- screens (section 10) ---------------------------------------------------------------- */
 
-uint32_t ale_palette_rgb(const Ale *a, uint8_t index) {
-  const uint32_t *pal = a->pal ? PALETTE_PAL : PALETTE_NTSC;
-  const uint8_t *gray = a->pal ? PALETTE_PAL_GRAY : PALETTE_NTSC_GRAY;
-  /* Odd entries of the reference palette hold the even colour's luminance as a gray colour. */
-  if (index & 1) { uint32_t l = gray[index >> 1]; return (l << 16) | (l << 8) | l; }
-  return pal[index >> 1];
-}
-
-uint8_t ale_palette_gray(const Ale *a, uint8_t index) {
-  /* The reference reads entry index + 1: the luminance for even indices; for odd ones (PAL
-   * colour loss) the blue byte of the next colour (entry 256 does not exist: 0). */
-  if (index == 255) return 0;
-  return (uint8_t)(ale_palette_rgb(a, (uint8_t)(index + 1)) & 0xFF);
-}
+uint32_t ale_palette_rgb(const Ale *a, uint8_t index) { return palette_rgb(a->pal, index); }
+uint8_t ale_palette_gray(const Ale *a, uint8_t index) { return palette_gray(a->pal, index); }
 
 /* Phosphor blend (colour averaging): per channel min + (max - min) * 77 / 100, mapped back to
  * the even palette index nearest (L1) to the colour quantised to multiples of 4. */

@@ -79,3 +79,19 @@ const uint8_t PALETTE_PAL_GRAY[128] = {
     0,  43,  82, 118, 151, 182, 210, 236,
     0,  43,  82, 118, 151, 182, 210, 236
 };
+
+uint32_t palette_rgb(int pal, uint8_t index) {
+  /* Odd entries of the reference palette hold the even colour's luminance as a gray colour. */
+  if (index & 1) {
+    uint32_t l = (pal ? PALETTE_PAL_GRAY : PALETTE_NTSC_GRAY)[index >> 1];
+    return (l << 16) | (l << 8) | l;
+  }
+  return (pal ? PALETTE_PAL : PALETTE_NTSC)[index >> 1];
+}
+
+uint8_t palette_gray(int pal, uint8_t index) {
+  /* The reference reads entry index + 1: the luminance for even indices; for odd ones (PAL
+   * colour loss) the blue byte of the next colour. Entry 256 does not exist: 0. */
+  if (index == 255) return 0;
+  return (uint8_t)(palette_rgb(pal, (uint8_t)(index + 1)) & 0xFF);
+}
