@@ -1,0 +1,68 @@
+/**
+ * The interface the DQN agent needs from an environment. Deliberately small so that the
+ * WASM/worker VecEnv (src/env), a single AtariEnv (N = 1) and the toy envs used in tests all
+ * fit it.
+ *
+ * Shape of the data (EnvPool-like batch, one row per env):
+ *   obs          Uint8Array  [N, H, W]  the LATEST preprocessed frame of each env (84x84 for Atari)
+ *   finalObs     Uint8Array  [N, H, W]  for envs whose episode just ended: the last frame of that
+ *                                       episode (obs already holds the first frame of the next one)
+ *   rewards      Float32Array [N]       reward of the step just taken (already clipped or not: the
+ *                                       env decides; DQN on Atari expects sign-clipped rewards)
+ *   terminated   Uint8Array  [N]        1 = the episode reached a terminal state (no bootstrap)
+ *   truncated    Uint8Array  [N]        1 = the episode was cut by a time limit (bootstrap from finalObs)
+ *
+ * Why the latest frame and not the 4-frame stack: the replay buffer stores every frame once and
+ * rebuilds stacks from indices anyway, so a stacked observation would be copied (and sent
+ * through the SharedArrayBuffer) four times for nothing; the agent keeps its own small
+ * per-env stack for acting (FrameStacker), with the standard rule that a new episode's stack
+ * repeats its first frame. Frame skip, max-pooling, grayscale and resizing stay in the env.
+ *
+ * Why same-step autoreset with finalObs (Gymnasium's "same step" mode) instead of EnvPool's
+ * next-step autoreset: with next-step autoreset the agent must spend a forward pass acting on
+ * the final state and then drop a fake transition; here each step() is one real transition
+ * for every env, and a truncated episode still hands over its true final frame so the target
+ * can bootstrap from it.
+ *
+ * Buffers are owned by the env and overwritten in place by every reset()/step() (so a
+ * SharedArrayBuffer-backed implementation can expose views directly); the agent copies what
+ * it needs before the next call. step()/reset() may return a Promise (worker-backed envs) or
+ * complete synchronously.
+ */
+export interface VecEnv {
+  readonly numEnvs: number;
+  readonly numActions: number;
+  /** Frame height and width in pixels (84 x 84 for Atari; tests use smaller frames). */
+  readonly frameHeight: number;
+  readonly frameWidth: number;
+  readonly obs: Uint8Array;
+  readonly finalObs: Uint8Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  /** Start a fresh episode in every env and write the first frames into obs. */
+  reset(seed?: number): void | Promise<void>;
+  /** Apply actions[i] in env i, fill rewards/terminated/truncated/obs (and finalObs where done). */
+  step(actions: Int32Array): void | Promise<void>;
+}
+
+/** Validate a VecEnv's buffers once, up front, so a mis-sized buffer fails loudly instead of corrupting replay. */
+export function checkVecEnv(env: VecEnv): void {
+  const n = env.numEnvs;
+  const hw = env.frameHeight * env.frameWidth;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`VecEnv.numEnvs must be a positive integer, got ${n}`);
+  if (!Number.isInteger(env.numActions) || env.numActions < 1 || env.numActions > 255) {
+    throw new Error(`VecEnv.numActions must be an integer in [1, 255], got ${env.numActions}`);
+  }
+  if (!Number.isInteger(hw) || hw < 1) throw new Error(`VecEnv frame size must be positive, got ${env.frameHeight}x${env.frameWidth}`);
+  const want: Array<[string, ArrayLike<number>, number]> = [
+    ['obs', env.obs, n * hw],
+    ['finalObs', env.finalObs, n * hw],
+    ['rewards', env.rewards, n],
+    ['terminated', env.terminated, n],
+    ['truncated', env.truncated, n],
+  ];
+  for (const [name, arr, len] of want) {
+    if (!arr || arr.length !== len) throw new Error(`VecEnv.${name} must have length ${len}, got ${arr ? arr.length : arr}`);
+  }
+}
