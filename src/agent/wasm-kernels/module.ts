@@ -20,6 +20,7 @@ interface RawExports {
   tk_arena_used(): number;
   tk_conv2d_backprop_filter(...args: number[]): number;
   tk_conv2d_backprop_input(...args: number[]): number;
+  tk_batch_matmul(...args: number[]): number;
 }
 
 /** Geometry shared by both gradient kernels (NHWC activations, HWIO filter, dilation 1). */
@@ -87,7 +88,7 @@ export class TrainKernels {
     const mod = bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes);
     const inst = await WebAssembly.instantiate(mod, {});
     const ex = inst.exports as unknown as RawExports;
-    for (const name of ['memory', 'tk_reset', 'tk_alloc', 'tk_conv2d_backprop_filter', 'tk_conv2d_backprop_input']) {
+    for (const name of ['memory', 'tk_reset', 'tk_alloc', 'tk_conv2d_backprop_filter', 'tk_conv2d_backprop_input', 'tk_batch_matmul']) {
       if (!(name in ex)) throw new Error(`train_kernels.wasm: missing export ${name} (stale build?)`);
     }
     return new TrainKernels(ex);
@@ -138,6 +139,15 @@ export class TrainKernels {
   /** dx [batch,inH,inW,inC] from dy [batch,outH,outW,outC] and W [kH,kW,inC,outC]. */
   conv2dBackpropInput(dyPtr: number, wPtr: number, dxPtr: number, g: ConvGeometry): void {
     this.check(this.x.tk_conv2d_backprop_input(dyPtr, wPtr, dxPtr, ...this.args(g)), 'conv2dBackpropInput');
+  }
+
+  /**
+   * C[i] = op(A[i]) * op(B[i]) for i < max(batchA, batchB) (a batch of 1 broadcasts);
+   * A[i] is [k][m] if transA else [m][k]; B[i] is [n][k] if transB else [k][n]; C is [batch][m][n].
+   */
+  batchMatMul(aPtr: number, bPtr: number, cPtr: number, batchA: number, batchB: number,
+    m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+    this.check(this.x.tk_batch_matmul(aPtr, bPtr, cPtr, batchA, batchB, m, k, n, transA ? 1 : 0, transB ? 1 : 0), 'batchMatMul');
   }
 
   /** Convenience for tests: runs the filter gradient on JS arrays. */

@@ -2,7 +2,9 @@
 //
 // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so no conv net can train on it) and its
 // Conv2DBackpropInput is a scalar loop (~90 ms for one Nature-DQN layer). Both are replaced by
-// kernels from public/train_kernels.wasm.
+// kernels from public/train_kernels.wasm. So are BatchMatMul's transposed products (the dense
+// layers' gradients), which tfjs-wasm computes in a scalar triple loop (~90-120 ms per product
+// for the 3136x512 layer); plain products stay on its XNNPACK path.
 //
 // Data path: tfjs-wasm keeps every tensor in its Emscripten heap; our module has its own memory.
 // Per call we copy each input once (Float32Array view on tfjs's heap -> .set into ours, a plain
@@ -22,6 +24,12 @@ export interface RegisterOptions extends WasmSource {
   /** Also replace the wasm backend's own (slow) Conv2DBackpropInput. Default true. */
   replaceBackpropInput?: boolean;
   /**
+   * BatchMatMul: 'transposed' (default) serves products with transposeA/transposeB (every
+   * dense-layer gradient; tfjs-wasm runs those in a scalar loop) and leaves plain products to
+   * tfjs-wasm's XNNPACK path; 'all' serves every product; 'none' leaves BatchMatMul alone.
+   */
+  replaceMatMul?: 'transposed' | 'all' | 'none';
+  /**
    * How inputs leave tfjs's heap: 'heap-view' (default; one copy) or 'readSync' (extra copy;
    * kept only so the benchmark can measure the difference).
    */
@@ -37,6 +45,7 @@ export interface RegisteredKernels {
 const BACKEND = 'wasm';
 let pending: Promise<RegisteredKernels> | null = null;
 let copyMode: 'heap-view' | 'readSync' = 'heap-view';
+let matMulMode: 'transposed' | 'all' = 'transposed';
 
 /** Kernel functions we installed, so re-registration can tell ours from someone else's. */
 const ours = new Map<string, KernelFunc>();
@@ -176,11 +185,58 @@ function makeBackpropInput(k: TrainKernels, original: KernelFunc | undefined): K
   };
 }
 
+function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const b = backend as BackendWasm;
+    const { a: A, b: B } = inputs as { a: TensorInfo; b: TensorInfo };
+    const ta = !!(attrs as NamedAttrMap | undefined)?.transposeA;
+    const tb = !!(attrs as NamedAttrMap | undefined)?.transposeB;
+    const delegate = (why: string): TensorInfo | TensorInfo[] => {
+      if (!original) throw new Error(`BatchMatMul (wasm training kernels): ${why}`);
+      return original(args) as TensorInfo | TensorInfo[];
+    };
+    if (matMulMode !== 'all' && !ta && !tb && original) return original(args) as TensorInfo;
+    if (A.dtype !== 'float32' || B.dtype !== 'float32') return delegate(`float32 only, got ${A.dtype}/${B.dtype}`);
+    const ra = A.shape.length, rb = B.shape.length;
+    if (ra < 2 || rb < 2) return delegate('operands must have rank >= 2');
+    const m = ta ? A.shape[ra - 1] : A.shape[ra - 2];
+    const kA = ta ? A.shape[ra - 2] : A.shape[ra - 1];
+    const kB = tb ? B.shape[rb - 1] : B.shape[rb - 2];
+    const n = tb ? B.shape[rb - 2] : B.shape[rb - 1];
+    if (kA !== kB) {
+      throw new Error(`BatchMatMul (wasm training kernels): inner dimensions ${kA} and ${kB} of shapes ` +
+        `${JSON.stringify(A.shape)} and ${JSON.stringify(B.shape)} (transposeA=${ta}, transposeB=${tb}) must match`);
+    }
+    const batchShapeA = A.shape.slice(0, -2), batchShapeB = B.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(batchShapeA), batchB = tf.util.sizeFromShape(batchShapeB);
+    const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
+    const sameBatch = batchShapeA.length === batchShapeB.length && batchShapeA.every((d, i) => d === batchShapeB[i]);
+    if (!sameBatch && batchA !== 1 && batchB !== 1) return delegate('only equal or size-1 batch shapes are supported');
+    const outShape = [...outBatch, m, n];
+    if (tf.util.sizeFromShape(outShape) === 0) return zerosOut(b, outShape);
+    k.reset();
+    const pa = copyIn(k, b, A);
+    const pb = copyIn(k, b, B);
+    const pc = k.allocF32(tf.util.sizeFromShape(outShape));
+    k.batchMatMul(pa, pb, pc, batchA, batchB, m, kA, n, ta, tb);
+    return copyOut(k, b, outShape, pc);
+  };
+}
+
+/** setup/dispose hooks of the kernels we replaced: the originals we delegate to need them. */
+const inherited = new Map<string, Pick<tf.KernelConfig, 'setupFunc' | 'disposeFunc'>>();
+
 function install(kernelName: string, fn: KernelFunc): void {
   const existing = tf.getKernel(kernelName, BACKEND);
   if (existing?.kernelFunc === fn) return;
+  if (existing && !inherited.has(kernelName)) {
+    inherited.set(kernelName, { setupFunc: existing.setupFunc, disposeFunc: existing.disposeFunc });
+  }
   if (existing) tf.unregisterKernel(kernelName, BACKEND); // avoids tfjs's "already registered" warning
-  tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: fn });
+  // The wasm backend runs setupFunc when it initialises (binding the C++ entry point the original
+  // kernel calls); keep it on our registration or a later-initialised backend breaks delegation.
+  tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: fn, ...inherited.get(kernelName) });
 }
 
 /**
@@ -208,6 +264,12 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
       const orig = tf.getKernel('Conv2DBackpropInput', BACKEND)?.kernelFunc;
       ours.set('Conv2DBackpropInput', makeBackpropInput(kernels, orig));
     }
+    const mm = opts.replaceMatMul ?? 'transposed';
+    if (mm !== 'none') {
+      const orig = tf.getKernel('BatchMatMul', BACKEND)?.kernelFunc;
+      matMulMode = mm;
+      ours.set('BatchMatMul', makeBatchMatMul(kernels, orig));
+    }
     for (const [n, f] of ours) install(n, f);
     return { kernels, kernelNames: [...ours.keys()] };
   })();
@@ -217,7 +279,11 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
   return pending;
 }
 
-/** For the benchmark only: switch how inputs are read from tfjs's heap. */
-export function setCopyModeForBenchmark(mode: 'heap-view' | 'readSync'): void {
-  copyMode = mode;
+/**
+ * For the benchmark and tests only: change, after registration, how inputs are read from
+ * tfjs's heap and which BatchMatMul products our module serves.
+ */
+export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'transposed' | 'all' }): void {
+  if (m.copyMode) copyMode = m.copyMode;
+  if (m.matMul) matMulMode = m.matMul;
 }
