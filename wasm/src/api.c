@@ -52,6 +52,7 @@ WASM_EXPORT("ale_lives") int32_t api_lives(Ale *a) { return a ? ale_lives(a) : 0
 WASM_EXPORT("ale_game_over") int32_t api_game_over(Ale *a) { return a ? ale_game_over(a) : 1; }
 WASM_EXPORT("ale_terminal") int32_t api_terminal(Ale *a) { return a ? ale_terminal(a) : 1; }
 WASM_EXPORT("ale_truncated") int32_t api_truncated(Ale *a) { return a ? ale_truncated(a) : 0; }
+WASM_EXPORT("ale_sticky_action") int32_t api_sticky(Ale *a) { return a ? a->rt.actionA : 0; }
 WASM_EXPORT("ale_frame_number") int32_t api_fn(Ale *a) { return a ? a->rt.frameNumber : 0; }
 WASM_EXPORT("ale_episode_frame_number") int32_t api_efn(Ale *a) { return a ? a->rt.episodeFrameNumber : 0; }
 

@@ -6,12 +6,13 @@
  *
  * usage: trace_native [--roms DIR] [--verbose] [--frames N] [--ram-dump] TRACE_DIR...
  * exit status 0 only when every trace is exact. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <zlib.h>
+#include <dirent.h>
 #include "ale.h"
 
 typedef struct Opts { const char *roms; int verbose; long maxFrames; } Opts;
@@ -329,6 +330,8 @@ static int run_trace(const char *dir, const Opts *o) {
   return exact;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 int main(int argc, char **argv) {
   Opts o = { "../shared/roms", 0, 0 };
   int nDirs = 0, exact = 0;
@@ -341,7 +344,32 @@ int main(int argc, char **argv) {
     else if (argv[i][0] == '-') {
       fprintf(stderr, "usage: %s [--roms DIR] [--verbose|-vv] [--frames N] TRACE_DIR...\n", argv[0]);
       return 2;
-    } else if (nDirs < 512) dirs[nDirs++] = argv[i];
+    } else {
+      /* A folder of trace folders (e.g. shared/traces) expands to its games; other files
+       * (README.md) are ignored. */
+      char p[1024];
+      snprintf(p, sizeof p, "%s/trace.jsonl.gz", argv[i]);
+      FILE *f = fopen(p, "rb");
+      if (f) { fclose(f); if (nDirs < 512) dirs[nDirs++] = argv[i]; continue; }
+      DIR *d = opendir(argv[i]);
+      if (!d) { size_t n = strlen(argv[i]); if (n < 3 || strcmp(argv[i] + n - 3, ".md")) dirs[nDirs++] = argv[i]; continue; }
+      char *names[512]; int k = 0;
+      struct dirent *e;
+      while ((e = readdir(d)) && k < 512) {
+        if (e->d_name[0] == '.') continue;
+        snprintf(p, sizeof p, "%s/%s/trace.jsonl.gz", argv[i], e->d_name);
+        FILE *g = fopen(p, "rb");
+        if (!g) continue;
+        fclose(g);
+        size_t len = strlen(argv[i]) + strlen(e->d_name) + 2;
+        names[k] = malloc(len);
+        snprintf(names[k], len, "%s/%s", argv[i], e->d_name);
+        k++;
+      }
+      closedir(d);
+      qsort(names, (size_t)k, sizeof names[0], cmp_str);
+      for (int j = 0; j < k && nDirs < 512; j++) dirs[nDirs++] = names[j];
+    }
   }
   if (!nDirs) { fprintf(stderr, "no trace directories given\n"); return 2; }
   for (int i = 0; i < nDirs; i++) exact += run_trace(dirs[i], &o);
