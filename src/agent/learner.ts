@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { resolveNetwork, type DQNConfig, type LossType } from './config';
 import { QNetwork, type InputShape } from './network';
 import type { ReplayBatch } from './replay';
@@ -23,7 +23,7 @@ export function tdTargets(
     if (double) {
       if (!qNextOnline) throw new Error('tdTargets: Double DQN needs the online network\'s Q(s\')');
       const best = tf.argMax(qNextOnline, 1);
-      const mask = tf.oneHot(best, qNextTarget.shape[1]).toFloat();
+      const mask = tf.cast(tf.oneHot(best, qNextTarget.shape[1]), 'float32');
       next = tf.sum(tf.mul(qNextTarget, mask), 1);
     } else {
       next = tf.max(qNextTarget, 1);
@@ -113,7 +113,7 @@ export class DQNLearner {
       const qT = this.target.apply(t.s2);
       const qO = this.cfg.double_q ? this.online.apply(t.s2) : null;
       const y = tdTargets(qO, qT, t.r, t.d, this.cfg.double_q);
-      const mask = tf.oneHot(t.a, this.numActions).toFloat();
+      const mask = tf.cast(tf.oneHot(t.a, this.numActions), 'float32');
       const { value, grads } = tf.variableGrads(() => {
         const q = this.online.apply(t.s);
         const qsa = tf.sum(tf.mul(q, mask), 1);

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from './config';
 import type { Rng } from './rng';
 

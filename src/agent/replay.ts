@@ -366,7 +366,7 @@ export class ReplayBuffer {
           const p = tree.get(id) / total;
           const w = Math.pow(n * p, -beta);
           b.weights[i] = w;
-          if (w > maxW) maxW = w;
+          if (b.weights[i] > maxW) maxW = b.weights[i]; // the stored float32 value, so the max normalises to exactly 1
           break;
         }
         // Rows near the ring edges (stack not retained / n-step not written yet) carry
