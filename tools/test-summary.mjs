@@ -1,0 +1,102 @@
+// Turns the output of each test runner into {passed, failed, notes} counts.
+// Kept apart from run-all-tests.mjs so the parsing has unit tests (test-summary.test.ts).
+
+/** A native test binary's last line: `<name>: N passed, M failed`. */
+const NATIVE_LINE = /^(\S+): (\d+) passed, (\d+) failed\s*$/;
+/** `make -C wasm test` prints `== build/test_x` before running each binary. */
+const NATIVE_HEADER = /^== (\S+)\s*$/;
+
+/**
+ * Sums the native C test output. A binary that prints no summary line (crash, abort, build
+ * error) counts as one failure, and so does a non-zero make exit that no summary explains.
+ * @param {string} output combined stdout+stderr of `make -C wasm test`
+ * @param {number} exitCode
+ */
+export function parseNativeOutput(output, exitCode) {
+  let passed = 0, failed = 0;
+  const notes = [];
+  let pending = null; // binary whose summary line we are waiting for
+  const closePending = () => {
+    if (pending) {
+      failed += 1;
+      notes.push(`${pending} printed no "N passed, M failed" line (crashed?)`);
+    }
+    pending = null;
+  };
+  for (const line of output.split(/\r?\n/)) {
+    const h = NATIVE_HEADER.exec(line);
+    if (h) { closePending(); pending = h[1]; continue; }
+    const m = NATIVE_LINE.exec(line);
+    if (m) {
+      passed += Number(m[2]);
+      failed += Number(m[3]);
+      pending = null; // the last summary after a header is the binary's own
+    }
+  }
+  closePending();
+  if (exitCode !== 0 && failed === 0) {
+    failed = 1;
+    notes.push(`make -C wasm test exited with ${exitCode} without a failing test (build error?)`);
+  }
+  return { passed, failed, notes };
+}
+
+/**
+ * Vitest JSON reporter output. A test file that fails to load has no test results but
+ * counts as one failure.
+ * @param {any} report parsed JSON, or null when the reporter wrote nothing
+ * @param {number} exitCode
+ */
+export function parseVitestJson(report, exitCode) {
+  if (!report || typeof report.numPassedTests !== 'number') {
+    return { passed: 0, failed: 1, notes: [`vitest wrote no JSON report (exit ${exitCode})`] };
+  }
+  let failed = report.numFailedTests;
+  const notes = [];
+  for (const file of report.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
+      failed += 1;
+      notes.push(`${file.name}: ${String(file.message ?? 'failed to load').split('\n')[0]}`);
+    }
+  }
+  if (exitCode !== 0 && failed === 0) {
+    failed = 1;
+    notes.push(`vitest exited with ${exitCode} without a failing test`);
+  }
+  if (report.numPendingTests) notes.push(`${report.numPendingTests} skipped`);
+  return { passed: report.numPassedTests, failed, notes };
+}
+
+/**
+ * Playwright JSON reporter output. Flaky tests (passed on retry) count as failed: a test
+ * suite that needs retries is not passing. Global errors (e.g. the web server did not start)
+ * count as one failure each.
+ * @param {any} report
+ * @param {number} exitCode
+ */
+export function parsePlaywrightJson(report, exitCode) {
+  if (!report || !report.stats) {
+    return { passed: 0, failed: 1, notes: [`playwright wrote no JSON report (exit ${exitCode})`] };
+  }
+  const s = report.stats;
+  const notes = [];
+  let failed = (s.unexpected ?? 0) + (s.flaky ?? 0);
+  for (const e of report.errors ?? []) {
+    failed += 1;
+    notes.push(String(e.message ?? e).split('\n')[0]);
+  }
+  if (exitCode !== 0 && failed === 0) {
+    failed = 1;
+    notes.push(`playwright exited with ${exitCode} without a failing test`);
+  }
+  if (s.skipped) notes.push(`${s.skipped} skipped`);
+  if (s.flaky) notes.push(`${s.flaky} flaky`);
+  return { passed: s.expected ?? 0, failed, notes };
+}
+
+/** The last line of every test run. */
+export function totalsLine(results) {
+  const passed = results.reduce((a, r) => a + r.passed, 0);
+  const failed = results.reduce((a, r) => a + r.failed, 0);
+  return { passed, failed, line: `tests: ${passed} passed, ${failed} failed` };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseNativeOutput, parsePlaywrightJson, parseVitestJson, totalsLine } from './test-summary.mjs';
+
+describe('native output', () => {
+  it('sums the summary line of each binary', () => {
+    const out = ['== build/test_cpu', 'noise', 'cpu: 40 passed, 0 failed', '== build/test_tia', 'tia: 7 passed, 2 failed'].join('\n');
+    expect(parseNativeOutput(out, 2)).toMatchObject({ passed: 47, failed: 2 });
+  });
+  it('counts a binary without a summary line as a failure', () => {
+    const r = parseNativeOutput('== build/test_a\nSegmentation fault\n== build/test_b\nb: 3 passed, 0 failed\n', 1);
+    expect(r).toMatchObject({ passed: 3, failed: 1 });
+    expect(r.notes[0]).toMatch(/build\/test_a/);
+  });
+  it('counts a failed build as a failure', () => {
+    expect(parseNativeOutput('src/cpu.c:1: error: boom\n', 2)).toMatchObject({ passed: 0, failed: 1 });
+  });
+  it('accepts an empty, successful run', () => {
+    expect(parseNativeOutput('gcc ...\n', 0)).toMatchObject({ passed: 0, failed: 0 });
+  });
+});
+
+describe('vitest json', () => {
+  it('reads the counts and counts files that failed to load', () => {
+    const rep = {
+      numPassedTests: 5, numFailedTests: 1, numPendingTests: 0,
+      testResults: [{ status: 'failed', assertionResults: [], name: 'x.test.ts', message: 'Cannot find module' }],
+    };
+    expect(parseVitestJson(rep, 1)).toMatchObject({ passed: 5, failed: 2 });
+  });
+  it('treats a missing report as a failure', () => {
+    expect(parseVitestJson(null, 1)).toMatchObject({ passed: 0, failed: 1 });
+  });
+});
+
+describe('playwright json', () => {
+  it('reads stats and global errors', () => {
+    expect(parsePlaywrightJson({ stats: { expected: 3, unexpected: 1, flaky: 0, skipped: 0 }, errors: [] }, 1)).toMatchObject({ passed: 3, failed: 1 });
+    expect(parsePlaywrightJson({ stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 }, errors: [{ message: 'Timed out waiting for webServer' }] }, 1))
+      .toMatchObject({ passed: 0, failed: 1 });
+  });
+  it('does not trust a zero-failure report from a failing run', () => {
+    expect(parsePlaywrightJson({ stats: { expected: 1, unexpected: 0 } }, 1)).toMatchObject({ passed: 1, failed: 1 });
+  });
+});
+
+it('formats the totals line', () => {
+  expect(totalsLine([{ passed: 2, failed: 0, notes: [] }, { passed: 3, failed: 1, notes: [] }]).line).toBe('tests: 5 passed, 1 failed');
+});
