@@ -108,11 +108,19 @@ export class AreaResizer {
       const beta = yal[j];
       const base = ysi[j] * rowIn;
       buf.fill(0);
-      for (let k = 0; k < xdi.length; k++) {
-        const a = xal[k];
-        const o = xdi[k] * cn;
-        const s = base + xsi[k] * cn;
-        for (let c = 0; c < cn; c++) buf[o + c] = buf[o + c] + f(src[s + c] * a);
+      const nx = xdi.length;
+      if (cn === 1) {
+        for (let k = 0; k < nx; k++) {
+          const o = xdi[k];
+          buf[o] = buf[o] + Math.fround(src[base + xsi[k]] * xal[k]);
+        }
+      } else {
+        for (let k = 0; k < nx; k++) {
+          const a = xal[k];
+          const o = xdi[k] * cn;
+          const s = base + xsi[k] * cn;
+          for (let c = 0; c < cn; c++) buf[o + c] = buf[o + c] + f(src[s + c] * a);
+        }
       }
       if (dy !== prevRow) {
         const out = prevRow * rowOut;
