@@ -10,6 +10,7 @@
 
 void riot_power_on(Console *c) {
   for (int i = 0; i < 128; i++) c->riot.ram[i] = (uint8_t)mt_next(&c->rng);
+  riot_reset(c);   /* the reference's constructor ends with a reset, which draws once more */
 }
 
 void riot_reset(Console *c) {

@@ -16,9 +16,8 @@ typedef struct Riot {
   uint8_t ddra, ddrb;              /* data direction registers (DDRB writes are ignored, as in the reference) */
 } Riot;
 
-/* Power-on RAM contents: draws exactly 128 numbers from c->rng (RAM byte i = low 8 bits of
- * draw i). It does NOT include the reset draw that the reference's RIOT constructor makes right
- * after: power-on = riot_power_on(c) then riot_reset(c) (ALE_FACTS 3). */
+/* Power-on, as the reference's RIOT constructor: 128 draws from c->rng for RAM (byte i = low
+ * 8 bits of draw i), then riot_reset() (one more draw). 129 draws in all (ALE_FACTS 3). */
 void riot_power_on(struct Console *c);
 /* One RNG draw: timer = 25 + draw % 75 with prescaler 64, timer stamps 0, interrupt-read flag
  * cleared, DDRA = DDRB = 0. RAM kept. */
