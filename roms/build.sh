@@ -29,6 +29,11 @@ for src in "$here"/*/*.asm; do
     continue
   fi
   cp "$tmp" "$out/$name.bin"
-  echo "$name: $(md5sum "$out/$name.bin" | cut -d' ' -f1)  public/roms/$name.bin"
+  sum=$(md5sum "$out/$name.bin" | cut -d' ' -f1)
+  echo "$name: $sum  public/roms/$name.bin"
+  # the md5 is how the emulator's game table recognises the ROM: keep the docs in step
+  for doc in "$here/README.md" "$here/builtin.json"; do
+    grep -q "$sum" "$doc" || echo "build.sh: note: $(basename "$doc") does not list $name's md5 $sum yet" >&2
+  done
 done
 exit $status

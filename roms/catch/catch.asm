@@ -176,6 +176,7 @@ AfterLogic:
 ; ---------------------------------------------------------------------------
 ClearRamAndInit:
         lda #0
+        sta AUDV0               ; silence a sound cut short by the restart
         ldx #$7F
 .clr:   sta $80,x
         dex

@@ -202,6 +202,22 @@ int main(int argc, char **argv) {
         ram()[R_FRAME]);
   shot("catch_reset");
 
+  /* --- frames with the console RESET switch held (the slowest path: RAM wipe) are full frames
+   * too, and the game stays at its start state while RESET is held --- */
+  {
+    Console *c = &ale.rt.console;
+    int ok = 1;
+    for (int i = 0; i < 6; i++) {
+      c->swcha = 0xFF; c->inpt4 = 0x80; c->swchb = 0x3E;   /* RESET pressed, joystick idle */
+      tia_update_frame(c);
+      if (c->tia.partialFrame || c->tia.scanlinesLastFrame != 262) ok = 0;
+    }
+    CHECK(ok, "frames with RESET held are not all 262 scanlines (last %u)", c->tia.scanlinesLastFrame);
+    uint8_t r[128];
+    for (int i = 0; i < 128; i++) r[i] = bus_peek(c, (uint16_t)(0x80 + i));
+    CHECK(memcmp(r, ramReset, 128) == 0, "RAM while RESET is held differs from the post-reset RAM");
+  }
+
   /* --- plays without FIRE: the fruit falls with NOOP only --- */
   int y0 = ram()[R_FRUITY];
   for (int i = 0; i < 30; i++) step(A_NOOP);
@@ -312,6 +328,8 @@ int main(int argc, char **argv) {
   /* --- FIRE restarts after game over (for people; the environment uses RESET) --- */
   for (int i = 0; i < 70; i++) ale_act(&ale, A_NOOP, 1.0f);
   ale_act(&ale, A_FIRE, 1.0f);
+  CHECK(ale.rt.console.tia.scanlinesLastFrame == 262 && !ale.rt.console.tia.partialFrame,
+        "restart frame has %u scanlines", ale.rt.console.tia.scanlinesLastFrame);
   CHECK(ram()[R_STATE] == 0 && ram()[R_LIVES] == 5 && ram()[R_SCORE] == 0, "FIRE after game over did not restart");
 
   double rm = randSum / NRAND, rsd = randSq / NRAND - rm * rm;
