@@ -1,10 +1,12 @@
 /* 6532 RIOT as the reference emulates it.
  *
- * The timer is not clocked: a write stores the value, the prescaler shift and the cycle stamp;
- * a read computes the current value from (Console.cycles - 1 - stamp). Once that count goes
- * negative (underflow) the reference returns the low byte of the negative count on the first
- * reads, and from the first read at least two cycles past the underflow point it switches to
- * counting down once per CPU cycle from that read. All arithmetic is modulo 2^32 like the
+ * The timer is not clocked: a write stores the value T, the prescaler shift s and the cycle
+ * stamp; a read computes INTIM = T - ((cycles - 1 - stamp) >> s) - 1. Once that goes negative
+ * (underflow) the reference first returns the low byte of the cycles left to the programmed
+ * end point (T << s) minus one, i.e. $FF; the first read at which that count is -2 or less
+ * latches an offset (read cycle - end point), and from then on INTIM = T - (delta >> s) - offset,
+ * still stepping at the prescaler rate (not once per cycle as the real chip). TIMINT (bit 7)
+ * reads 1 from the underflow until that latching read. All arithmetic is modulo 2^32 like the
  * reference's unsigned/int mix, so the stamps survive the per-frame cycle rebasing. */
 #include "console.h"
 
@@ -43,7 +45,7 @@ static uint8_t riot_read_timer(Console *c) {
   int32_t t = riot_count(r, c->cycles, &delta);
   if (t >= 0) return (uint8_t)t;
 
-  /* Past underflow: cycles left counted at one per cycle from the programmed end point. */
+  /* Past underflow: cycles left to the programmed end point, minus one. */
   t = (int32_t)((r->timer << r->intervalShift) - delta - 1u);
   if (t <= -2 && !r->timerReadAfterInterrupt) {
     r->timerReadAfterInterrupt = 1;
