@@ -72,6 +72,8 @@ async function createHost(spec: EmulatorSpec): Promise<EmulatorHost> {
   }
 }
 
+class WorkerClosed extends Error {}
+
 export class EnvWorker implements EnvWorkerApi {
   private shared: SharedState | null = null;
   private host: EmulatorHost | null = null;
@@ -193,6 +195,7 @@ export class EnvWorker implements EnvWorkerApi {
           this.drain();
         } catch (err) {
           this.running = false;
+          if (err instanceof WorkerClosed) return;
           // Surface as an uncaught error: the VecEnv sees the worker's error event.
           setTimeout(() => { throw err; });
           return;
@@ -234,7 +237,12 @@ export class EnvWorker implements EnvWorkerApi {
   private fault(kind: FaultKind): void {
     this.armed = null;
     if (kind === 'throw') throw new Error('injected fault: env worker threw');
-    if (kind === 'exit') this.platform.exit();
+    if (kind === 'exit') {
+      this.platform.exit();
+      // A browser worker that called close() still finishes its current task: abort the step
+      // so that, as for a worker that really died, no result is published.
+      throw new WorkerClosed();
+    }
     if (kind === 'hang') {
       // Busy forever: only terminate() gets this worker back.
       for (;;) {
