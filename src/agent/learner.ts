@@ -49,7 +49,12 @@ export interface LearnerState {
   names: string[];
   online: Float32Array[];
   target: Float32Array[];
-  adam: { iterations: number; m: Float32Array[]; v: Float32Array[] } | null;
+  /**
+   * Adam's step count, moments, and its running beta1^t / beta2^t products (tfjs keeps these as
+   * float32 variables multiplied every step; recomputing them with pow() on restore differs in
+   * the last bit, so they are saved to make a resumed run bit-identical).
+   */
+  adam: { iterations: number; m: Float32Array[]; v: Float32Array[]; accBeta1: number; accBeta2: number } | null;
 }
 
 /**
@@ -173,7 +178,8 @@ export class DQNLearner {
       const v: Float32Array[] = [];
       for (let i = 0; i < k; i++) m.push((await named[1 + i].tensor.data()) as Float32Array);
       for (let i = 0; i < k; i++) v.push((await named[1 + k + i].tensor.data()) as Float32Array);
-      adam = { iterations, m, v };
+      const acc = adamAccumulators(this.optimizer);
+      adam = { iterations, m, v, accBeta1: (await acc.b1.data())[0], accBeta2: (await acc.b2.data())[0] };
     }
     named[0].tensor.dispose(); // the iterations scalar is created fresh by getWeights
     return {
@@ -203,6 +209,11 @@ export class DQNLearner {
       vars.forEach((v, i) => given.push({ name: `${v.name}/m`, tensor: tf.tensor(s.adam!.m[i], v.shape, 'float32') }));
       vars.forEach((v, i) => given.push({ name: `${v.name}/v`, tensor: tf.tensor(s.adam!.v[i], v.shape, 'float32') }));
       await this.optimizer.setWeights(given);
+      const acc = adamAccumulators(this.optimizer);
+      tf.tidy(() => {
+        acc.b1.assign(tf.scalar(s.adam!.accBeta1, 'float32'));
+        acc.b2.assign(tf.scalar(s.adam!.accBeta2, 'float32'));
+      });
       for (const g of given) g.tensor.dispose(); // setWeights made variables from them
       for (const o of old) o.tensor.dispose(); // previous moments (and the fresh iter scalar)
     } else {
@@ -217,6 +228,13 @@ export class DQNLearner {
     if (this.lastLossTensor) this.lastLossTensor.dispose();
     this.lastLossTensor = null;
   }
+}
+
+/** tfjs's AdamOptimizer keeps beta1^t and beta2^t in protected fields; reach them explicitly, failing loudly if tfjs changes. */
+function adamAccumulators(opt: tf.AdamOptimizer): { b1: tf.Variable; b2: tf.Variable } {
+  const o = opt as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (!o.accBeta1 || !o.accBeta2) throw new Error('DQNLearner: this tfjs AdamOptimizer has no accBeta1/accBeta2 (tfjs version changed?)');
+  return { b1: o.accBeta1, b2: o.accBeta2 };
 }
 
 /** grads ← grads * min(1, maxNorm / ||grads||_2) over all variables together (in place in the map). */
