@@ -1,4 +1,4 @@
-/* Native check of the built-in game CATCH (public/roms/catch.bin) on our own emulator.
+/* Native check of the built-in games CATCH and DODGE (public/roms/NAME.bin) on our own emulator.
  *
  * Drives the ROM through the ALE layer (wasm/src/ale.h) exactly as the environment will:
  * power-on + reset procedure (60 NOOP frames, RESET held 4+4 frames), one act() per frame.
@@ -9,8 +9,9 @@
  * game runs without FIRE, score/lives behaviour per frame, reproducible resets and replays,
  * random vs scripted returns. Writes PNG screenshots to the output folder so a person can look.
  *
- * Usage: check_catch [rom] [outdir]   (defaults: public/roms/catch.bin, roms/test/build)
- * Ends with "check_catch: N passed, M failed"; exit status 1 on any failure. */
+ * Usage: check_games GAME [rom] [outdir]   GAME = catch | dodge
+ *        (defaults: public/roms/GAME.bin, roms/test/build)
+ * Ends with "check_GAME: N passed, M failed"; exit status 1 on any failure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,27 @@ enum {
   R_FRUITX = 0x08,     /* $88 */
   R_FRUITY = 0x09,     /* $89 */
   R_MISSED = 0x0B,     /* $8B */
-  R_DROPPED = 0x11     /* $91 */
+  R_DROPPED = 0x11,    /* $91 */
+  R_FRUITCOL = 0x0C,   /* $8C */
+  R_ROCKX = 0x25,      /* $A5 (dodge) */
+  R_ROCKY = 0x26,      /* $A6 */
+  R_ROCKPASSED = 0x28, /* $A8 */
+  R_ROCKHITS = 0x2A    /* $AA */
 };
+
+/* What differs between the games. */
+typedef struct Spec {
+  const char *id;
+  int lives;          /* after reset */
+  int width[2];       /* basket width with difficulty 0 / 1 */
+  int rocks;          /* DODGE: rocks fall too */
+  uint8_t sky;        /* background colour (palette index) */
+} Spec;
+static const Spec SPECS[] = {
+  {"catch", 5, {32, 16}, 0, 0x80},
+  {"dodge", 3, {16, 8}, 1, 0x00},
+};
+static const Spec *G;
 enum { A_NOOP = 0, A_FIRE = 1, A_RIGHT = 3, A_LEFT = 4 };
 static const int MINIMAL[3] = {A_NOOP, A_RIGHT, A_LEFT};
 
@@ -91,7 +111,7 @@ static void shot(const char *name) {
   static uint8_t rgb[TIA_MAX_HEIGHT * TIA_WIDTH * 3];
   char path[512];
   ale_screen_rgb(&ale, rgb);
-  snprintf(path, sizeof path, "%s/%s.png", outdir, name);
+  snprintf(path, sizeof path, "%s/%s_%s.png", outdir, G->id, name);
   if (write_png(path, rgb, TIA_WIDTH, (int)ale.height) != 0) printf("warning: cannot write %s\n", path);
   else printf("screenshot %s\n", path);
 }
@@ -110,7 +130,10 @@ static int step(int action) {
   }
   int r = bcd(ram()[R_SCORE]) - bcd(s0);
   uint8_t l1 = ram()[R_LIVES];
-  if (r < 0 || r > 1 || (l1 != l0 && l1 != l0 - 1) || (r == 1 && l1 != l0)) {
+  /* score +0/+1, lives -0/-1, not both -- except in DODGE, where a rock can land in the
+   * basket on the frame a fruit is caught or missed */
+  int maxDrop = G->rocks ? 2 : 1;
+  if (r < 0 || r > 1 || l1 > l0 || l0 - l1 > maxDrop || (r == 1 && l1 != l0 && !G->rocks)) {
     if (bad_frames++ < 5) printf("frame %ld: bad transition score %02x->%02x lives %d->%d\n",
                                  frames_total, s0, ram()[R_SCORE], l0, l1);
   }
@@ -120,21 +143,28 @@ static int step(int action) {
 /* Policies. frameskip: an agent decision is repeated for 4 frames, like ALE v5 / DQN setups. */
 /* basket width: 32 px with the left difficulty switch on B (difficulty 0), 16 px on A */
 static int difficulty = 0;
-static int basket_w(void) { return (difficulty & 1) ? 16 : 32; }
+static int basket_w(void) { return G->width[difficulty & 1]; }
+static int pad_max(void) { return 144 - basket_w(); }
 
 /* The picture must show what RAM says: basket pixels at PadX..PadX+w-1, fruit at FruitX..+7. */
 static int screen_matches_ram(void) {
   const uint8_t *s = ale_screen(&ale);
-  int bmin = 999, bmax = -1, fmin = 999, fmax = -1;
-  uint8_t fcol = ram()[0x0C] & 0xFE;
-  for (uint32_t y = 30; y < 180 && y < ale.height; y++)
+  int bmin = 999, bmax = -1, fmin = 999, fmax = -1, rmin = 999, rmax = -1;
+  uint8_t fcol = ram()[R_FRUITCOL] & 0xFE;
+  /* image rows 31..178 are the play area (visible lines 28..175, window starts 3 lines early) */
+  for (uint32_t y = 31; y <= 178 && y < ale.height; y++)
     for (int x = 0; x < 160; x++) {
       uint8_t v = s[y * 160 + x];
-      if (v == 0x2C) { if (x < bmin) bmin = x; if (x > bmax) bmax = x; }
+      if (v == 0x2C || v == 0x0E) { if (x < bmin) bmin = x; if (x > bmax) bmax = x; }  /* basket, or its catch flash */
       if (v == fcol) { if (x < fmin) fmin = x; if (x > fmax) fmax = x; }
+      if (v == 0x08 && x >= 16 && x < 144) { if (x < rmin) rmin = x; if (x > rmax) rmax = x; }  /* rock */
     }
   int px = ram()[R_PADX], fx = ram()[R_FRUITX];
   int ok = bmin == px && bmax == px + basket_w() - 1 && fmin == fx && fmax == fx + 7;
+  if (G->rocks && ram()[R_ROCKY] <= 136) {  /* rock fully inside the play area */
+    int rx = ram()[R_ROCKX];
+    if (rmin != rx || rmax != rx + 7) { ok = 0; printf("screen: rock %d..%d (RAM %d)\n", rmin, rmax, rx); }
+  }
   if (!ok) printf("screen: basket %d..%d (RAM %d, w %d), fruit %d..%d (RAM %d)\n", bmin, bmax, px, basket_w(), fmin, fmax, fx);
   return ok;
 }
@@ -142,8 +172,20 @@ static int screen_matches_ram(void) {
 static int policy_random(void) { return MINIMAL[rnd() % 3]; }
 static int policy_good(void) {
   /* basket 16 px wide at PadX, fruit 8 px at FruitX: centre the basket under the fruit */
-  int target = ram()[R_FRUITX] + 4 - basket_w() / 2;
+  int w = basket_w();
+  int target = ram()[R_FRUITX] + 4 - w / 2;
   int pad = ram()[R_PADX];
+  if (G->rocks && !ram()[R_ROCKPASSED] && ram()[R_ROCKY] <= 64) {
+    /* a rock is about to reach the rim: keep the basket (plus a margin) clear of its column */
+    int rx = ram()[R_ROCKX];
+    if (target - 4 < rx + 8 && target + w + 4 > rx) {
+      int left = rx - w - 6, right = rx + 14;
+      int useLeft = left >= 16 && (right > pad_max() || abs(left - pad) <= abs(right - pad));
+      target = useLeft ? left : right;
+    }
+    if (target < 16) target = 16;
+    if (target > pad_max()) target = pad_max();
+  }
   /* a decision lasts 4 frames (12 px): a dead zone of +-5 px avoids oscillating */
   if (pad < target - 5) return A_RIGHT;
   if (pad > target + 5) return A_LEFT;
@@ -175,11 +217,17 @@ static uint8_t *read_file(const char *path, uint32_t *size) {
 }
 
 int main(int argc, char **argv) {
-  const char *romPath = argc > 1 ? argv[1] : "public/roms/catch.bin";
-  if (argc > 2) outdir = argv[2];
+  const char *id = argc > 1 ? argv[1] : "catch";
+  for (size_t i = 0; i < sizeof SPECS / sizeof SPECS[0]; i++)
+    if (strcmp(SPECS[i].id, id) == 0) G = &SPECS[i];
+  if (!G) { printf("check_games: unknown game '%s' (catch | dodge)\ncheck_games: 0 passed, 1 failed\n", id); return 1; }
+  char defRom[256];
+  snprintf(defRom, sizeof defRom, "public/roms/%s.bin", id);
+  const char *romPath = argc > 2 ? argv[2] : defRom;
+  if (argc > 3) outdir = argv[3];
   uint32_t size = 0;
   uint8_t *rom = read_file(romPath, &size);
-  if (!rom) { printf("check_catch: cannot read %s\ncheck_catch: 0 passed, 1 failed\n", romPath); return 1; }
+  if (!rom) { printf("check_%s: cannot read %s\ncheck_%s: 0 passed, 1 failed\n", id, romPath, id); return 1; }
   char md5[33];
   md5_hex(rom, size, md5);
   printf("ROM %s, %u bytes, md5 %s\n", romPath, size, md5);
@@ -190,17 +238,17 @@ int main(int argc, char **argv) {
   ale.settings.frameSkip = 1;
   int rc = ale_load_rom(&ale, rom, size);
   CHECK(rc == ALE_OK, "ale_load_rom returned %d", rc);
-  if (rc != ALE_OK) { printf("check_catch: %d passed, %d failed\n", passed, failed); return 1; }
+  if (rc != ALE_OK) { printf("check_%s: %d passed, %d failed\n", id, passed, failed); return 1; }
   CHECK(!ale.pal, "detected as PAL");
 
   /* --- state right after the environment reset --- */
   uint8_t ramReset[128];
   memcpy(ramReset, ram(), 128);
-  CHECK(ram()[R_SCORE] == 0 && ram()[R_LIVES] == 5 && ram()[R_STATE] == 0,
+  CHECK(ram()[R_SCORE] == 0 && ram()[R_LIVES] == G->lives && ram()[R_STATE] == 0,
         "after reset: score %02x lives %d state %d", ram()[R_SCORE], ram()[R_LIVES], ram()[R_STATE]);
   CHECK(ram()[R_FRAME] == 0, "RESET held on the last reset frame should leave the frame counter 0, got %d",
         ram()[R_FRAME]);
-  shot("catch_reset");
+  shot("reset");
 
   /* --- frames with the console RESET switch held (the slowest path: RAM wipe) are full frames
    * too, and the game stays at its start state while RESET is held --- */
@@ -228,15 +276,17 @@ int main(int argc, char **argv) {
     if (ale.rt.console.tia.scanlinesLastFrame != 262 || ale.rt.console.tia.partialFrame) geomOk = 0;
   }
   CHECK(geomOk, "frames are not all 262 scanlines");
-  /* joystick moves the basket 3 px/frame, clamped at the walls */
+  /* joystick moves the basket 3 px/frame, clamped at the walls (fresh game: no game over yet) */
+  ale_reset_game(&ale);
   int p0 = ram()[R_PADX];
   step(A_RIGHT);
   CHECK(ram()[R_PADX] == p0 + 3, "RIGHT: pad %d -> %d", p0, ram()[R_PADX]);
-  for (int i = 0; i < 80; i++) step(A_LEFT);
+  for (int i = 0; i < 40; i++) step(A_LEFT);
   CHECK(ram()[R_PADX] == 16, "LEFT clamp: pad %d", ram()[R_PADX]);
-  for (int i = 0; i < 80; i++) step(A_RIGHT);
-  CHECK(ram()[R_PADX] == 112, "RIGHT clamp: pad %d", ram()[R_PADX]);
-  shot("catch_right_wall");
+  for (int i = 0; i < 40; i++) step(A_RIGHT);
+  CHECK(ram()[R_STATE] == 0, "game over during the movement test");
+  CHECK(ram()[R_PADX] == pad_max(), "RIGHT clamp: pad %d", ram()[R_PADX]);
+  shot("right_wall");
   CHECK(screen_matches_ram(), "screen and RAM disagree (basket at the right wall)");
   for (int i = 0; i < 20; i++) step(A_LEFT);
   CHECK(screen_matches_ram(), "screen and RAM disagree (basket moving left)");
@@ -252,27 +302,30 @@ int main(int argc, char **argv) {
   const int NGOOD = 3;
   for (int e = 0; e < NGOOD; e++) {
     Episode ep = run_episode(policy_good, (int)(rnd() % 30), 108000);
-    printf("good   ep %d: return %d, frames %ld, lives left %d, state %d\n", e, ep.ret, ep.frames, ep.lives, ep.state);
+    printf("good   ep %d: return %d, frames %ld, lives left %d, state %d, rock hits %d\n", e, ep.ret, ep.frames,
+           ep.lives, ep.state, G->rocks ? ram()[R_ROCKHITS] : 0);
     goodSum += ep.ret; goodFrames += ep.frames;
     CHECK(ep.ret == score(), "summed reward %d != final score %d", ep.ret, score());
-    if (e == 0) shot("catch_won");
+    if (e == 0) shot("won");
   }
   CHECK(bad_frames == 0, "%d bad frames during scripted play", bad_frames);
+  if (!G->rocks) CHECK(goodSum == 99.0 * NGOOD, "scripted policy did not reach the ceiling in every episode");
 
   /* mid-game screenshot with the good policy */
   ale_reset_game(&ale);
   for (int i = 0; i < 2000; i++) step(policy_good());
-  shot("catch_midgame");
+  shot("midgame");
   /* a miss: stand still at the left wall until a life is lost */
   ale_reset_game(&ale);
   int missFrame = -1;
   for (int i = 0; i < 3000 && missFrame < 0; i++) {
     step(A_LEFT);
-    if (ram()[R_LIVES] == 4) missFrame = i;
+    if (ram()[R_LIVES] == G->lives - 1) missFrame = i;
   }
-  CHECK(missFrame >= 0 && ram()[R_MISSED] == 1, "standing at the wall never lost a life");
+  CHECK(missFrame >= 0 && (ram()[R_MISSED] == 1 || (G->rocks && ram()[R_ROCKHITS] == 1)),
+        "standing at the wall never lost a life");
   for (int i = 0; i < 3; i++) step(A_NOOP);
-  shot("catch_miss");
+  shot("miss");
 
   /* --- random policy --- */
   rs = 777;
@@ -284,10 +337,12 @@ int main(int argc, char **argv) {
     randSum += ep.ret; randSq += (double)ep.ret * ep.ret; randFrames += ep.frames;
     if (ep.ret > randMax) randMax = ep.ret;
     CHECK(ep.state == 1 && ep.lives == 0, "random episode %d ended with state %d lives %d", e, ep.state, ep.lives);
-    CHECK(ep.ret == score() && ram()[R_DROPPED] == ep.ret + 5,
-          "episode %d: return %d, score %d, dropped %d", e, ep.ret, score(), ram()[R_DROPPED]);
+    /* every life lost is a fruit missed or (DODGE) a rock in the basket */
+    int hits = G->rocks ? ram()[R_ROCKHITS] : 0;
+    CHECK(ep.ret == score() && ram()[R_DROPPED] - ep.ret + hits == G->lives,
+          "episode %d: return %d, score %d, dropped %d, rock hits %d", e, ep.ret, score(), ram()[R_DROPPED], hits);
   }
-  shot("catch_gameover");
+  shot("gameover");
   CHECK(bad_frames == 0, "%d bad frames during random play", bad_frames);
 
   /* --- determinism: replaying the same inputs gives the same episode --- */
@@ -310,9 +365,9 @@ int main(int argc, char **argv) {
   difficulty = 1;
   ale_reset_game(&ale);
   for (int i = 0; i < 60; i++) step(A_RIGHT);
-  CHECK(ram()[R_PADX] == 128, "difficulty A: RIGHT clamp at %d", ram()[R_PADX]);
+  CHECK(ram()[R_PADX] == pad_max(), "difficulty A: RIGHT clamp at %d", ram()[R_PADX]);
   CHECK(screen_matches_ram(), "difficulty A: screen and RAM disagree");
-  shot("catch_narrow");
+  shot("narrow");
   rs = 31337;
   double hardRand = 0, hardGood = 0; long hardRandFrames = 0;
   for (int e = 0; e < 10; e++) {
@@ -321,7 +376,7 @@ int main(int argc, char **argv) {
   }
   Episode hg = run_episode(policy_good, 3, 108000);
   hardGood = hg.ret;
-  CHECK(hg.ret == 99, "difficulty A: scripted policy got %d", hg.ret);
+  if (!G->rocks) CHECK(hg.ret == 99, "difficulty A: scripted policy got %d", hg.ret);
   ale.rt.difficulty = 0;
   difficulty = 0;
 
@@ -330,7 +385,7 @@ int main(int argc, char **argv) {
   ale_act(&ale, A_FIRE, 1.0f);
   CHECK(ale.rt.console.tia.scanlinesLastFrame == 262 && !ale.rt.console.tia.partialFrame,
         "restart frame has %u scanlines", ale.rt.console.tia.scanlinesLastFrame);
-  CHECK(ram()[R_STATE] == 0 && ram()[R_LIVES] == 5 && ram()[R_SCORE] == 0, "FIRE after game over did not restart");
+  CHECK(ram()[R_STATE] == 0 && ram()[R_LIVES] == G->lives && ram()[R_SCORE] == 0, "FIRE after game over did not restart");
 
   double rm = randSum / NRAND, rsd = randSq / NRAND - rm * rm;
   printf("\nSUMMARY (frameskip 4 by repetition, 0-29 NOOP starts, sticky 0)\n");
@@ -338,9 +393,9 @@ int main(int argc, char **argv) {
          rm, rsd > 0 ? __builtin_sqrt(rsd) : 0.0, randMax, NRAND, (double)randFrames / NRAND);
   printf("scripted: mean return %.2f over %d episodes, mean %.0f frames/episode\n",
          goodSum / NGOOD, NGOOD, (double)goodFrames / NGOOD);
-  printf("difficulty A (16 px basket): random mean %.2f (%.0f frames/episode), scripted %.0f\n",
-         hardRand / 10, hardRandFrames / 10.0, hardGood);
+  printf("difficulty A (%d px basket): random mean %.2f (%.0f frames/episode), scripted %.0f\n",
+         G->width[1], hardRand / 10, hardRandFrames / 10.0, hardGood);
   CHECK(rm < 0.2 * (goodSum / NGOOD), "random play is not far from the scripted score");
-  printf("check_catch: %d passed, %d failed\n", passed, failed);
+  printf("check_%s: %d passed, %d failed\n", G->id, passed, failed);
   return failed ? 1 : 0;
 }
