@@ -1,0 +1,11 @@
+/** Public surface of the environment layer. */
+export { AtariEnv, DEFAULT_ENV_OPTIONS, observationShape, resolveEnvOptions } from './atari-env';
+export type { AtariEnvOptions, ResetResult, StepInfo, StepResult } from './atari-env';
+export type { Emulator, EmulatorHost, EmulatorSettings, EmulatorSpec, FakeGameParams } from './emulator';
+export { FakeEmulator, FakeHost } from './fake-emulator';
+export { AreaResizer, FrameStack, maxPool } from './preprocess';
+export { VecEnv, VecEnvError } from './vec-env';
+export type { EnvStats, EpisodeRecord, VecBatch, VecEnvEvent, VecEnvOptions, VecStepResult } from './vec-env';
+export { browserWorkerFactory } from './worker-handle';
+export type { WorkerFactory, WorkerHandle } from './worker-handle';
+export type { Transport } from './worker-core';
