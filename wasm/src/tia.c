@@ -57,16 +57,17 @@ static void line_or_wrapped(TiaLine *l, uint64_t chunk, int start) {
   l->w[2] &= 0xFFFFFFFFull;
 }
 
+/* Bits of pixels >= x (0 <= x <= 192) within word k. */
+static inline uint64_t from_bit(int x, int k) {
+  int lo = x - 64 * k;
+  if (lo <= 0) return ~0ull;
+  if (lo >= 64) return 0;
+  return ~0ull << lo;
+}
+
 /* Bits [x0, x1) set, 0 <= x0 <= x1 <= 160. */
-static void line_range(TiaLine *l, int x0, int x1) {
-  for (int k = 0; k < 3; k++) {
-    int lo = x0 - 64 * k, hi = x1 - 64 * k;
-    if (lo < 0) lo = 0;
-    if (hi > 64) hi = 64;
-    if (hi <= lo) { l->w[k] = 0; continue; }
-    uint64_t m = (hi - lo == 64) ? ~0ull : (((1ull << (hi - lo)) - 1) << lo);
-    l->w[k] = m;
-  }
+static inline void line_range(TiaLine *l, int x0, int x1) {
+  for (int k = 0; k < 3; k++) l->w[k] = from_bit(x0, k) & ~from_bit(x1, k);
 }
 
 static inline int line_any_in(const TiaLine *l, int x, int n) {
@@ -244,15 +245,11 @@ static inline int colour_slot(int code, int leftHalf, int prio, int score) {
   return 0;
 }
 
-static inline void put_pixel(uint8_t *buf, int32_t i, uint8_t v) {
-  if (i >= 0 && i < BUFFER_SIZE) buf[i] = v;
-}
-
 /* The reference draws most object combinations 4 pixels at a time where the relevant masks
  * are empty, and its last 4-pixel store may reach past the end of the update (by up to 3
  * pixels, always within the line). Those pixels are normally redrawn by the next update; they
  * stay visible only when the frame ends or is dimmed first. Reproduce that store. */
-static void emulate_overrun(Tia *t, uint8_t *buf, int32_t lineBase, int x0, int x1) {
+static void emulate_overrun(Tia *t, uint8_t *p, int x0, int x1) {
   if (!(x1 & 3)) return;
   int a = x1 & ~3;
   if (a < x0) return;   /* the update never reached a 4-aligned pixel */
@@ -285,88 +282,115 @@ static void emulate_overrun(Tia *t, uint8_t *buf, int32_t lineBase, int x0, int 
     default:
       return;
   }
-  for (int x = x1; x < a + 4; x++) put_pixel(buf, lineBase + x, fill);
+  for (int x = x1; x < a + 4; x++) p[x] = fill;
 }
 
-/* Draws pixels [x, x + n) of the current line at t->drawPos and advances it. */
-static void draw_segment(Tia *t, int x, int n) {
-  uint8_t *buf = t->frameBuffers[t->current];
-  int32_t lineBase = t->drawPos - x;
-  int x1 = x + n;
-  t->drawPos += n;
+/* Background and playfield for pixels [x0, x1) of a line (p = pixel 0). The playfield has
+ * 4-pixel resolution aligned to multiples of 4, so whole groups are stored at once. */
+static void fill_background(uint8_t *p, int x0, int x1, const TiaLine *seg, const TiaLine *pf,
+                            uint8_t bk, uint8_t pfL, uint8_t pfR) {
+  if (!((pf->w[0] & seg->w[0]) | (pf->w[1] & seg->w[1]) | (pf->w[2] & seg->w[2]))) {
+    mem_set(p + x0, bk, (size_t)(x1 - x0));
+    return;
+  }
+  int x = x0;
+  while (x < x1 && (x & 3)) {
+    p[x] = line_bit(pf, x) ? (x < 80 ? pfL : pfR) : bk;
+    x++;
+  }
+  for (; x + 4 <= x1; x += 4) {
+    uint8_t v = line_bit(pf, x) ? (x < 80 ? pfL : pfR) : bk;
+    uint32_t v4 = v * 0x01010101u;
+    mem_copy(p + x, &v4, 4);
+  }
+  for (; x < x1; x++) p[x] = line_bit(pf, x) ? (x < 80 ? pfL : pfR) : bk;
+}
 
+/* Draws pixels [x0, x1) of one line into p (pixel 0 of the line; p[160..163] must exist). */
+static void draw_pixels(Tia *t, uint8_t *p, int x0, int x1) {
   if (t->vblank & 0x02) {            /* blanked: black, and no collisions are seen */
-    for (int i = x; i < x1; i++) put_pixel(buf, lineBase + i, 0);
+    mem_set(p + x0, 0, (size_t)(x1 - x0));
     return;
   }
 
   TiaLine seg;
-  line_range(&seg, x, x1);
+  line_range(&seg, x0, x1);
   int prio = (t->prioScore & PRIORITY_BIT) != 0;
   int score = (t->prioScore & SCORE_BIT) != 0;
 
-  /* Object pixels inside this segment (missiles and ball only when enabled). */
-  uint64_t p0[3], p1[3], m0[3], m1[3], bl[3], pf[3], any[3];
-  int anyObj = 0;
-  for (int k = 0; k < 3; k++) {
-    uint64_t s = seg.w[k];
-    p0[k] = t->playerLine[0].w[k] & s;
-    p1[k] = t->playerLine[1].w[k] & s;
-    m0[k] = (t->objects & OBJ_M0) ? (t->missileLine[0].w[k] & s) : 0;
-    m1[k] = (t->objects & OBJ_M1) ? (t->missileLine[1].w[k] & s) : 0;
-    bl[k] = (t->objects & OBJ_BL) ? (t->ballLine.w[k] & s) : 0;
-    pf[k] = t->pfLine.w[k] & s;
-    any[k] = p0[k] | p1[k] | m0[k] | m1[k] | bl[k];
-    anyObj |= any[k] != 0;
-  }
-
   /* Background and playfield. With only the playfield enabled the reference's dedicated loop
    * uses the score colours whatever the priority bit says. */
-  uint8_t bk = t->colour[0], pfL, pfR;
+  uint8_t pfL, pfR;
   if (score && (!prio || (t->objects & 0x3F) == OBJ_PF)) { pfL = t->colour[2]; pfR = t->colour[3]; }
   else pfL = pfR = t->colour[1];
-  for (int i = x; i < x1; i++) {
-    uint8_t v = bk;
-    if ((pf[i >> 6] >> (i & 63)) & 1) v = i < 80 ? pfL : pfR;
-    put_pixel(buf, lineBase + i, v);
-  }
+  fill_background(p, x0, x1, &seg, &t->pfLine, t->colour[0], pfL, pfR);
 
-  if (anyObj) {
+  if (t->objects & (OBJ_P0 | OBJ_P1 | OBJ_M0 | OBJ_M1 | OBJ_BL)) {
     uint16_t cx = 0;
     for (int k = 0; k < 3; k++) {
-      if (!any[k]) continue;
-      if (m0[k] & p1[k]) cx |= CX_M0P1;
-      if (m0[k] & p0[k]) cx |= CX_M0P0;
-      if (m1[k] & p0[k]) cx |= CX_M1P0;
-      if (m1[k] & p1[k]) cx |= CX_M1P1;
-      if (p0[k] & pf[k]) cx |= CX_P0PF;
-      if (p0[k] & bl[k]) cx |= CX_P0BL;
-      if (p1[k] & pf[k]) cx |= CX_P1PF;
-      if (p1[k] & bl[k]) cx |= CX_P1BL;
-      if (m0[k] & pf[k]) cx |= CX_M0PF;
-      if (m0[k] & bl[k]) cx |= CX_M0BL;
-      if (m1[k] & pf[k]) cx |= CX_M1PF;
-      if (m1[k] & bl[k]) cx |= CX_M1BL;
-      if (bl[k] & pf[k]) cx |= CX_BLPF;
-      if (p0[k] & p1[k]) cx |= CX_P0P1;
-      if (m0[k] & m1[k]) cx |= CX_M0M1;
+      uint64_t s = seg.w[k];
+      if (!s) continue;
+      uint64_t p0 = t->playerLine[0].w[k] & s;
+      uint64_t p1 = t->playerLine[1].w[k] & s;
+      uint64_t m0 = (t->objects & OBJ_M0) ? (t->missileLine[0].w[k] & s) : 0;
+      uint64_t m1 = (t->objects & OBJ_M1) ? (t->missileLine[1].w[k] & s) : 0;
+      uint64_t bl = (t->objects & OBJ_BL) ? (t->ballLine.w[k] & s) : 0;
+      uint64_t any = p0 | p1 | m0 | m1 | bl;
+      if (!any) continue;
+      uint64_t pf = t->pfLine.w[k] & s;
+      if (m0 & p1) cx |= CX_M0P1;
+      if (m0 & p0) cx |= CX_M0P0;
+      if (m1 & p0) cx |= CX_M1P0;
+      if (m1 & p1) cx |= CX_M1P1;
+      if (p0 & pf) cx |= CX_P0PF;
+      if (p0 & bl) cx |= CX_P0BL;
+      if (p1 & pf) cx |= CX_P1PF;
+      if (p1 & bl) cx |= CX_P1BL;
+      if (m0 & pf) cx |= CX_M0PF;
+      if (m0 & bl) cx |= CX_M0BL;
+      if (m1 & pf) cx |= CX_M1PF;
+      if (m1 & bl) cx |= CX_M1BL;
+      if (bl & pf) cx |= CX_BLPF;
+      if (p0 & p1) cx |= CX_P0P1;
+      if (m0 & m1) cx |= CX_M0M1;
       /* colour each object pixel by priority */
-      uint64_t bits = any[k];
-      while (bits) {
-        int b = __builtin_ctzll(bits);
-        bits &= bits - 1;
-        uint64_t bit = 1ull << b;
-        int code = ((p0[k] & bit) ? OBJ_P0 : 0) | ((m0[k] & bit) ? OBJ_M0 : 0) |
-                   ((p1[k] & bit) ? OBJ_P1 : 0) | ((m1[k] & bit) ? OBJ_M1 : 0) |
-                   ((bl[k] & bit) ? OBJ_BL : 0) | ((pf[k] & bit) ? OBJ_PF : 0);
+      while (any) {
+        int b = __builtin_ctzll(any);
+        any &= any - 1;
+        int code = (int)((p0 >> b) & 1) * OBJ_P0 | (int)((m0 >> b) & 1) * OBJ_M0 |
+                   (int)((p1 >> b) & 1) * OBJ_P1 | (int)((m1 >> b) & 1) * OBJ_M1 |
+                   (int)((bl >> b) & 1) * OBJ_BL | (int)((pf >> b) & 1) * OBJ_PF;
         int px = 64 * k + b;
-        put_pixel(buf, lineBase + px, t->colour[colour_slot(code, px < 80, prio, score)]);
+        p[px] = t->colour[colour_slot(code, px < 80, prio, score)];
       }
     }
     t->collisions |= cx;
   }
 
-  emulate_overrun(t, buf, lineBase, x, x1);
+  emulate_overrun(t, p, x0, x1);
+}
+
+/* Draws pixels [x, x + n) of the current line at t->drawPos and advances it. Lines that would
+ * reach past the buffer (only possible in the first frame after a reset, see
+ * frame_geometry_reset) are drawn into a scratch line and clipped. */
+static void draw_segment(Tia *t, int x, int n) {
+  uint8_t *buf = t->frameBuffers[t->current];
+  int32_t lineBase = t->drawPos - x;
+  t->drawPos += n;
+  if (lineBase >= 0 && lineBase + TIA_WIDTH + 4 <= BUFFER_SIZE) {
+    draw_pixels(t, buf + lineBase, x, x + n);
+    return;
+  }
+  uint8_t scratch[TIA_WIDTH + 4];
+  for (int i = 0; i < TIA_WIDTH + 4; i++) {
+    int32_t j = lineBase + i;
+    scratch[i] = (j >= 0 && j < BUFFER_SIZE) ? buf[j] : 0;
+  }
+  draw_pixels(t, scratch, x, x + n);
+  for (int i = 0; i < TIA_WIDTH + 4; i++) {
+    int32_t j = lineBase + i;
+    if (j >= 0 && j < BUFFER_SIZE) buf[j] = scratch[i];
+  }
 }
 
 /* End-of-line bookkeeping, done when the drawing passes a line end (as the reference). */
@@ -423,8 +447,9 @@ static void draw_until(Tia *t, int32_t clock) {
     if (n) draw_segment(t, fromLineStart - HBLANK_CLOCKS, n);
     if (t->hmoveBlank && fromLineStart < HBLANK_CLOCKS + 8) {
       int32_t blanks = HBLANK_CLOCKS + 8 - fromLineStart;
-      uint8_t *buf = t->frameBuffers[t->current];
-      for (int32_t i = 0; i < blanks; i++) put_pixel(buf, segStart + i, 0);
+      int32_t end = segStart + blanks;
+      if (end > BUFFER_SIZE) end = BUFFER_SIZE;
+      if (segStart < end) mem_set(t->frameBuffers[t->current] + segStart, 0, (size_t)(end - segStart));
       if (n + fromLineStart >= HBLANK_CLOCKS + 8) t->hmoveBlank = 0;
     }
     if (t->clocksToLineEnd == CLOCKS_PER_LINE) finish_line(t);
@@ -610,9 +635,11 @@ static int pf_write_delay(int32_t hclock) {
 
 static void update_grp_shown(Tia *t, int p) {
   uint8_t g = t->vdelp[p] ? t->grpOld[p] : t->grp[p];
-  t->grpShown[p] = t->refp[p] ? reverse8(g) : g;
+  if (t->refp[p]) g = reverse8(g);
+  if (g == t->grpShown[p]) return;
+  t->grpShown[p] = g;
   uint8_t bit = p ? OBJ_P1 : OBJ_P0;
-  if (t->grpShown[p]) t->objects |= bit; else t->objects &= (uint8_t)~bit;
+  if (g) t->objects |= bit; else t->objects &= (uint8_t)~bit;
   refresh_player_graphics(t, p);
 }
 
@@ -844,17 +871,24 @@ void tia_poke(Console *c, uint16_t addr, uint8_t value) {
         [75] = 1
       };
       if (t->config.hmoveBlanks && blankCycle[cyc]) t->hmoveBlank = 1;
+      int moved[5];
       for (int i = 0; i < 5; i++) {
-        t->pos[i] = (int16_t)(t->pos[i] + motion_amount(cyc, t->hm[i]));
+        int d = motion_amount(cyc, t->hm[i]);
+        moved[i] = d != 0;
+        t->pos[i] = (int16_t)(t->pos[i] + d);
         wrap_pos(t, i);
       }
-      refresh_ball(t);
-      t->skipFirstCopy[0] = t->skipFirstCopy[1] = 0;
-      refresh_player(t, 0);
-      refresh_player(t, 1);
-      t->m0Shape = 0;
-      refresh_missile(t, 0);
-      refresh_missile(t, 1);
+      /* every shape is re-derived from the registers (first copies shown again, the Cosmic
+       * Ark missile shape dropped); unchanged ones need no rebuild */
+      if (moved[IDX_BL]) refresh_ball(t);
+      for (int p = 0; p < 2; p++) {
+        if (moved[IDX_P0 + p] || t->skipFirstCopy[p]) {
+          t->skipFirstCopy[p] = 0;
+          refresh_player(t, p);
+        }
+      }
+      if (moved[IDX_M0] || t->m0Shape) { t->m0Shape = 0; refresh_missile(t, 0); }
+      if (moved[IDX_M1]) refresh_missile(t, 1);
       t->clkLastHmove = clock;
       t->cosmicArk = 0;
       break;
