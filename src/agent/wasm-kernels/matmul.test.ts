@@ -69,6 +69,17 @@ describe('wasm BatchMatMul vs cpu backend', () => {
     expect(servedByUs(false, false)).toBe(false); // plain product left to XNNPACK
     expect(servedByUs(true, false)).toBe(true);
     expect(servedByUs(false, true)).toBe(true);
+    // 'auto': a B tensor is ours for its first two plain products, then XNNPACK (cached operator)
+    setKernelModesForBenchmark({ matMul: 'auto' });
+    const w = tf.ones([4, 4]);
+    const plainWith = () => {
+      kernels.reset();
+      tf.tidy(() => tf.matMul(tf.ones([4, 4]), w).dataSync());
+      return kernels.arenaUsed() > 0;
+    };
+    expect([plainWith(), plainWith(), plainWith(), plainWith()]).toEqual([true, true, false, false]);
+    expect(servedByUs(false, false)).toBe(true); // a fresh B again
+    w.dispose();
     setKernelModesForBenchmark({ matMul: 'all' });
     const a = tf.ones([2, 3]);
     const b = tf.ones([4, 3]);

@@ -4,7 +4,8 @@
 // Conv2DBackpropInput is a scalar loop (~90 ms for one Nature-DQN layer). Both are replaced by
 // kernels from public/train_kernels.wasm. So are BatchMatMul's transposed products (the dense
 // layers' gradients), which tfjs-wasm computes in a scalar triple loop (~90-120 ms per product
-// for the 3136x512 layer); plain products stay on its XNNPACK path.
+// for the 3136x512 layer), and plain products with weights XNNPACK has not packed yet (see
+// RegisterOptions.replaceMatMul).
 //
 // Data path: tfjs-wasm keeps every tensor in its Emscripten heap; our module has its own memory.
 // Per call we copy each input once (Float32Array view on tfjs's heap -> .set into ours, a plain
@@ -24,11 +25,16 @@ export interface RegisterOptions extends WasmSource {
   /** Also replace the wasm backend's own (slow) Conv2DBackpropInput. Default true. */
   replaceBackpropInput?: boolean;
   /**
-   * BatchMatMul: 'transposed' (default) serves products with transposeA/transposeB (every
-   * dense-layer gradient; tfjs-wasm runs those in a scalar loop) and leaves plain products to
-   * tfjs-wasm's XNNPACK path; 'all' serves every product; 'none' leaves BatchMatMul alone.
+   * BatchMatMul. tfjs-wasm runs transposed products (every dense-layer gradient) in a scalar
+   * loop, so ours serves those in every mode but 'none'. Plain products go to XNNPACK there,
+   * which caches an operator per weight tensor: fast when the same B is reused (~10 ms for
+   * 32x3136x512, 0.4 ms at batch 1), slow for a new one (~50 ms of weight packing; our GEMM
+   * ~17 ms). Inside a training step B is always new (Adam replaced the weights; inference goes
+   * through _FusedMatMul, which we leave alone). 'auto' (default): ours for plain products unless
+   * this B tensor has already been the operand of two plain products, then XNNPACK;
+   * 'transposed': plain products always XNNPACK; 'all': always ours; 'none': BatchMatMul untouched.
    */
-  replaceMatMul?: 'transposed' | 'all' | 'none';
+  replaceMatMul?: 'auto' | 'transposed' | 'all' | 'none';
   /**
    * How inputs leave tfjs's heap: 'heap-view' (default; one copy) or 'readSync' (extra copy;
    * kept only so the benchmark can measure the difference).
@@ -45,7 +51,9 @@ export interface RegisteredKernels {
 const BACKEND = 'wasm';
 let pending: Promise<RegisteredKernels> | null = null;
 let copyMode: 'heap-view' | 'readSync' = 'heap-view';
-let matMulMode: 'transposed' | 'all' = 'transposed';
+let matMulMode: 'auto' | 'transposed' | 'all' = 'auto';
+/** How often each B tensor (by dataId) was the operand of a plain product ('auto' mode). */
+let plainUses = new WeakMap<object, number>();
 
 /** Kernel functions we installed, so re-registration can tell ours from someone else's. */
 const ours = new Map<string, KernelFunc>();
@@ -196,7 +204,12 @@ function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): Ker
       if (!original) throw new Error(`BatchMatMul (wasm training kernels): ${why}`);
       return original(args) as TensorInfo | TensorInfo[];
     };
-    if (matMulMode !== 'all' && !ta && !tb && original) return original(args) as TensorInfo;
+    if (!ta && !tb && original && matMulMode !== 'all') {
+      if (matMulMode === 'transposed') return original(args) as TensorInfo;
+      const uses = (plainUses.get(B.dataId) ?? 0) + 1;
+      plainUses.set(B.dataId, uses);
+      if (uses > 2) return original(args) as TensorInfo; // reused weights: XNNPACK's cache wins
+    }
     if (A.dtype !== 'float32' || B.dtype !== 'float32') return delegate(`float32 only, got ${A.dtype}/${B.dtype}`);
     const ra = A.shape.length, rb = B.shape.length;
     if (ra < 2 || rb < 2) return delegate('operands must have rank >= 2');
@@ -264,7 +277,7 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
       const orig = tf.getKernel('Conv2DBackpropInput', BACKEND)?.kernelFunc;
       ours.set('Conv2DBackpropInput', makeBackpropInput(kernels, orig));
     }
-    const mm = opts.replaceMatMul ?? 'transposed';
+    const mm = opts.replaceMatMul ?? 'auto';
     if (mm !== 'none') {
       const orig = tf.getKernel('BatchMatMul', BACKEND)?.kernelFunc;
       matMulMode = mm;
@@ -283,7 +296,10 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
  * For the benchmark and tests only: change, after registration, how inputs are read from
  * tfjs's heap and which BatchMatMul products our module serves.
  */
-export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'transposed' | 'all' }): void {
+export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all' }): void {
   if (m.copyMode) copyMode = m.copyMode;
-  if (m.matMul) matMulMode = m.matMul;
+  if (m.matMul) {
+    matMulMode = m.matMul;
+    plainUses = new WeakMap();
+  }
 }
