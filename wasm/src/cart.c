@@ -139,6 +139,31 @@ static uint32_t min_size(CartScheme s) {
   }
 }
 
+/* Recomputes the CPU's read fast path from the bank state. The windows exclude every address
+ * whose read has a side effect or does not come from the 4K view of the image: hotspots,
+ * Superchip RAM ports, the DPC handler pages (their reads clock the DPC's generator), and all
+ * of FE (bank chosen by A13). */
+static void cart_refresh_fast(Cart *k) {
+  uint32_t bankBase = (uint32_t)k->bank << 12;
+  for (int s = 0; s < 4; s++) k->segBase[s] = bankBase + ((uint32_t)s << 10);
+  k->fastLo = 0;
+  switch (k->scheme) {
+    case CART_2K:
+      k->segBase[2] = 0; k->segBase[3] = 0x400;   /* 2K mirrored in the upper half */
+      k->fastHi = 0x1000; break;
+    case CART_4K: k->fastHi = 0x1000; break;
+    case CART_F8: k->fastHi = 0x0ff8; break;
+    case CART_F6: k->fastHi = 0x0ff6; break;
+    case CART_F8SC: k->fastLo = 0x0100; k->fastHi = 0x0ff8; break;
+    case CART_F6SC: k->fastLo = 0x0100; k->fastHi = 0x0ff6; break;
+    case CART_E0:
+      for (int s = 0; s < 4; s++) k->segBase[s] = (uint32_t)k->slice[s] << 10;
+      k->fastHi = 0x0fe0; break;
+    case CART_DPC: k->fastLo = 0x0080; k->fastHi = 0x0fc0; break;
+    default: k->fastHi = 0; break;              /* FE and anything else: always cart_peek */
+  }
+}
+
 int cart_init(Console *c, const uint8_t *image, uint32_t size, CartScheme scheme) {
   if (!image || size == 0) return 1;
   if (scheme == CART_UNKNOWN) scheme = cart_detect(image, size);
@@ -157,6 +182,7 @@ int cart_init(Console *c, const uint8_t *image, uint32_t size, CartScheme scheme
   }
   k->slice[0] = 4; k->slice[1] = 5; k->slice[2] = 6; k->slice[3] = 7;
   k->dpcRandom = 1;   /* must never be 0 */
+  cart_refresh_fast(k);
   return 0;
 }
 
@@ -182,6 +208,7 @@ void cart_reset(Console *c) {
       break;
     default: break;   /* 2K, 4K, FE: nothing to do */
   }
+  cart_refresh_fast(k);
 }
 
 void cart_cycles_reset(Console *c) {
@@ -286,6 +313,10 @@ static void dpc_write_register(Cart *k, uint16_t a, uint8_t value) {
 /* ---------------------------------------------------------------------------------------- */
 /* Access                                                                                   */
 
+/* Bank changes from hotspots also refresh the CPU's read fast path. */
+static inline void set_bank(Cart *k, uint32_t b) { k->bank = (uint16_t)b; cart_refresh_fast(k); }
+static inline void set_slice(Cart *k, uint32_t seg, uint32_t s) { k->slice[seg] = (uint8_t)s; cart_refresh_fast(k); }
+
 uint8_t cart_peek(Console *c, uint16_t addr) {
   Cart *k = &c->cart;
   uint16_t a = addr & 0x0fff;
@@ -293,21 +324,21 @@ uint8_t cart_peek(Console *c, uint16_t addr) {
     case CART_2K: return k->image[addr & 0x07ff];
     case CART_4K: return k->image[a];
     case CART_F8:
-      if (a == 0x0ff8 || a == 0x0ff9) k->bank = a - 0x0ff8;
+      if (a == 0x0ff8 || a == 0x0ff9) set_bank(k, a - 0x0ff8);
       return k->image[((uint32_t)k->bank << 12) + a];
     case CART_F6:
-      if (a >= 0x0ff6 && a <= 0x0ff9) k->bank = a - 0x0ff6;
+      if (a >= 0x0ff6 && a <= 0x0ff9) set_bank(k, a - 0x0ff6);
       return k->image[((uint32_t)k->bank << 12) + a];
     case CART_F8SC:
     case CART_F6SC: {
       if ((a & 0x0f80) == 0x0080) return k->ram[a & 0x7f];   /* read port */
       uint16_t first = (k->scheme == CART_F8SC) ? 0x0ff8 : 0x0ff6;
-      if (a >= first && a <= 0x0ff9) k->bank = a - first;
+      if (a >= first && a <= 0x0ff9) set_bank(k, a - first);
       /* The write port ($1000-$107F) reads back ROM in the reference. */
       return k->image[((uint32_t)k->bank << 12) + a];
     }
     case CART_E0:
-      if (a >= 0x0fe0 && a <= 0x0ff7) k->slice[(a >> 3) & 3] = a & 7;
+      if (a >= 0x0fe0 && a <= 0x0ff7) set_slice(k, (a >> 3) & 3, a & 7);
       return k->image[((uint32_t)k->slice[a >> 10] << 10) + (a & 0x03ff)];
     case CART_FE:
       /* A13 = 1 selects the first 4K, A13 = 0 the second. */
@@ -317,7 +348,7 @@ uint8_t cart_peek(Console *c, uint16_t addr) {
         return k->image[((uint32_t)k->bank << 12) + a];
       dpc_clock_random(k);
       if (a < 0x0040) return dpc_read_fetcher(c, a);
-      if (a == 0x0ff8 || a == 0x0ff9) k->bank = a - 0x0ff8;
+      if (a == 0x0ff8 || a == 0x0ff9) set_bank(k, a - 0x0ff8);
       return k->image[((uint32_t)k->bank << 12) + a];
     default:
       return 0;
@@ -329,26 +360,26 @@ void cart_poke(Console *c, uint16_t addr, uint8_t value) {
   uint16_t a = addr & 0x0fff;
   switch (k->scheme) {
     case CART_F8:
-      if (a == 0x0ff8 || a == 0x0ff9) k->bank = a - 0x0ff8;
+      if (a == 0x0ff8 || a == 0x0ff9) set_bank(k, a - 0x0ff8);
       break;
     case CART_F6:
-      if (a >= 0x0ff6 && a <= 0x0ff9) k->bank = a - 0x0ff6;
+      if (a >= 0x0ff6 && a <= 0x0ff9) set_bank(k, a - 0x0ff6);
       break;
     case CART_F8SC:
     case CART_F6SC: {
       if (a < 0x0080) { k->ram[a] = value; break; }         /* write port */
       uint16_t first = (k->scheme == CART_F8SC) ? 0x0ff8 : 0x0ff6;
-      if (a >= first && a <= 0x0ff9) k->bank = a - first;
+      if (a >= first && a <= 0x0ff9) set_bank(k, a - first);
       break;
     }
     case CART_E0:
-      if (a >= 0x0fe0 && a <= 0x0ff7) k->slice[(a >> 3) & 3] = a & 7;
+      if (a >= 0x0fe0 && a <= 0x0ff7) set_slice(k, (a >> 3) & 3, a & 7);
       break;
     case CART_DPC:
       /* Every write reaches the DPC handler in the reference, so every write clocks it. */
       dpc_clock_random(k);
       if (a >= 0x0040 && a < 0x0080) dpc_write_register(k, a, value);
-      else if (a == 0x0ff8 || a == 0x0ff9) k->bank = a - 0x0ff8;
+      else if (a == 0x0ff8 || a == 0x0ff9) set_bank(k, a - 0x0ff8);
       break;
     default:
       break;   /* 2K, 4K, FE: ROM only */

@@ -25,7 +25,20 @@ typedef struct Cart {
   uint8_t dpcRandom;     /* 8-bit shift register, clocked on each DPC/hotspot-page access */
   int32_t dpcSystemCycles;       /* Console.cycles at the last music-fetcher update */
   double dpcFractionalClocks;    /* leftover fraction of 15.75 kHz oscillator clocks */
+  /* Read fast path for the CPU (derived state, refreshed by cart.c on every bank change):
+   * offsets (addr & $FFF) in [fastLo, fastHi) have no side effects and read
+   * image[segBase[offset >> 10] + (offset & $3FF)]. Everything else goes through cart_peek. */
+  uint16_t fastLo, fastHi;
+  uint32_t segBase[4];
 } Cart;
+
+/* The fast-path read if it applies to this address (returns 1 and sets *out), else 0. */
+static inline int cart_fast_read(const Cart *k, uint16_t addr, uint8_t *out) {
+  uint32_t off = addr & 0x0fffu;
+  if (off - k->fastLo >= (uint32_t)(k->fastHi - k->fastLo)) return 0;
+  *out = k->image[k->segBase[off >> 10] + (off & 0x03ffu)];
+  return 1;
+}
 
 /* The reference's size/signature auto-detection; CART_UNKNOWN for types not supported here. */
 CartScheme cart_detect(const uint8_t *image, uint32_t size);

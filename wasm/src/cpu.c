@@ -48,78 +48,52 @@ static inline int bcd_value(uint8_t b) { return (b >> 4) * 10 + (b & 0x0f); }
 /* Binary 0..255 -> packed BCD of its last two decimal digits. */
 static inline uint8_t bcd_pack(int t) { return (uint8_t)((((t % 100) / 10) << 4) | (t % 10)); }
 
-/* Flags as the interpreter keeps them: n holds bit 7 of the last result, z is nonzero when the
- * Z flag is CLEAR (the reference keeps "not Z"), the others are 0/1. */
-typedef struct Flags { uint8_t n, v, d, i, c; uint16_t notZ; } Flags;
-
-static inline uint8_t pack_status(const Flags *f) {
-  /* Bit 5 is always 1 and the 6507's B flag always reads 1 in the reference. */
-  return (uint8_t)(0x30 | (f->n & 0x80) | (f->v ? 0x40 : 0) | (f->d ? 0x08 : 0) |
-                   (f->i ? 0x04 : 0) | (f->notZ ? 0 : 0x02) | (f->c ? 0x01 : 0));
-}
-
-static inline void unpack_status(Flags *f, uint8_t p) {
-  f->n = p & 0x80;
-  f->v = (p >> 6) & 1;
-  f->d = (p >> 3) & 1;
-  f->i = (p >> 2) & 1;
-  f->notZ = !(p & 0x02);
-  f->c = p & 1;
-}
+/* Flags live in separate locals of cpu_run (so that the compiler keeps them in registers, also
+ * in wasm): fn holds bit 7 of the last result, fnz is nonzero when the Z flag is CLEAR (the
+ * reference keeps "not Z"), fv/fd/fi/fc are 0/1. The macros below work on those locals. */
+#define PACK_STATUS() ((uint8_t)(0x30 | (fn & 0x80) | (fv ? 0x40 : 0) | (fd ? 0x08 : 0) | \
+                                 (fi ? 0x04 : 0) | (fnz ? 0 : 0x02) | (fc ? 0x01 : 0)))
+/* Bit 5 is always 1 and the 6507's B flag always reads 1 in the reference. */
+#define UNPACK_STATUS(p_) do { uint8_t q_ = (p_); fn = q_ & 0x80; fv = (q_ >> 6) & 1; \
+    fd = (q_ >> 3) & 1; fi = (q_ >> 2) & 1; fnz = !(q_ & 0x02); fc = q_ & 1; } while (0)
 
 /* ADC in binary and decimal mode. Decimal: add the BCD values (invalid digits count 10..15),
  * carry when the sum exceeds 99, result = last two decimal digits of (sum & $FF); N/Z from the
  * result; V from the sign bits of old A, result and operand. */
-static inline uint8_t do_adc(Flags *f, uint8_t a, uint8_t op) {
-  if (!f->d) {
-    int ss = (int)(int8_t)a + (int)(int8_t)op + f->c;
-    unsigned us = (unsigned)a + op + f->c;
-    f->v = (ss > 127) || (ss < -128);
-    f->c = us > 0xff;
-    uint8_t r = (uint8_t)us;
-    f->notZ = r; f->n = r;
-    return r;
-  } else {
-    int sum = bcd_value(a) + bcd_value(op) + f->c;
-    f->c = sum > 99;
-    uint8_t r = bcd_pack(sum & 0xff);
-    f->notZ = r; f->n = r;
-    f->v = ((a ^ r) & 0x80) && ((r ^ op) & 0x80);
-    return r;
-  }
-}
+#define DO_ADC(op_) do { uint8_t o_ = (op_); \
+    if (!fd) { \
+      int ss_ = (int)(int8_t)a + (int)(int8_t)o_ + fc; \
+      unsigned us_ = (unsigned)a + o_ + fc; \
+      fv = (ss_ > 127) || (ss_ < -128); fc = us_ > 0xff; a = (uint8_t)us_; \
+    } else { \
+      int sum_ = bcd_value(a) + bcd_value(o_) + fc; \
+      uint8_t r_ = bcd_pack(sum_ & 0xff); \
+      fc = sum_ > 99; fv = ((a ^ r_) & 0x80) && ((r_ ^ o_) & 0x80); a = r_; \
+    } \
+    fnz = a; fn = a; } while (0)
 
 /* SBC. Decimal: BCD difference minus the borrow, +100 if negative. With invalid digits the
  * difference can stay negative (down to -66); the reference then indexes its BCD output table
  * with a negative index, which in its memory layout reads the BCD *input* table at 256+d;
  * bcd_value(256+d) reproduces that. Carry compares the raw bytes, not BCD values. */
-static inline uint8_t do_sbc(Flags *f, uint8_t a, uint8_t op) {
-  if (!f->d) {
-    uint8_t inv = (uint8_t)~op;
-    int ss = (int)(int8_t)a + (int)(int8_t)inv + f->c;
-    unsigned us = (unsigned)a + inv + f->c;
-    f->v = (ss > 127) || (ss < -128);
-    f->c = us > 0xff;
-    uint8_t r = (uint8_t)us;
-    f->notZ = r; f->n = r;
-    return r;
-  } else {
-    int borrow = f->c ? 0 : 1;
-    int d = bcd_value(a) - bcd_value(op) - borrow;
-    if (d < 0) d += 100;
-    uint8_t r = d >= 0 ? bcd_pack(d) : (uint8_t)bcd_value((uint8_t)(256 + d));
-    f->notZ = r; f->n = r;
-    f->c = (int)a >= (int)op + borrow;
-    f->v = ((a ^ r) & 0x80) && ((r ^ op) & 0x80);
-    return r;
-  }
-}
+#define DO_SBC(op_) do { uint8_t o_ = (op_); \
+    if (!fd) { \
+      uint8_t inv_ = (uint8_t)~o_; \
+      int ss_ = (int)(int8_t)a + (int)(int8_t)inv_ + fc; \
+      unsigned us_ = (unsigned)a + inv_ + fc; \
+      fv = (ss_ > 127) || (ss_ < -128); fc = us_ > 0xff; a = (uint8_t)us_; \
+    } else { \
+      int borrow_ = fc ? 0 : 1; \
+      int d_ = bcd_value(a) - bcd_value(o_) - borrow_; \
+      if (d_ < 0) d_ += 100; \
+      uint8_t r_ = d_ >= 0 ? bcd_pack(d_) : (uint8_t)bcd_value((uint8_t)(256 + d_)); \
+      fc = (int)a >= (int)o_ + borrow_; fv = ((a ^ r_) & 0x80) && ((r_ ^ o_) & 0x80); a = r_; \
+    } \
+    fnz = a; fn = a; } while (0)
 
 /* CMP/CPX/CPY and the compare half of DCP: 16-bit difference, carry = no borrow. */
-static inline void do_cmp(Flags *f, uint8_t reg, uint8_t op) {
-  uint16_t d = (uint16_t)((uint16_t)reg - (uint16_t)op);
-  f->notZ = d; f->n = (uint8_t)d; f->c = !(d & 0x100);
-}
+#define DO_CMP(reg_, op_) do { uint16_t d_ = (uint16_t)((uint16_t)(reg_) - (uint16_t)(op_)); \
+    fnz = d_; fn = (uint8_t)d_; fc = !(d_ & 0x100); } while (0)
 
 void cpu_reset(Console *c) {
   Cpu *p = &c->cpu;
@@ -134,11 +108,27 @@ void cpu_reset(Console *c) {
   p->pc = (uint16_t)(lo | (hi << 8));
 }
 
-/* Bus helpers; addresses are truncated to 16 bits like the reference's uint16_t parameters
- * (so $FFFF+1 wraps to $0000 but a zero-page pointer at $FF reads its high byte at $0100). */
-#define RD(addr) bus_peek(c, (uint16_t)(addr))
-#define WR(addr, val) bus_poke(c, (uint16_t)(addr), (uint8_t)(val))
-#define SETNZ(r) do { f.n = (uint8_t)(r); f.notZ = (uint8_t)(r); } while (0)
+/* Bus access with inline fast paths for the two most frequent targets, RIOT RAM and side-effect
+ * free cartridge ROM (cart_fast_read); both do exactly what bus_peek/bus_poke would do,
+ * data bus included. Everything else goes through bus_peek/bus_poke. */
+static inline uint8_t cpu_read(Console *c, uint16_t addr) {
+  uint8_t v;
+  if ((addr & 0x1280) == 0x0080) v = c->riot.ram[addr & 0x7f];        /* A12=0 A9=0 A7=1 */
+  else if (!((addr & 0x1000) && cart_fast_read(&c->cart, addr, &v))) return bus_peek(c, addr);
+  c->dataBus = v;
+  return v;
+}
+
+static inline void cpu_write(Console *c, uint16_t addr, uint8_t v) {
+  if ((addr & 0x1280) == 0x0080) { c->riot.ram[addr & 0x7f] = v; c->dataBus = v; }
+  else bus_poke(c, addr, v);
+}
+
+/* Addresses are truncated to 16 bits like the reference's uint16_t parameters (so $FFFF+1
+ * wraps to $0000 but a zero-page pointer at $FF reads its high byte at $0100). */
+#define RD(addr) cpu_read(c, (uint16_t)(addr))
+#define WR(addr, val) cpu_write(c, (uint16_t)(addr), (uint8_t)(val))
+#define SETNZ(r) do { fn = (uint8_t)(r); fnz = (uint8_t)(r); } while (0)
 #define PAGE_CROSS(a, b) ((((unsigned)(a)) ^ ((unsigned)(b))) & 0xff00u)
 
 /* Addressing modes: each leaves the effective address in ea and, for reads, the operand in v. */
@@ -205,23 +195,23 @@ void cpu_reset(Console *c) {
 #define OP_ORA  a |= v; SETNZ(a)
 #define OP_AND  a &= v; SETNZ(a)
 #define OP_EOR  a ^= v; SETNZ(a)
-#define OP_ADC  a = do_adc(&f, a, v)
-#define OP_SBC  a = do_sbc(&f, a, v)
-#define OP_CMP  do_cmp(&f, a, v)
+#define OP_ADC  DO_ADC(v)
+#define OP_SBC  DO_SBC(v)
+#define OP_CMP  DO_CMP(a, v)
 #define OP_LDA  a = v; SETNZ(a)
-#define OP_ASL  f.c = v >> 7; v = (uint8_t)(v << 1); WR(ea, v); SETNZ(v)
-#define OP_LSR  f.c = v & 1; v = v >> 1; WR(ea, v); SETNZ(v)
-#define OP_ROL  { uint8_t oc_ = f.c; f.c = v >> 7; v = (uint8_t)((v << 1) | oc_); WR(ea, v); SETNZ(v); }
-#define OP_ROR  { uint8_t oc_ = f.c; f.c = v & 1; v = (uint8_t)((v >> 1) | (oc_ << 7)); WR(ea, v); SETNZ(v); }
+#define OP_ASL  fc = v >> 7; v = (uint8_t)(v << 1); WR(ea, v); SETNZ(v)
+#define OP_LSR  fc = v & 1; v = v >> 1; WR(ea, v); SETNZ(v)
+#define OP_ROL  { uint8_t oc_ = fc; fc = v >> 7; v = (uint8_t)((v << 1) | oc_); WR(ea, v); SETNZ(v); }
+#define OP_ROR  { uint8_t oc_ = fc; fc = v & 1; v = (uint8_t)((v >> 1) | (oc_ << 7)); WR(ea, v); SETNZ(v); }
 #define OP_INC  v++; WR(ea, v); SETNZ(v)
 #define OP_DEC  v--; WR(ea, v); SETNZ(v)
-#define OP_SLO  f.c = v >> 7; v = (uint8_t)(v << 1); WR(ea, v); a |= v; SETNZ(a)
-#define OP_RLA  { uint8_t nv_ = (uint8_t)((v << 1) | f.c); WR(ea, nv_); a &= nv_; f.c = v >> 7; SETNZ(a); }
-#define OP_SRE  f.c = v & 1; v = v >> 1; WR(ea, v); a ^= v; SETNZ(a)
-#define OP_RRA  { uint8_t oc_ = f.c; f.c = v & 1; v = (uint8_t)((v >> 1) | (oc_ << 7)); WR(ea, v); \
-                  a = do_adc(&f, a, v); }
-#define OP_DCP  v--; WR(ea, v); do_cmp(&f, a, v)
-#define OP_ISB  v++; WR(ea, v); a = do_sbc(&f, a, v)
+#define OP_SLO  fc = v >> 7; v = (uint8_t)(v << 1); WR(ea, v); a |= v; SETNZ(a)
+#define OP_RLA  { uint8_t nv_ = (uint8_t)((v << 1) | fc); WR(ea, nv_); a &= nv_; fc = v >> 7; SETNZ(a); }
+#define OP_SRE  fc = v & 1; v = v >> 1; WR(ea, v); a ^= v; SETNZ(a)
+#define OP_RRA  { uint8_t oc_ = fc; fc = v & 1; v = (uint8_t)((v >> 1) | (oc_ << 7)); WR(ea, v); \
+                  DO_ADC(v); }
+#define OP_DCP  v--; WR(ea, v); DO_CMP(a, v)
+#define OP_ISB  v++; WR(ea, v); DO_SBC(v)
 
 uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
   c->stopCpu = 0;
@@ -230,8 +220,9 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
 
   uint16_t pc = cpu->pc;
   uint8_t a = cpu->a, x = cpu->x, y = cpu->y, sp = cpu->sp;
-  Flags f;
-  unpack_status(&f, cpu->p);
+  uint8_t fn, fv, fd, fi, fc;
+  uint16_t fnz;
+  UNPACK_STATUS(cpu->p);
   uint8_t op = cpu->lastOpcode;
   uint32_t done = 0;
 
@@ -282,15 +273,15 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       READ_OP(0xac, AM_ABS(), y = v; SETNZ(y))
       READ_OP(0xbc, AM_ABSI_R(x), y = v; SETNZ(y))
       /* CPX / CPY */
-      IMM_OP(0xe0, do_cmp(&f, x, v))
-      READ_OP(0xe4, AM_ZP(), do_cmp(&f, x, v))
-      READ_OP(0xec, AM_ABS(), do_cmp(&f, x, v))
-      IMM_OP(0xc0, do_cmp(&f, y, v))
-      READ_OP(0xc4, AM_ZP(), do_cmp(&f, y, v))
-      READ_OP(0xcc, AM_ABS(), do_cmp(&f, y, v))
+      IMM_OP(0xe0, DO_CMP(x, v))
+      READ_OP(0xe4, AM_ZP(), DO_CMP(x, v))
+      READ_OP(0xec, AM_ABS(), DO_CMP(x, v))
+      IMM_OP(0xc0, DO_CMP(y, v))
+      READ_OP(0xc4, AM_ZP(), DO_CMP(y, v))
+      READ_OP(0xcc, AM_ABS(), DO_CMP(y, v))
       /* BIT: Z from A&M, N and V straight from the operand. */
-      READ_OP(0x24, AM_ZP(), f.notZ = a & v; f.n = v; f.v = (v >> 6) & 1)
-      READ_OP(0x2c, AM_ABS(), f.notZ = a & v; f.n = v; f.v = (v >> 6) & 1)
+      READ_OP(0x24, AM_ZP(), fnz = a & v; fn = v; fv = (v >> 6) & 1)
+      READ_OP(0x2c, AM_ABS(), fnz = a & v; fn = v; fv = (v >> 6) & 1)
 
       /* Shifts, rotates, INC, DEC on memory */
       RMW_GROUP(0x00, OP_ASL)
@@ -300,10 +291,10 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       RMW_GROUP(0xc0, OP_DEC)
       RMW_GROUP(0xe0, OP_INC)
       /* ... and on the accumulator */
-      case 0x0a: f.c = a >> 7; a = (uint8_t)(a << 1); SETNZ(a); break;
-      case 0x4a: f.c = a & 1; a = a >> 1; SETNZ(a); break;
-      case 0x2a: { uint8_t oc = f.c; f.c = a >> 7; a = (uint8_t)((a << 1) | oc); SETNZ(a); } break;
-      case 0x6a: { uint8_t oc = f.c; f.c = a & 1; a = (uint8_t)((a >> 1) | (oc << 7)); SETNZ(a); } break;
+      case 0x0a: fc = a >> 7; a = (uint8_t)(a << 1); SETNZ(a); break;
+      case 0x4a: fc = a & 1; a = a >> 1; SETNZ(a); break;
+      case 0x2a: { uint8_t oc = fc; fc = a >> 7; a = (uint8_t)((a << 1) | oc); SETNZ(a); } break;
+      case 0x6a: { uint8_t oc = fc; fc = a & 1; a = (uint8_t)((a >> 1) | (oc << 7)); SETNZ(a); } break;
 
       /* Register transfers, increments */
       case 0xaa: x = a; SETNZ(x); break;              /* TAX */
@@ -318,23 +309,23 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       case 0x88: y--; SETNZ(y); break;                /* DEY */
 
       /* Flag instructions */
-      case 0x18: f.c = 0; break;
-      case 0x38: f.c = 1; break;
-      case 0x58: f.i = 0; break;
-      case 0x78: f.i = 1; break;
-      case 0xb8: f.v = 0; break;
-      case 0xd8: f.d = 0; break;
-      case 0xf8: f.d = 1; break;
+      case 0x18: fc = 0; break;
+      case 0x38: fc = 1; break;
+      case 0x58: fi = 0; break;
+      case 0x78: fi = 1; break;
+      case 0xb8: fv = 0; break;
+      case 0xd8: fd = 0; break;
+      case 0xf8: fd = 1; break;
 
       /* Branches */
-      BRANCH(0x10, !(f.n & 0x80))
-      BRANCH(0x30, (f.n & 0x80))
-      BRANCH(0x50, !f.v)
-      BRANCH(0x70, f.v)
-      BRANCH(0x90, !f.c)
-      BRANCH(0xb0, f.c)
-      BRANCH(0xd0, f.notZ)
-      BRANCH(0xf0, !f.notZ)
+      BRANCH(0x10, !(fn & 0x80))
+      BRANCH(0x30, (fn & 0x80))
+      BRANCH(0x50, !fv)
+      BRANCH(0x70, fv)
+      BRANCH(0x90, !fc)
+      BRANCH(0xb0, fc)
+      BRANCH(0xd0, fnz)
+      BRANCH(0xf0, !fnz)
 
       /* Jumps and the stack */
       case 0x4c: AM_ABS(); pc = ea; break;            /* JMP abs */
@@ -362,7 +353,7 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       } break;
       case 0x40: {                                    /* RTI */
         (void)RD(0x100 + sp); sp++;
-        unpack_status(&f, RD(0x100 + sp)); sp++;
+        UNPACK_STATUS(RD(0x100 + sp)); sp++;
         uint8_t lo = RD(0x100 + sp); sp++;
         uint8_t hi = RD(0x100 + sp);
         pc = (uint16_t)(lo | (hi << 8));
@@ -371,16 +362,16 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
         (void)RD(pc); pc++;
         WR(0x100 + sp, pc >> 8); sp--;
         WR(0x100 + sp, pc & 0xff); sp--;
-        WR(0x100 + sp, pack_status(&f)); sp--;
-        f.i = 1;
+        WR(0x100 + sp, PACK_STATUS()); sp--;
+        fi = 1;
         uint8_t lo = RD(0xfffe);
         uint8_t hi = RD(0xffff);
         pc = (uint16_t)(lo | (hi << 8));
       } break;
       case 0x48: WR(0x100 + sp, a); sp--; break;                       /* PHA */
-      case 0x08: WR(0x100 + sp, pack_status(&f)); sp--; break;         /* PHP */
+      case 0x08: WR(0x100 + sp, PACK_STATUS()); sp--; break;         /* PHP */
       case 0x68: (void)RD(0x100 + sp); sp++; a = RD(0x100 + sp); SETNZ(a); break;  /* PLA */
-      case 0x28: (void)RD(0x100 + sp); sp++; unpack_status(&f, RD(0x100 + sp)); break; /* PLP */
+      case 0x28: (void)RD(0x100 + sp); sp++; UNPACK_STATUS(RD(0x100 + sp)); break; /* PLP */
 
       /* NOPs, official and undocumented (the latter still perform their operand read) */
       case 0xea: case 0x1a: case 0x3a: case 0x5a: case 0x7a: case 0xda: case 0xfa: break;
@@ -411,31 +402,31 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       WRITE_OP(0x83, AM_INDX(), WR(ea, a & x))
 
       /* Undocumented immediate-mode operations, with the reference's formulas */
-      case 0x0b: case 0x2b: AM_IMM(); a &= v; SETNZ(a); f.c = a >> 7; break;   /* ANC */
-      IMM_OP(0x4b, a &= v; f.c = a & 1; a = a >> 1; SETNZ(a))                    /* ASR */
+      case 0x0b: case 0x2b: AM_IMM(); a &= v; SETNZ(a); fc = a >> 7; break;   /* ANC */
+      IMM_OP(0x4b, a &= v; fc = a & 1; a = a >> 1; SETNZ(a))                    /* ASR */
       IMM_OP(0x6b, {                                                             /* ARR */
-        if (!f.d) {
+        if (!fd) {
           a &= v;
-          a = (uint8_t)((a >> 1) | (f.c << 7));
-          f.c = (a >> 6) & 1;
-          f.v = (((a & 0x40) ^ ((a & 0x20) << 1)) != 0);
+          a = (uint8_t)((a >> 1) | (fc << 7));
+          fc = (a >> 6) & 1;
+          fv = (((a & 0x40) ^ ((a & 0x20) << 1)) != 0);
           SETNZ(a);
         } else {
           uint8_t t = a & v;
-          a = (uint8_t)((t >> 1) | (f.c << 7));
-          f.n = f.c ? 0x80 : 0;
-          f.notZ = a;
-          f.v = ((t ^ a) & 0x40) != 0;
+          a = (uint8_t)((t >> 1) | (fc << 7));
+          fn = fc ? 0x80 : 0;
+          fnz = a;
+          fv = ((t ^ a) & 0x40) != 0;
           if (((t & 0x0f) + (t & 0x01)) > 0x05) a = (uint8_t)((a & 0xf0) | ((a + 0x06) & 0x0f));
-          if (((t & 0xf0) + (t & 0x10)) > 0x50) { a = (uint8_t)(a + 0x60); f.c = 1; }
-          else f.c = 0;
+          if (((t & 0xf0) + (t & 0x10)) > 0x50) { a = (uint8_t)(a + 0x60); fc = 1; }
+          else fc = 0;
         }
       })
       IMM_OP(0x8b, a = (uint8_t)((a | 0xee) & x & v); SETNZ(a))                  /* ANE */
       IMM_OP(0xab, a = x = (uint8_t)((a | 0xee) & v); SETNZ(a))                  /* LXA */
       IMM_OP(0xcb, {                                                             /* SBX */
         uint16_t d = (uint16_t)((uint16_t)(x & a) - (uint16_t)v);
-        x = (uint8_t)d; SETNZ(x); f.c = !(d & 0x100);
+        x = (uint8_t)d; SETNZ(x); fc = !(d & 0x100);
       })
       READ_OP(0xbb, AM_ABSI_R(y), a = x = sp = sp & v; SETNZ(a))                 /* LAS */
       /* SHA/SHS/SHX/SHY store the register(s) ANDed with (high byte of address + 1). */
@@ -453,7 +444,7 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
   }
 out:
   cpu->pc = pc; cpu->a = a; cpu->x = x; cpu->y = y; cpu->sp = sp;
-  cpu->p = pack_status(&f);
+  cpu->p = PACK_STATUS();
   cpu->lastOpcode = op;
   return done;
 }

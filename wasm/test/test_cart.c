@@ -389,6 +389,44 @@ static void test_dpc(void) {
   free(img);
 }
 
+/* The CPU's inline read fast path must agree with cart_peek, and cart_peek must have no side
+ * effect there, for every scheme, bank state and address (including A13-A15 mirrors). */
+static void test_fast_path(void) {
+  static const struct { CartScheme s; uint32_t size; } schemes[] = {
+    {CART_2K, 2048}, {CART_4K, 4096}, {CART_F8, 8192}, {CART_F6, 16384}, {CART_F8SC, 8192},
+    {CART_F6SC, 16384}, {CART_E0, 8192}, {CART_FE, 8192}, {CART_DPC, 10240},
+  };
+  uint8_t *img = malloc(16384);
+  for (int i = 0; i < 16384; i++) img[i] = (uint8_t)(i * 13 + (i >> 9));
+  Console *copy = new_console();
+  int mismatches = 0, sideEffects = 0, fastCount = 0;
+  for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
+    fresh();
+    cart_init(c, img, schemes[k].size, schemes[k].s);
+    cart_reset(c);
+    /* Visit a few bank states via the hotspots. */
+    static const uint16_t hot[] = {0, 0xfff8, 0xfff9, 0xfff6, 0xfff7, 0xffe1, 0xffea, 0xfff3, 0xffe7};
+    for (size_t h = 0; h < sizeof hot / sizeof hot[0]; h++) {
+      if (hot[h]) cart_peek(c, hot[h]);
+      for (uint32_t a = 0x1000; a < 0x10000; a += (a < 0x2000 ? 1 : 0x1003)) {
+        if (!(a & 0x1000)) continue;
+        uint8_t fast;
+        if (!cart_fast_read(&c->cart, (uint16_t)a, &fast)) continue;
+        fastCount++;
+        memcpy(copy, c, sizeof *c);
+        uint8_t slow = cart_peek(copy, (uint16_t)a);
+        if (slow != fast) mismatches++;
+        if (memcmp(&copy->cart, &c->cart, sizeof c->cart) != 0) sideEffects++;
+      }
+    }
+  }
+  CHECK(fastCount > 100000, "fast path used (%d reads)", fastCount);
+  CHECK_EQ(mismatches, 0, "fast path reads equal cart_peek");
+  CHECK_EQ(sideEffects, 0, "no cart_peek side effect where the fast path applies");
+  free(copy);
+  free(img);
+}
+
 /* Garbage of every accepted size: must install and run without crashing or hanging. */
 static void test_garbage(void) {
   static const uint32_t sizes[] = {2048, 4096, 8192, 10240, 10495, 10496, 16384};
@@ -421,6 +459,7 @@ int main(void) {
   test_e0();
   test_fe();
   test_dpc();
+  test_fast_path();
   test_garbage();
   free(c);
   return test_finish("test_cart");
