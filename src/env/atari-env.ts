@@ -16,7 +16,7 @@
  * slice of a SharedArrayBuffer) and returned as a view: copy it if you keep it past the next
  * step. Layout: [stack][84][84] for grayscale, [stack][84][84][3] for RGB.
  */
-import type { Emulator } from './emulator';
+import type { Emulator, EmulatorHost } from './emulator';
 import { FIRE, FULL_ACTION_SET, NOOP } from './emulator';
 import { AreaResizer, FrameStack, maxPool } from './preprocess';
 import { deriveSeed, entropySeed, Mt19937 } from './rng';
@@ -171,6 +171,15 @@ export class AtariEnv {
       throw new RangeError(`observation buffer has ${obsBuffer.length} bytes, need ${this.obsSize}`);
     }
     this.stack = new FrameStack(o.frameStack, this.frameBytes, obsBuffer ?? new Uint8Array(this.obsSize));
+  }
+
+  /**
+   * Builds the emulator from `host` with the env's sticky-action probability (the emulator, not
+   * the env, applies it), then the env. Prefer this to pairing them by hand.
+   */
+  static create(host: EmulatorHost, options: AtariEnvOptions = {}, obsBuffer?: Uint8Array): AtariEnv {
+    const o = resolveEnvOptions(options);
+    return new AtariEnv(host.create({ repeatActionProbability: o.repeatActionProbability, seed: 0 }), options, obsBuffer);
   }
 
   get numActions(): number { return this.actionSet.length; }

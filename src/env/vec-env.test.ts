@@ -207,6 +207,15 @@ describe('VecEnv (Node worker_threads)', () => {
     expect(Array.from((await v.step([0, 0, 0, 0])).restarted)).toEqual([0, 0, 0, 0]);
   });
 
+  it('a worker that keeps failing past maxRestartsPerWorker breaks the VecEnv with a clear error', async () => {
+    const v = await make({ maxRestartsPerWorker: 0 });
+    await v.reset();
+    await v.injectFault(0, 'throw', 'nextStep');
+    await expect(v.step([0, 0, 0, 0])).rejects.toThrow(/broken: env worker 0 could not be restarted after "worker error: .*injected fault.*maxRestartsPerWorker = 0/);
+    await expect(v.step([0, 0, 0, 0])).rejects.toThrow(/broken/);
+    expect(v.events.map((e) => e.kind)).toEqual(['worker-failed', 'restart-failed']);
+  });
+
   it('bad input and misuse give clear errors', async () => {
     const v = await make();
     expect(() => v.send([0, 0, 0, 0])).toThrow(/before reset/);
@@ -237,7 +246,6 @@ describe('VecEnv (Node worker_threads)', () => {
     await v.step([0, 0, 0, 0]);
     const w = await v.resize(6, 3);
     open.push(w);
-    expect([w.numEnvs, w.numWorkers]).toBe;
     expect([w.numEnvs, w.numWorkers]).toEqual([6, 3]);
     const r = await w.step([0, 1, 2, 3, 0, 1]);
     expect(r.obs.length).toBe(6 * w.obsSize);

@@ -40,6 +40,8 @@ export interface VecEnvOptions {
   stepTimeoutMs?: number;
   /** Limit for control calls (init, reset) to a worker (default 30 s). */
   controlTimeoutMs?: number;
+  /** Restarts allowed per worker before the VecEnv gives up and is marked broken (default 5). */
+  maxRestartsPerWorker?: number;
   /** Called for every fault and restart. */
   onEvent?: (e: VecEnvEvent) => void;
 }
@@ -125,6 +127,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/** Drops a comlink proxy; releasing twice (after a failed restart) is harmless here. */
+function release(api: Comlink.Remote<EnvWorkerApi>): void {
+  try {
+    api[Comlink.releaseProxy]();
+  } catch {
+    // already released
+  }
+}
+
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class VecEnv {
@@ -151,6 +162,11 @@ export class VecEnv {
   private resetDone = false;
   private stats: EnvStats[];
   private batchCache: VecBatch | null = null;
+  /** Every worker started and not yet terminated (close() ends them all, even mid-restart). */
+  private readonly handles = new Set<WorkerHandle>();
+  private readonly mark: Int32Array;
+  private markStamp = 0;
+  private readonly kick: Uint8Array;
 
   private constructor(opts: VecEnvOptions) {
     const n = opts.numEnvs;
@@ -172,6 +188,7 @@ export class VecEnv {
       transport: opts.transport ?? 'atomics',
       stepTimeoutMs: opts.stepTimeoutMs ?? 10_000,
       controlTimeoutMs: opts.controlTimeoutMs ?? 30_000,
+      maxRestartsPerWorker: opts.maxRestartsPerWorker ?? 5,
       onEvent: opts.onEvent,
     };
     if (this.opts.transport !== 'atomics' && this.opts.transport !== 'comlink') throw new RangeError(`transport must be 'atomics' or 'comlink'`);
@@ -180,6 +197,8 @@ export class VecEnv {
     for (const s of this.seeds) if (!Number.isInteger(s)) throw new TypeError(`seeds must be integers, got ${s}`);
     this.state = new Uint8Array(n);
     this.pendingRestart = new Uint8Array(n);
+    this.mark = new Int32Array(n);
+    this.kick = new Uint8Array(w);
     this.stats = Array.from({ length: n }, () => ({ episodes: 0, last: null, currentReturn: 0, currentRawScore: 0, currentLength: 0 }));
   }
 
@@ -219,7 +238,9 @@ export class VecEnv {
   }
 
   private async spawn(w: number, first: number, count: number, restarts: number): Promise<WorkerInfo> {
+    if (this.closed) throw new VecEnvError('VecEnv is closed');
     const handle = this.opts.workerFactory();
+    this.handles.add(handle);
     const api = Comlink.wrap<EnvWorkerApi>(handle.endpoint);
     // A replacement counts as recovering until recover() has also reset its envs, so hang
     // detection leaves it alone while it starts.
@@ -252,10 +273,12 @@ export class VecEnv {
       `env worker ${w} init`,
     ).catch(async (e: unknown) => {
       slot.alive = false;
+      this.handles.delete(handle);
       await handle.terminate().catch(() => undefined);
       throw e;
     });
     initializing = false;
+    if (this.closed) throw new VecEnvError('VecEnv was closed while a worker was starting');
     if (info.obsSize !== this.obsSize) throw new VecEnvError(`worker ${w} reports observation size ${info.obsSize}, expected ${this.obsSize}`);
     return info;
   }
@@ -308,12 +331,12 @@ export class VecEnv {
       throw new RangeError(ids ? `send: ${actions.length} actions for ${count} env ids` : `send: ${actions.length} actions for ${n} envs`);
     }
     // Validate everything before touching shared state, so a bad call changes nothing.
-    const seen = new Set<number>();
+    const stamp = ++this.markStamp;
     for (let k = 0; k < count; k++) {
       const id = ids ? ids[k] : k;
       if (!Number.isInteger(id) || id < 0 || id >= n) throw new RangeError(`invalid env id ${id}: must be an integer in [0, ${n - 1}]`);
-      if (seen.has(id)) throw new RangeError(`env id ${id} appears twice in one send()`);
-      seen.add(id);
+      if (this.mark[id] === stamp) throw new RangeError(`env id ${id} appears twice in one send()`);
+      this.mark[id] = stamp;
       if (this.state[id] !== EnvState.Idle) throw new VecEnvError(`env ${id} already has a step in flight or a result not yet received`);
       const a = actions[k];
       if (!Number.isInteger(a) || a < 0 || a >= this.numActions) {
@@ -321,7 +344,8 @@ export class VecEnv {
       }
     }
     const s = this.shared;
-    const kick = new Uint8Array(this.numWorkers);
+    const kick = this.kick;
+    kick.fill(0);
     for (let k = 0; k < count; k++) {
       const id = ids ? ids[k] : k;
       s.actions[id] = actions[k];
@@ -427,10 +451,12 @@ export class VecEnv {
           Atomics.store(this.shared.ctrl, this.shared.workerBase(w) + STOP, 1);
           Atomics.notify(this.shared.ctrl, this.shared.workerBase(w) + CMD_TAIL);
         }
-        slot.api[Comlink.releaseProxy]?.();
-        await slot.handle.terminate().catch(() => undefined);
+        release(slot.api);
       }),
     );
+    const handles = [...this.handles];
+    this.handles.clear();
+    await Promise.all(handles.map((h) => h.terminate().catch(() => undefined)));
     // Drop references so the buffer can be collected.
     (this as unknown as { shared: SharedState | null }).shared = null;
     this.batchCache = null;
@@ -605,15 +631,21 @@ export class VecEnv {
     Atomics.add(ctrl, base + EPOCH, 1);
     Atomics.store(ctrl, base + STOP, 1);
     Atomics.notify(ctrl, base + CMD_TAIL);
-    old.api[Comlink.releaseProxy]?.();
+    release(old.api);
+    this.handles.delete(old.handle);
     await withTimeout(old.handle.terminate(), 5000, `terminating env worker ${w}`).catch(() => undefined);
+    if (this.closed) return;
     const restarts = old.restarts + 1;
     try {
+      if (restarts > this.opts.maxRestartsPerWorker) {
+        throw new VecEnvError(`it already failed ${old.restarts} times (maxRestartsPerWorker = ${this.opts.maxRestartsPerWorker})`);
+      }
       await this.spawn(w, old.first, old.count, restarts);
       // New seeds: replaying the failed run's seeds would repeat its episodes exactly.
       const seeds = envIds.map((id) => deriveSeed(this.seeds[id], 1000 + restarts));
       await withTimeout(Promise.resolve(this.slots[w].api.reset(seeds)), this.opts.controlTimeoutMs, `env worker ${w} reset`);
     } catch (e) {
+      if (this.closed) return;
       const msg = `env worker ${w} could not be restarted after "${reason}": ${(e as Error)?.message ?? String(e)}`;
       this.broken = msg;
       this.report({ kind: 'restart-failed', worker: w, envIds, reason: msg, time: Date.now(), restarts });

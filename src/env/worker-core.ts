@@ -99,11 +99,7 @@ export class EnvWorker implements EnvWorkerApi {
     this.epoch = Atomics.load(shared.ctrl, this.base + EPOCH);
     this.transport = init.transport;
     this.host = await createHost(init.emulator);
-    const rap = init.env.repeatActionProbability ?? 0.25;
-    for (let k = 0; k < count; k++) {
-      const emu = this.host.create({ repeatActionProbability: rap, seed: 0 });
-      this.envs.push(new AtariEnv(emu, init.env, shared.obsOf(this.first + k)));
-    }
+    for (let k = 0; k < count; k++) this.envs.push(AtariEnv.create(this.host, init.env, shared.obsOf(this.first + k)));
     this.shared = shared;
     const e = this.envs[0];
     if (!e) throw new Error('env worker given no envs');
