@@ -3,9 +3,9 @@
 // manifest. md5s and properties are facts about the reference, not ROM data, so the output is
 // committed; rerun after the manifest or the overlay below changes:
 //   node tools/gen-game-table.mjs [path/to/MANIFEST.json]
-// The overlay holds what the manifest does not: which wrapper computes reward/lives/terminal,
-// and how the wrapper selects a mode (mode byte address, SELECT hold frames), read from the
-// reference's src/ale/games/supported/*.cpp.
+// The overlay below holds what the manifest does not: how each wrapper selects a mode (mode byte
+// address, SELECT hold frames, ...), read from the reference's src/ale/games/supported/*.cpp.
+// Which wrapper computes reward/lives/terminal comes from the list in wasm/src/games.h.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,18 +14,45 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const manifestPath = process.argv[2] ?? resolve(root, '../shared/roms/MANIFEST.json');
 const out = resolve(root, 'wasm/src/games_data.c');
 
-const overlay = {
-  pong: { wrapper: 'PONG', mode: 'BYTE', modeAddr: 0x96, selectHold: 2 },
-  breakout: { wrapper: 'BREAKOUT', mode: 'BYTE', modeAddr: 0xb2, selectHold: 1 },
-  space_invaders: { wrapper: 'SPACE_INVADERS', mode: 'BYTE', modeAddr: 0xdc, selectHold: 2 },
-  freeway: { wrapper: 'FREEWAY', mode: 'BYTE', modeAddr: 0x80, selectHold: 1 },
-  seaquest: { wrapper: 'SEAQUEST', mode: 'NONE' },
-  ms_pacman: { wrapper: 'MS_PACMAN', mode: 'MS_PACMAN', selectHold: 10 },
-  beam_rider: { wrapper: 'BEAM_RIDER', mode: 'NONE' },
-  asteroids: { wrapper: 'ASTEROIDS', mode: 'BYTE', modeAddr: 0x80, selectHold: 2 },
-  enduro: { wrapper: 'ENDURO', mode: 'NONE' },
-  qbert: { wrapper: 'QBERT', mode: 'NONE' },
+// Mode selection per wrapper (setMode in the reference). BYTE: press SELECT (hold frames) while
+// RAM[addr] != mode * mul + add (and RAM[addr2] != val2 when given); then a soft reset.
+// preSelect: one press of that many frames first; preReset: a soft reset first; preNoops: NOOP
+// act() calls first. Games not listed here and with a single mode have no setMode.
+const B = (addr, hold, extra = {}) => ({ mode: 'BYTE', modeAddr: addr, selectHold: hold, ...extra });
+const modeOverlay = {
+  pong: B(0x96, 2),
+  breakout: B(0xb2, 1),
+  space_invaders: B(0xdc, 2),
+  freeway: B(0x80, 1),
+  ms_pacman: { mode: 'MS_PACMAN', selectHold: 10 },
+  asteroids: B(0x80, 2),
+  adventure: { mode: 'ADVENTURE' },
+  air_raid: B(0xaa, 10, { preSelect: 20 }),
+  alien: B(0x81, 1),
+  atlantis: B(0x8d, 2),
+  backgammon: B(0xdc, 1, { mul: 0, add: 3 }),
+  bank_heist: B(0x80, 1),
+  basic_math: B(0xc5, 2),
+  battle_zone: B(0xa1, 2),
+  berzerk: B(0x80, 2, { preNoops: 20 }),
+  bowling: B(0x82, 2),
+  casino: B(0xd4, 2),
+  centipede: B(0xa7, 2),
+  chopper_command: B(0xe0, 2),
+  crossbow: B(0x8d, 2, { add: 1 }),
+  double_dunk: { mode: 'DOUBLE_DUNK' },
+  flag_capture: B(0xd6, 2),
+  gopher: B(0xd3, 5, { preReset: 1 }),
+  human_cannonball: B(0xb6, 2, { add: 1, addr2: 0xb7, val2: 1 }),
+  lost_luggage: B(0x94, 2, { mul: 3, add: 1 }),
+  name_this_game: B(0xde, 2),
+  othello: B(0xde, 2, { add: 1 }),
 };
+
+// Wrapper ids come from the list in games.h: rom_id "bank_heist" -> GAME_WRAPPER_BANK_HEIST.
+const gamesH = readFileSync(resolve(root, 'wasm/src/games.h'), 'utf8');
+const listText = gamesH.slice(gamesH.indexOf('#define GAME_WRAPPER_LIST'), gamesH.indexOf('typedef enum GameWrapperId'));
+const wrappers = new Set([...listText.matchAll(/X\((\w+)\)/g)].map((m) => m[1]));
 
 const schemes = { '2K': 'CART_2K', '4K': 'CART_4K', F8: 'CART_F8', F6: 'CART_F6', F6SC: 'CART_F6SC',
   F8SC: 'CART_F8SC', E0: 'CART_E0', FE: 'CART_FE', DPC: 'CART_DPC' };
@@ -41,7 +68,9 @@ let rows = '';
 for (const r of roms) {
   if (!/^[0-9a-f]{32}$/.test(r.md5)) throw new Error(`bad md5 for ${r.rom_id}`);
   if (!(r.bankswitch in schemes)) throw new Error(`unknown scheme ${r.bankswitch} (${r.rom_id})`);
-  const o = overlay[r.rom_id] ?? {};
+  const o = modeOverlay[r.rom_id] ?? {};
+  const wrapperName = r.rom_id.toUpperCase();
+  const wrapper = r.ale_single_player_support && wrappers.has(wrapperName) ? wrapperName : 'NONE';
   const id = ident(r.rom_id);
   const modes = r.modes ?? [0];
   arrays += `static const uint16_t modes_${id}[] = {${modes.join(', ')}};\n`;
@@ -57,8 +86,10 @@ for (const r of roms) {
   rows += `  { "${r.rom_id}", "${r.md5}", ${r.size}u, ${schemes[r.bankswitch]}, ${palProperty ? 1 : 0}, ${pal ? 1 : 0}, ` +
     `${r.hmove_blanks === false ? 0 : 1}, ${r.ystart}, ${height}, ${ctrl[r.controller_left]}, ${ctrl[r.controller_right]}, ` +
     `${r.swap_paddles ? 1 : 0}, ${r.property_difficulty?.left === 'A' ? 1 : 0}, ${r.property_difficulty?.right === 'A' ? 1 : 0}, ` +
-    `${r.ale_single_player_support ? 1 : 0}, GAME_WRAPPER_${o.wrapper ?? 'NONE'}, GAME_MODE_${modeKind}, ` +
-    `0x${(o.modeAddr ?? 0).toString(16)}, ${o.selectHold ?? 0}, ${r.lives_after_reset ?? -1}, ` +
+    `${r.ale_single_player_support ? 1 : 0}, GAME_WRAPPER_${wrapper}, GAME_MODE_${modeKind}, ` +
+    `0x${(o.modeAddr ?? 0).toString(16)}, ${o.selectHold ?? 0}, ${o.mul ?? 1}, ${o.add ?? 0}, ` +
+    `0x${(o.addr2 ?? 0).toString(16)}, ${o.val2 ?? 0}, ${o.preSelect ?? 0}, ${o.preReset ?? 0}, ${o.preNoops ?? 0}, ` +
+    `${r.lives_after_reset ?? -1}, ` +
     `${mask(r.legal_action_set ?? [...Array(18).keys()])}, ${mask(r.minimal_action_set ?? [...Array(18).keys()])}, ` +
     `modes_${id}, ${modes.length}, ${r.default_mode ?? 0}, 0x${diffMask.toString(16)}, ` +
     `${rle.length ? `start_${id}` : '0'}, ${rle.length}, ${r.paddle_max_override ?? -1} },\n`;

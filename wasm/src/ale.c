@@ -179,6 +179,35 @@ static void press_select(Ale *a, uint32_t hold) {
 /* Wrapper mode selection (section 5 step 6). A safety cap keeps a ROM that never reaches the
  * requested mode from hanging the caller. */
 #define MODE_PRESS_CAP 4096
+
+/* The wrappers' own act() calls behave exactly like the environment's (section 7). */
+static void wrapper_act(Ale *a, int32_t action) { ale_act(a, action, 1.0f); }
+
+static int byte_mode_reached(Ale *a, const GameProps *g) {
+  Console *c = &a->rt.console;
+  uint8_t target = (uint8_t)(a->rt.mode * g->modeMul + g->modeAdd);
+  if (read_ram_bus(c, g->modeAddr) != target) return 0;
+  if (g->modeAddr2 && read_ram_bus(c, g->modeAddr2) != g->modeVal2) return 0;
+  return 1;
+}
+
+/* Double Dunk: the options menu is walked with joystick moves (each followed by a NOOP). */
+static void dd_go_down(Ale *a) {
+  Console *c = &a->rt.console;
+  uint8_t prev = read_ram_bus(c, 0xB0);
+  for (int n = 0; n < MODE_PRESS_CAP && read_ram_bus(c, 0xB0) == prev; n++) {
+    wrapper_act(a, 5 /* DOWN */);
+    wrapper_act(a, ALE_ACTION_NOOP);
+  }
+}
+static void dd_option(Ale *a, uint8_t bit, int on) {
+  Console *c = &a->rt.console;
+  for (int n = 0; n < MODE_PRESS_CAP && ((read_ram_bus(c, 0x80) & bit) == bit) != on; n++) {
+    wrapper_act(a, on ? 3 /* RIGHT */ : 4 /* LEFT */);
+    wrapper_act(a, ALE_ACTION_NOOP);
+  }
+}
+
 static void apply_mode(Ale *a) {
   const GameProps *g = a->game;
   if (!g) return;
@@ -186,8 +215,11 @@ static void apply_mode(Ale *a) {
   uint32_t presses = 0;
   switch (g->modeKind) {
     case GAME_MODE_BYTE: {
-      while (read_ram_bus(c, g->modeAddr) != (uint8_t)a->rt.mode && presses++ < MODE_PRESS_CAP)
-        press_select(a, g->selectHold);
+      if (g->modePreReset) soft_reset(a);
+      for (uint32_t i = 0; i < g->modePreNoops; i++) wrapper_act(a, ALE_ACTION_NOOP);
+      if (g->modePreSelect) press_select(a, g->modePreSelect);
+      while (!byte_mode_reached(a, g) && presses++ < MODE_PRESS_CAP) press_select(a, g->selectHold);
+      game_after_mode(a->wrapper, &a->rt.game, read_ram_bus, c);
       soft_reset(a);
       break;
     }
@@ -202,6 +234,31 @@ static void apply_mode(Ale *a) {
         press_select(a, g->selectHold);
       }
       soft_reset(a);
+      break;
+    }
+    case GAME_MODE_ADVENTURE: {
+      /* Level 3 seeds its object placement from a frame counter, so the wrapper holds SELECT
+       * for a random time (from the environment RNG); a NOOP act() lets the debouncer settle. */
+      while (((read_ram_bus(c, 0xDD) >> 1) & 3) != (uint8_t)a->rt.mode && presses++ < MODE_PRESS_CAP) {
+        press_select(a, 2 + mt_next(&a->rt.envRng) % 256);
+        wrapper_act(a, ALE_ACTION_NOOP);
+      }
+      soft_reset(a);
+      break;
+    }
+    case GAME_MODE_DOUBLE_DUNK: {
+      /* Modes are 4 menu options (bits of the mode): 3 points, 10 s, 3 s, fouls. */
+      static const uint8_t bits[4] = {0x08, 0x10, 0x04, 0x20};
+      press_select(a, 1);
+      dd_go_down(a);
+      dd_go_down(a);
+      for (int i = 0; i < 4; i++) {
+        if (i > 0) dd_go_down(a);
+        dd_option(a, bits[i], (a->rt.mode >> i) & 1);
+      }
+      soft_reset(a);
+      wrapper_act(a, 10 /* UPFIRE */);
+      wrapper_act(a, ALE_ACTION_NOOP);
       break;
     }
     case GAME_MODE_UNKNOWN:

@@ -35,8 +35,17 @@ const GameProps *game_find_md5(const char *md5hex) {
 }
 
 void game_state_reset(uint8_t wrapper, GameState *s) {
-  s->reward = 0; s->score = 0; s->terminal = 0; s->started = 0; s->last = 0; s->lives = 0;
+  s->reward = 0; s->score = 0; s->terminal = 0; s->started = 0; s->last = 0; s->lives = -1;
   switch (wrapper) {
+    case GAME_WRAPPER_ALIEN: case GAME_WRAPPER_AMIDAR: case GAME_WRAPPER_ASTERIX:
+    case GAME_WRAPPER_BERZERK: case GAME_WRAPPER_CENTIPEDE: case GAME_WRAPPER_CHOPPER_COMMAND:
+    case GAME_WRAPPER_GOPHER: case GAME_WRAPPER_LOST_LUGGAGE: case GAME_WRAPPER_NAME_THIS_GAME:
+    case GAME_WRAPPER_WIZARD_OF_WOR:
+      s->lives = 3; break;
+    case GAME_WRAPPER_ASSAULT: s->lives = 4; break;
+    case GAME_WRAPPER_BANK_HEIST: case GAME_WRAPPER_BATTLE_ZONE: s->lives = 5; break;
+    case GAME_WRAPPER_ATLANTIS: s->lives = 6; break;
+    case GAME_WRAPPER_ATLANTIS2: s->lives = 0; break;
     case GAME_WRAPPER_BREAKOUT: s->lives = 5; break;
     case GAME_WRAPPER_SPACE_INVADERS: s->lives = 3; break;
     case GAME_WRAPPER_SEAQUEST: s->lives = 4; break;
@@ -147,30 +156,262 @@ void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
       else s->reward = 0;
       break;
     }
+
+    case GAME_WRAPPER_ADVENTURE: {
+      /* The reward is only ever set (to 1, on the winning frame), never cleared. */
+      uint8_t chalice = RD(0xB9) == 0x12;
+      if (chalice) s->reward = 1;
+      s->terminal = RD(0xE0) == 2 || chalice;
+      break;
+    }
+    case GAME_WRAPPER_AIR_RAID:
+      score_to(s, dec3(rd, ctx, 0xAA, 0xA9, 0xA8));
+      s->terminal = RD(0xA7) == 0xFF;
+      break;
+    case GAME_WRAPPER_ALIEN: {
+      /* Digits are stored as graphics offsets: value >> 3, with $80 meaning a blank 0. */
+      static const uint8_t addr[5] = {0x8B, 0x89, 0x87, 0x85, 0x83};
+      int32_t score = 0, mul = 1;
+      for (int i = 0; i < 5; i++, mul *= 10) {
+        uint8_t b = RD(addr[i]);
+        score += mul * (b == 0x80 ? 0 : b >> 3);
+      }
+      score_to(s, score * 10);
+      int32_t b = RD(0xC0) & 15;
+      s->terminal = b <= 0;
+      s->lives = b;
+      break;
+    }
+    case GAME_WRAPPER_AMIDAR: {
+      score_to(s, dec3(rd, ctx, 0xD9, 0xDA, 0xDB));
+      uint8_t b = RD(0xD6);
+      s->terminal = b == 0x80;
+      s->lives = b & 0xF;
+      break;
+    }
+    case GAME_WRAPPER_ASSAULT:
+      score_to(s, dec3(rd, ctx, 0x82, 0x81, 0x80));
+      s->lives = RD(0xE5);
+      s->terminal = s->lives == 0;
+      break;
+    case GAME_WRAPPER_ASTERIX: {
+      score_to(s, dec3(rd, ctx, 0xE0, 0xDF, 0xDE));
+      s->lives = RD(0xD3) & 0xF;
+      /* Not lives == 0: on the last frame the player could restart the game with FIRE. */
+      s->terminal = RD(0xC7) == 0x01 && s->lives == 1;
+      break;
+    }
+    case GAME_WRAPPER_ATLANTIS: {
+      int32_t old = s->score;
+      score_to(s, 100 * dec3(rd, ctx, 0xA2, 0xA3, 0xA1));
+      s->lives = RD(0xF1);
+      s->terminal = s->lives == 0xFF;
+      /* The ROM writes garbage into the score on the last frame; no score is possible there. */
+      if (s->terminal) { s->reward = 0; s->score = old; }
+      break;
+    }
+    case GAME_WRAPPER_ATLANTIS2:
+      s->lives = RD(0xF1);
+      s->terminal = s->lives == 0xFF;
+      if (s->terminal) s->reward = 0;
+      else score_to(s, dec3(rd, ctx, 0xA1, 0xA2, 0xA3));
+      break;
+    case GAME_WRAPPER_BACKGAMMON: {
+      /* Board: player pieces negative, computer pieces positive. The computer uses the board
+       * as scratch space during its turn, so the counts are trusted only when both sides add up
+       * to 15. The reward is set on the winning frame only, never cleared. */
+      int32_t playerOut = -(int32_t)(int8_t)RD(0x80);
+      int32_t computerOut = (int8_t)RD(0x8E);
+      int32_t playerIn = 0, computerIn = 0;
+      for (int a = 0x81; a <= 0x9B; a++) {
+        if (a == 0x8E) continue;
+        int32_t p = (int8_t)RD(a);
+        if (p > 0) computerIn += p; else if (p < 0) playerIn -= p;
+      }
+      /* the reference sums into 8-bit counters */
+      int8_t ci = (int8_t)computerIn, pi = (int8_t)playerIn, co = (int8_t)computerOut, po = (int8_t)playerOut;
+      if (ci + co == 15 && pi + po == 15) {
+        if (po == 15) { s->terminal = 1; s->reward = 1; }
+        else if (co == 15) { s->terminal = 1; s->reward = -1; }
+      }
+      break;
+    }
+    case GAME_WRAPPER_BANK_HEIST: {
+      score_to(s, dec3(rd, ctx, 0xDA, 0xD9, 0xD8));
+      uint8_t death = RD(0xCE);
+      s->lives = RD(0xD5);
+      s->terminal = death == 0x01 && s->lives == 0;
+      break;
+    }
+    case GAME_WRAPPER_BASIC_MATH:
+      score_to(s, game_dec1(RD(0x84)));
+      /* ten rounds; the final score screen shows a nonzero $86 */
+      s->terminal = game_dec1(RD(0x86)) != 0;
+      break;
+    case GAME_WRAPPER_BATTLE_ZONE: {
+      /* Digits with value 10 are blanks (leading zeros). */
+      uint8_t v1 = RD(0x9D);
+      int32_t l1 = v1 >> 4;
+      if (l1 == 10) l1 = 0;
+      uint8_t v2 = RD(0x9E);
+      int32_t r2 = v2 & 15, l2 = v2 >> 4;
+      if (r2 == 10) r2 = 0;
+      if (l2 == 10) l2 = 0;
+      score_to(s, 1000 * (l1 + 10 * r2 + 100 * l2));
+      s->lives = RD(0xBA) & 0xF;
+      s->terminal = s->lives == 0;
+      break;
+    }
+    case GAME_WRAPPER_BERZERK: {
+      score_to(s, dec3(rd, ctx, 0xDF, 0xDE, 0xDD));
+      uint8_t b = RD(0xDA);
+      s->terminal = b == 0xFF;
+      s->lives = b + 1;
+      break;
+    }
+    case GAME_WRAPPER_BLACKJACK: {
+      /* Out of chips: the score shows "0bbb". */
+      uint8_t hi = RD(0x86), lo = RD(0x89);
+      int bust = hi == 0x0B && lo == 0xBB;
+      int32_t score = bust ? 0 : dec2(rd, ctx, 0x89, 0x86);
+      score_to(s, score);
+      s->terminal = bust || score >= 1000;
+      break;
+    }
+    case GAME_WRAPPER_BOWLING:
+      score_to(s, dec2(rd, ctx, 0xA1, 0xA6));
+      s->terminal = RD(0xA4) > 0x10;
+      break;
+    case GAME_WRAPPER_BOXING: {
+      int32_t me = game_dec1(RD(0x92)), them = game_dec1(RD(0x93));
+      if (RD(0x92) == 0xC0) me = 100; /* knock-out */
+      if (RD(0x93) == 0xC0) them = 100;
+      score_to(s, me - them);
+      if (me == 100 || them == 100) s->terminal = 1;
+      else {
+        int32_t minutes = RD(0x90) >> 4;
+        int32_t seconds = (RD(0x91) & 0xF) + (RD(0x91) >> 4) * 10;
+        s->terminal = minutes == 0 && seconds == 0;
+      }
+      break;
+    }
+    case GAME_WRAPPER_CARNIVAL:
+      score_to(s, 10 * dec2(rd, ctx, 0xAE, 0xAD));
+      s->terminal = RD(0x83) < 1;
+      break;
+    case GAME_WRAPPER_CASINO: {
+      int32_t score = dec2(rd, ctx, 0x95, 0x8C);
+      if (RD(0xD4) == 3) {
+        /* Poker Solitaire: over once all cards are placed and the score awarded. */
+        int finished = RD(0x9E) == 0xAA;
+        s->reward = score - s->score;
+        s->terminal = score > 0 && finished;
+      } else {
+        /* Blackjack / Stud Poker: the bank hands back 1000 chips when the game ends, so the
+         * reward only counts while the player has control. */
+        int inputDisabled = (RD(0xD3) & 0x80) != 0;
+        if (!inputDisabled) s->reward = score - s->score;
+        int32_t bet = game_dec1(RD(0x9E));
+        s->terminal = score == 0 || (bet > 0 && inputDisabled);
+      }
+      s->score = score;
+      break;
+    }
+    case GAME_WRAPPER_CENTIPEDE: {
+      score_to(s, dec3(rd, ctx, 0xF6, 0xF5, 0xF4));
+      if (s->reward < 0) s->reward = 0; /* the score is sometimes cleared before the end */
+      s->lives = ((RD(0xED) >> 4) & 7) + 1;
+      s->terminal = (RD(0xA6) & 0x40) != 0;
+      break;
+    }
+    case GAME_WRAPPER_CHOPPER_COMMAND:
+      score_to(s, 100 * dec2(rd, ctx, 0xEE, 0xEC));
+      s->lives = RD(0xE4) & 0xF;
+      s->last = s->lives == 0; /* raw terminal flag; counts only once the game has started */
+      s->started |= RD(0xC2) & 1;
+      s->terminal = s->started && s->last;
+      break;
+    case GAME_WRAPPER_CROSSBOW:
+      score_to(s, dec3(rd, ctx, 0x8D, 0x8C, 0x8B));
+      s->terminal = RD(0xE7) == 0x82; /* game-over screen */
+      break;
+    case GAME_WRAPPER_DOUBLE_DUNK: {
+      int32_t me = game_dec1(RD(0xF6)), them = game_dec1(RD(0xF7));
+      score_to(s, me - them);
+      s->terminal = (me >= 24 || them >= 24) && RD(0xFE) == 0xE7;
+      break;
+    }
+    case GAME_WRAPPER_FLAG_CAPTURE:
+      score_to(s, game_dec1(RD(0xEA)));
+      s->terminal = game_dec1(RD(0xEB)) == 0; /* 75-second timer ran out */
+      break;
+    case GAME_WRAPPER_GOPHER: {
+      static const uint8_t carrots[8] = {0, 1, 1, 2, 1, 2, 2, 3};
+      score_to(s, dec3(rd, ctx, 0xB2, 0xB1, 0xB0));
+      uint8_t bits = RD(0xB4) & 7;
+      s->terminal = bits == 0;
+      s->lives = carrots[bits];
+      break;
+    }
+    case GAME_WRAPPER_HUMAN_CANNONBALL: {
+      int32_t score = game_dec1(RD(0xB6));
+      score_to(s, score);
+      int32_t misses = game_dec1(RD(0xB7));
+      s->terminal = score == 7 || misses == 7;
+      break;
+    }
+    case GAME_WRAPPER_LOST_LUGGAGE:
+      score_to(s, dec3(rd, ctx, 0x96, 0x95, 0x94));
+      s->lives = RD(0xCA);
+      s->terminal = s->lives == 0 && RD(0xC8) == 0x0A && RD(0xA5) == 0x00 && RD(0xA9) == 0x00;
+      break;
+    case GAME_WRAPPER_NAME_THIS_GAME:
+      score_to(s, dec3(rd, ctx, 0xC6, 0xC5, 0xC4));
+      s->lives = RD(0xC7) & 7;
+      s->terminal = s->lives == 0;
+      break;
+    case GAME_WRAPPER_OTHELLO: {
+      int32_t white = game_dec1(RD(0xCE)), black = game_dec1(RD(0xD0));
+      score_to(s, white - black);
+      /* Turn indicator 0 = nobody to move; over once it stays so (the pieces finish flipping). */
+      if (RD(0xC0) == 0) s->last++; else s->last = 0;
+      s->terminal = s->last > 50;
+      break;
+    }
+    case GAME_WRAPPER_WIZARD_OF_WOR: {
+      int32_t score = dec2(rd, ctx, 0x86, 0x88);
+      if (score >= 8000) score -= 8000;
+      score_to(s, score * 100);
+      int32_t newLives = RD(0x8D) & 15;
+      uint8_t b = RD(0xF4);
+      int waiting = (RD(0xD7) & 1) == 0;
+      s->terminal = newLives == 0 && b == 0xF8;
+      /* The counter drops when the player enters the field; follow it only while waiting. */
+      if (waiting) s->lives = newLives;
+      break;
+    }
     default:
-      s->reward = 0;
       break;
   }
 }
 
 int32_t game_lives(uint8_t wrapper, const GameState *s) {
   switch (wrapper) {
-    case GAME_WRAPPER_PONG:
-    case GAME_WRAPPER_FREEWAY:
-    case GAME_WRAPPER_ENDURO:
+    /* wrappers whose lives() is always 0 */
+    case GAME_WRAPPER_PONG: case GAME_WRAPPER_FREEWAY: case GAME_WRAPPER_ENDURO:
+    case GAME_WRAPPER_BOWLING: case GAME_WRAPPER_BOXING: case GAME_WRAPPER_CARNIVAL:
+    case GAME_WRAPPER_DOUBLE_DUNK:
       return 0;
-    case GAME_WRAPPER_BREAKOUT:
-    case GAME_WRAPPER_SPACE_INVADERS:
-    case GAME_WRAPPER_SEAQUEST:
-    case GAME_WRAPPER_MS_PACMAN:
-    case GAME_WRAPPER_BEAM_RIDER:
-    case GAME_WRAPPER_ASTEROIDS:
-    case GAME_WRAPPER_QBERT:
-      return s->terminal ? 0 : s->lives;
     default:
-      /* the reference's base default: 1 while running */
-      return s->terminal ? 0 : 1;
+      /* Without a counter of its own a wrapper reports the reference's base default: 1 while
+       * running. Either way 0 once the game is over. */
+      if (game_terminal(wrapper, s)) return 0;
+      return s->lives < 0 ? 1 : s->lives;
   }
 }
 
 bool game_terminal(uint8_t wrapper, const GameState *s) { return s->terminal != 0; }
+
+void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
+  if (wrapper == GAME_WRAPPER_ALIEN) s->lives = RD(0xC0) & 15;
+}

@@ -8,28 +8,35 @@
 
 enum { GAME_CTRL_JOYSTICK = 0, GAME_CTRL_PADDLES = 1, GAME_CTRL_NONE = 2 };
 
-/* Which game wrapper computes reward/lives/terminal. GAME_WRAPPER_NONE = no reward function
- * (the ROM still runs; reward 0, never terminal). */
+/* Which game wrapper computes reward/lives/terminal: one per ROM id of the reference, named
+ * after it (the generator maps rom_id "bank_heist" to GAME_WRAPPER_BANK_HEIST when the name is
+ * in this list). GAME_WRAPPER_NONE = no reward function (reward 0, never terminal). */
+#define GAME_WRAPPER_LIST(X) \
+  X(PONG) X(BREAKOUT) X(SPACE_INVADERS) X(FREEWAY) X(SEAQUEST) X(MS_PACMAN) X(BEAM_RIDER) \
+  X(ASTEROIDS) X(ENDURO) X(QBERT) \
+  X(ADVENTURE) X(AIR_RAID) X(ALIEN) X(AMIDAR) X(ASSAULT) X(ASTERIX) X(ATLANTIS) X(ATLANTIS2) \
+  X(BACKGAMMON) X(BANK_HEIST) X(BASIC_MATH) X(BATTLE_ZONE) X(BERZERK) X(BLACKJACK) X(BOWLING) \
+  X(BOXING) X(CARNIVAL) X(CASINO) X(CENTIPEDE) X(CHOPPER_COMMAND) X(CROSSBOW) X(DOUBLE_DUNK) \
+  X(FLAG_CAPTURE) X(GOPHER) X(HUMAN_CANNONBALL) X(LOST_LUGGAGE) X(NAME_THIS_GAME) X(OTHELLO) \
+  X(WIZARD_OF_WOR)
+
 typedef enum GameWrapperId {
   GAME_WRAPPER_NONE = 0,
-  GAME_WRAPPER_PONG,
-  GAME_WRAPPER_BREAKOUT,
-  GAME_WRAPPER_SPACE_INVADERS,
-  GAME_WRAPPER_FREEWAY,
-  GAME_WRAPPER_SEAQUEST,
-  GAME_WRAPPER_MS_PACMAN,
-  GAME_WRAPPER_BEAM_RIDER,
-  GAME_WRAPPER_ASTEROIDS,
-  GAME_WRAPPER_ENDURO,
-  GAME_WRAPPER_QBERT,
+#define GAME_WRAPPER_ENUM(n) GAME_WRAPPER_##n,
+  GAME_WRAPPER_LIST(GAME_WRAPPER_ENUM)
+#undef GAME_WRAPPER_ENUM
   GAME_WRAPPER_COUNT
 } GameWrapperId;
 
 /* How the wrapper selects a mode during reset (ALE_FACTS 5 step 6). */
 typedef enum GameModeKind {
   GAME_MODE_NONE = 0,      /* wrapper has no setMode: nothing happens (no SELECT, no soft reset) */
-  GAME_MODE_BYTE,          /* press SELECT (selectHold frames) while RAM[modeAddr] != mode; soft reset */
-  GAME_MODE_MS_PACMAN,     /* two bytes ($99 mode, $A1 variation), see games.c */
+  GAME_MODE_BYTE,          /* press SELECT (selectHold frames) while RAM[modeAddr] != target; soft
+                            * reset. target = mode * modeMul + modeAdd (mod 256); with modeAddr2,
+                            * also while RAM[modeAddr2] != modeVal2 */
+  GAME_MODE_MS_PACMAN,     /* two bytes ($99 mode, $A1 variation), see ale.c */
+  GAME_MODE_DOUBLE_DUNK,   /* option menu walked with act() calls, see ale.c */
+  GAME_MODE_ADVENTURE,     /* SELECT held for a random time per press, see ale.c */
   GAME_MODE_UNKNOWN        /* the game has modes but their selection logic is not written yet */
 } GameModeKind;
 
@@ -51,6 +58,12 @@ typedef struct GameProps {
   uint8_t modeKind;           /* GameModeKind */
   uint8_t modeAddr;           /* RAM address ($80-$FF) of the mode byte for GAME_MODE_BYTE */
   uint8_t selectHold;         /* frames SELECT is held per press */
+  uint8_t modeMul;            /* GAME_MODE_BYTE target = mode * modeMul + modeAdd */
+  int16_t modeAdd;
+  uint8_t modeAddr2, modeVal2;/* optional second byte condition (0 = none) */
+  uint8_t modePreSelect;      /* one SELECT press of this many frames before the loop (0 = none) */
+  uint8_t modePreReset;       /* a soft reset before reading the mode byte */
+  uint8_t modePreNoops;       /* NOOP act() calls before reading the mode byte */
   int8_t livesAfterReset;     /* lives() right after reset in the reference (tests) */
   uint32_t legalMask;         /* bit a = action a (0..17) legal */
   uint32_t minimalMask;       /* bit a = action a in the minimal set */
@@ -70,10 +83,10 @@ extern const uint32_t GAME_TABLE_COUNT;
 typedef struct GameState {
   int32_t reward;     /* reward of the last frame */
   int32_t score;
-  int32_t lives;      /* the wrapper's own counter where it keeps one */
-  int32_t last;       /* game-specific memory (Q*bert previous lives byte) */
+  int32_t lives;      /* the wrapper's own counter; -1 = none (lives() is 1 while running) */
+  int32_t last;       /* game-specific memory (Q*bert previous lives byte, Othello idle count) */
   uint8_t terminal;
-  uint8_t started;    /* Breakout: has seen 5 lives once */
+  uint8_t started;    /* Breakout: has seen 5 lives once; Chopper Command: game started */
 } GameState;
 
 /* Reads RAM index i (0..127 = $80 + i) the way the wrapper does (through the bus). */
@@ -84,6 +97,8 @@ void game_state_reset(uint8_t wrapper, GameState *s);
 void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx);
 int32_t game_lives(uint8_t wrapper, const GameState *s);
 bool game_terminal(uint8_t wrapper, const GameState *s);
+/* Wrapper bookkeeping done inside setMode (Alien re-reads its lives there). */
+void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx);
 
 /* Decimal score helpers (ALE_FACTS 11): digits above 9 are not rejected. */
 int32_t game_dec1(uint8_t b);

@@ -76,7 +76,7 @@ static void test_table(void) {
     if (!strcmp(GAME_TABLE[i].romId, "backgammon")) CHECK(GAME_TABLE[i].paddleMaxOverride == 1000000, "backgammon paddle max");
   }
   CHECK(pal == 12, "12 PAL roms, got %d", pal);
-  CHECK(traced == 10, "10 wrappers, got %d", traced);
+  CHECK(traced >= 10, "at least the 10 traced games have wrappers, got %d", traced);
 
   /* Every ROM file's md5 finds its own entry. */
   const char *dir = roms_dir();

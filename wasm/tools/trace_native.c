@@ -4,7 +4,8 @@
  * the frame, the RAM address, expected and actual values, and (with --verbose) the whole RAM
  * diff and the first differing screen row against screens/NNNNNN.bin.gz.
  *
- * usage: trace_native [--roms DIR] [--verbose] [--frames N] [--ram-dump] TRACE_DIR...
+ * usage: trace_native [--roms DIR] [--verbose|-vv] [--frames N] [--dump A:B] TRACE_DIR...
+ *   --dump A:B prints expected and actual RAM (differing bytes marked) for frames A..B.
  * exit status 0 only when every trace is exact. */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include <dirent.h>
 #include "ale.h"
 
-typedef struct Opts { const char *roms; int verbose; long maxFrames; } Opts;
+typedef struct Opts { const char *roms; int verbose; long maxFrames; long dumpFrom, dumpTo; } Opts;
 
 /* ---- tiny JSON-line field readers (the trace format is flat and fixed) ---- */
 static const char *field(const char *line, const char *key) {
@@ -253,6 +254,13 @@ static int run_trace(const char *dir, const Opts *o) {
       continue;
     }
 
+    if (f >= o->dumpFrom && f <= o->dumpTo) {
+      printf("  [%s] frame %ld action %d reward exp %ld got %d\n    exp:", game, f, lastAction, get_long(line, "r", 0), reward);
+      for (int i = 0; i < 128; i++) printf("%s%02x", (i % 32) ? " " : (i ? "\n         " : " "), exp[i]);
+      printf("\n    got:");
+      for (int i = 0; i < 128; i++) printf("%s%02x", (i % 32) ? (exp[i] != got[i] ? "*" : " ") : (i ? "\n        " : (exp[i] != got[i] ? "*" : " ")), got[i]);
+      printf("\n");
+    }
     R.frames++;
     R.ramOk += ramOk;
     R.scrOk += scrOk;
@@ -333,7 +341,7 @@ static int run_trace(const char *dir, const Opts *o) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(int argc, char **argv) {
-  Opts o = { "../shared/roms", 0, 0 };
+  Opts o = { "../shared/roms", 0, 0, -1, -2 };
   int nDirs = 0, exact = 0;
   const char *dirs[512];
   for (int i = 1; i < argc; i++) {
@@ -341,8 +349,14 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) o.verbose = 1;
     else if (!strcmp(argv[i], "-vv")) o.verbose = 2;
     else if (!strcmp(argv[i], "--frames") && i + 1 < argc) o.maxFrames = atol(argv[++i]);
+    else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
+      const char *v = argv[++i];
+      o.dumpFrom = atol(v);
+      const char *colon = strchr(v, ':');
+      o.dumpTo = colon ? atol(colon + 1) : o.dumpFrom;
+    }
     else if (argv[i][0] == '-') {
-      fprintf(stderr, "usage: %s [--roms DIR] [--verbose|-vv] [--frames N] TRACE_DIR...\n", argv[0]);
+      fprintf(stderr, "usage: %s [--roms DIR] [--verbose|-vv] [--frames N] [--dump A:B] TRACE_DIR...\n", argv[0]);
       return 2;
     } else {
       /* A folder of trace folders (e.g. shared/traces) expands to its games; other files
