@@ -173,7 +173,33 @@ async function main(): Promise<void> {
     tf.dispose([x, f, dy]);
   }
 
-  // 4. cpu backend, for comparison (slow: 1-2 steps only).
+  // 4. The data path alone: moving conv1's input (32x84x84x4 floats, 3.6 MB) from tfjs-wasm's heap
+  //    into our memory, as a view + set (what the kernels do) vs readSync (a copy) + set.
+  {
+    const x = tf.randomNormal([BATCH, 84, 84, 4]);
+    const backend = tf.backend() as unknown as {
+      typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+      readSync(id: object): Float32Array;
+    };
+    const reps = 20;
+    const time = (read: () => Float32Array) => {
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) {
+        kernels.reset();
+        const p = kernels.allocF32(x.size);
+        kernels.f32(p, x.size).set(read());
+      }
+      return (performance.now() - t0) / reps;
+    };
+    const info = { dataId: x.dataId, shape: x.shape, dtype: x.dtype } as tf.TensorInfo;
+    time(() => backend.typedArrayFromHeap(info));
+    const view = time(() => backend.typedArrayFromHeap(info));
+    const viaRead = time(() => backend.readSync(x.dataId));
+    console.log(`copy 3.6 MB tfjs heap -> ours: heap view + set ${view.toFixed(2)} ms, readSync + set ${viaRead.toFixed(2)} ms`);
+    x.dispose();
+  }
+
+  // 5. cpu backend, for comparison (slow: 1-2 steps only).
   if (CPU_STEPS > 0) {
     await tf.setBackend('cpu');
     const c = makeTrainer(BATCH);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, TrainKernels, type ConvGeometry } from './index';
 import { compare, initBackends, onBackend, randomFloats } from './test-utils';
 
-type Pad = 'valid' | 'same' | number;
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
   name: string;
   x: [number, number, number, number];
@@ -22,6 +22,7 @@ const SMALL: Case[] = [
   { name: 'k5 s2 valid, unused trailing rows', x: [2, 10, 8, 2], f: [5, 5, 2, 3], s: [2, 2], pad: 'valid' },
   { name: 'k3 s(1,2) explicit pad 1', x: [2, 5, 7, 3], f: [3, 3, 3, 4], s: [1, 2], pad: 1 },
   { name: 'stride > kernel', x: [2, 9, 9, 8], f: [2, 2, 8, 16], s: [3, 3], pad: 'valid' },
+  { name: 'explicit asymmetric pads', x: [2, 6, 7, 4], f: [3, 2, 4, 8], s: [2, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
 ];
 // Nature-DQN layers at batch 2 (the batch only lengthens the reduction; the cpu reference is slow).
 const NATURE: Case[] = [
