@@ -6,7 +6,7 @@
 ;   +1 point per fruit caught (score kept in BCD, shown top left)
 ;   a fruit that reaches the basket's rim outside the basket costs a life
 ;   5 lives (shown top right); the game ends at 0 lives, or won at 99 points
-;   the fall speed grows with the score: 1.125 px/frame at 0 -> 2.67 at 99
+;   the fall speed grows with the score: 1.5 rows/frame at 0 -> 2.66 at 99
 ; The game starts playing at power-on and after the console RESET switch is
 ; released; FIRE is never needed (after a game over, FIRE or RESET restarts).
 ; Left difficulty switch A = narrow basket (16 px instead of 32 px).
@@ -20,7 +20,7 @@
 ; Frame: 3 VSYNC + 37 VBLANK (RIOT timer) + 192 visible + 30 overscan (timer)
 ; = 262 scanlines. See roms/README.md for the RAM map used by the environment.
 ;
-; Build: dasm catch.asm -f3 -o../../public/roms/catch.bin  (roms/build.sh)
+; Build: roms/build.sh (dasm catch.asm -I../include -f3 -o../../public/roms/catch.bin)
 ; ===========================================================================
 
         processor 6502

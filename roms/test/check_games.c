@@ -300,6 +300,14 @@ int main(int argc, char **argv) {
   CHECK(screen_matches_ram(), "screen and RAM disagree (basket at the right wall)");
   for (int i = 0; i < 20; i++) step(A_LEFT);
   CHECK(screen_matches_ram(), "screen and RAM disagree (basket moving left)");
+  if (G->rocks) {   /* wait for a rock in mid-air and check the ball is drawn where RAM says */
+    int seen = 0;
+    for (int i = 0; i < 200 && !seen && !terminal(); i++) {
+      step(A_NOOP);
+      if (ram()[R_ROCKY] <= 100 && ram()[R_ROCKY] >= 40) seen = 1;
+    }
+    CHECK(seen && screen_matches_ram(), "rock not seen in mid-air, or drawn elsewhere");
+  }
 
   /* --- power-on RAM is random (system_random_seed): the game must not depend on it --- */
   {
