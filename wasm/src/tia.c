@@ -470,6 +470,7 @@ static void frame_geometry_reset(Console *c) {
   t->clkDisplayStart = t->clkFrameStart + (int32_t)(CLOCKS_PER_LINE * t->config.ystart);
   t->clkDisplayStop = t->clkDisplayStart + (int32_t)(CLOCKS_PER_LINE * t->config.height);
   t->clkDrawn = t->clkFrameStart;
+  t->clkPending = t->clkFrameStart;
   t->clocksToLineEnd = CLOCKS_PER_LINE;
   t->clkVsyncEnd = 0x7FFFFFFF;
   t->scanlinesLastFrame = 0;
@@ -521,6 +522,7 @@ void tia_cycles_reset(Console *c) {
   t->clkDrawn = (int32_t)((uint32_t)t->clkDrawn - clocks);
   t->clkVsyncEnd = (int32_t)((uint32_t)t->clkVsyncEnd - clocks);
   t->clkLastHmove = (int32_t)((uint32_t)t->clkLastHmove - clocks);
+  t->clkPending = (int32_t)((uint32_t)t->clkPending - clocks);
 }
 
 static void start_frame(Console *c) {
@@ -534,6 +536,7 @@ static void start_frame(Console *c) {
   t->clkDisplayStart = t->clkFrameStart + (int32_t)(CLOCKS_PER_LINE * t->config.ystart);
   t->clkDisplayStop = t->clkDisplayStart + (int32_t)(CLOCKS_PER_LINE * t->config.height);
   t->clkDrawn = t->clkDisplayStart;
+  t->clkPending = t->clkFrameStart;
   t->clocksToLineEnd = CLOCKS_PER_LINE;
   t->drawPos = 0;
   if (t->config.pal) {
@@ -562,6 +565,7 @@ void tia_update_frame(Console *c) {
   if (!t->partialFrame) start_frame(c);
   t->partialFrame = 1;    /* cleared by the write that ends the frame */
   cpu_run(c, 25000);
+  draw_until(t, t->clkPending);   /* catch up with the last writes, as the reference has */
   uint32_t total = c->cycles * 3u - (uint32_t)t->clkFrameStart;
   t->currentScanline = total / CLOCKS_PER_LINE;
   if (t->partialFrame) {
@@ -627,6 +631,15 @@ static const uint8_t write_delay[64] = {
   0, 0, 8, 8, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0,
 };
 
+/* Registers whose writes do not affect drawing: VSYNC, WSYNC, RSYNC, audio, HMxx, HMCLR and
+ * the unused addresses. */
+static const uint8_t inert_write[64] = {
+  1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+  1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* Playfield writes take effect 2..5 clocks later depending on the CPU cycle within the line. */
 static int pf_write_delay(int32_t hclock) {
   static const uint8_t d[4] = {4, 5, 2, 3};
@@ -678,7 +691,14 @@ void tia_poke(Console *c, uint16_t addr, uint8_t value) {
   int32_t hclock = (clock - t->clkFrameStart) % CLOCKS_PER_LINE;
   int delay = (addr >= 0x0D && addr <= 0x0F) ? pf_write_delay(hclock) : write_delay[addr];
 
-  draw_until(t, clock + delay);
+  /* The reference draws up to this write's clock before every write. For writes that change
+   * nothing the picture depends on, that catch-up can wait for the next one that does (or the
+   * next read, or the end of the update) without changing a pixel or a collision. */
+  if (inert_write[addr]) {
+    if (clock > t->clkPending) t->clkPending = clock;    /* these all have no write delay */
+  } else {
+    draw_until(t, clock + delay);
+  }
 
   /* No VSYNC in time: the frame ends here anyway. */
   if ((clock - t->clkFrameStart) / CLOCKS_PER_LINE > (int32_t)t->config.maxScanlines) {

@@ -39,6 +39,7 @@ typedef struct Tia {
   int32_t clocksToLineEnd;   /* clocks left on the line being drawn (228 = at the start of a line) */
   int32_t clkVsyncEnd;       /* VSYNC off at or after this clock ends the frame */
   int32_t clkLastHmove;      /* clock of the last HMOVE write (for the positioning special cases) */
+  int32_t clkPending;        /* drawing owed up to here (writes that change no drawing state) */
   int32_t drawPos;           /* index in the current buffer of the next pixel to draw */
   uint32_t currentScanline;  /* scanlines since the frame start, measured after each update */
   uint8_t frameGreyed;       /* the partial frame has already been dimmed once */
