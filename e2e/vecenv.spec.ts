@@ -2,29 +2,31 @@
  * VecEnv in Chromium with real module workers and SharedArrayBuffer.
  *
  * The harness page (e2e/pages/vecenv.html) is not part of the app build, so this spec builds it
- * itself with Vite's API (production build, same worker bundling as the app) into
- * test-results/vecenv-dist and serves it with the cross-origin isolation headers.
+ * itself with Vite's API (production build, same worker bundling as the app) into a private
+ * folder under node_modules/.cache (not test-results/, which any concurrent Playwright run
+ * empties) and serves it with the cross-origin isolation headers.
  */
 import { expect, test } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PreviewServer } from 'vite';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = resolve(root, 'test-results/vecenv-dist');
+const outDir = resolve(root, `node_modules/.cache/vecenv-e2e-${process.pid}`);
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const ROM = resolve(root, '../shared/roms/breakout.bin');
 const fake = { kind: 'fake' as const, game: { lives: 2, dropPeriod: 13 } };
 
-let server: PreviewServer;
+let server: Server | undefined;
 let base = '';
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  const { build, preview } = await import('vite');
+  const { build } = await import('vite');
   await build({
     configFile: false,
     root,
@@ -32,19 +34,32 @@ test.beforeAll(async () => {
     worker: { format: 'es' },
     build: { outDir, emptyOutDir: true, target: 'es2022', rollupOptions: { input: { vecenv: resolve(root, 'e2e/pages/vecenv.html') } } },
   });
-  server = await preview({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port: Number(process.env.E2E_VECENV_PORT || 4181), strictPort: false, headers: isolation },
+  // A plain static server: Vite 8 refuses a second `vite preview` of the same project, which
+  // the app's own e2e server (or a developer's) may already be.
+  const types: Record<string, string> = {
+    '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
+    '.css': 'text/css', '.json': 'application/json', '.bin': 'application/octet-stream',
+  };
+  const srv = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(outDir, path);
+    if (!file.startsWith(outDir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, isolation).end('not found');
+      return;
+    }
+    res.writeHead(200, { ...isolation, 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
   });
-  base = server.resolvedUrls?.local[0] ?? '';
-  if (!base) throw new Error('vecenv preview server has no URL');
+  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
+  server = srv;
+  const addr = srv.address();
+  if (!addr || typeof addr === 'string') throw new Error('vecenv test server has no port');
+  base = `http://127.0.0.1:${addr.port}/`;
 });
 
 test.afterAll(async () => {
-  await server?.close();
+  await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+  rmSync(outDir, { recursive: true, force: true });
 });
 
 type Harness = Record<string, (...a: unknown[]) => Promise<unknown>>;
