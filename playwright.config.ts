@@ -5,6 +5,7 @@ const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Not 4173 (npm run start), so tests work while the playground is open; E2E_PORT lets two
 // checkouts run e2e side by side.
 const PORT = Number(process.env.E2E_PORT || 4174);
+const OUT_DIR = `node_modules/.cache/e2e-dist-${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -34,8 +35,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    // Tests run against the production build, the thing people deploy.
-    command: `npx vite build && npx vite preview --port ${PORT} --strictPort`,
+    // Tests run against the production build, the thing people deploy. Each port builds into
+    // its own ignored folder so concurrent runs (or `npm run start` in dist/) never swap files
+    // under a running server.
+    command: `npx vite build --outDir ${OUT_DIR} --emptyOutDir && npx vite preview --outDir ${OUT_DIR} --port ${PORT} --strictPort`,
     url: `http://localhost:${PORT}/`,
     // Never reuse: a server left running could be serving an older build.
     reuseExistingServer: false,

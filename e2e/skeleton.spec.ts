@@ -5,6 +5,7 @@ import { SCREEN_H, SCREEN_W, demoPatternIndex } from '../src/worker/demo-pattern
 test('page is isolated, shows the worker frame and names a real tfjs backend', async ({ page }, testInfo) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto('/');
 
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
