@@ -47,6 +47,15 @@ const modeOverlay = {
   lost_luggage: B(0x94, 2, { mul: 3, add: 1 }),
   name_this_game: B(0xde, 2),
   othello: B(0xde, 2, { add: 1 }),
+  defender: B(0x9b, 2),
+  demon_attack: B(0xea, 1),
+  et: B(0xea, 25, { add: 1 }),
+  frogger: B(0xdd, 2, { mul: 2, add: 1 }),
+  frostbite: B(0x80, 1),
+  galaxian: B(0xb3, 1),
+  gravitar: B(0x80, 10),
+  hangman: B(0xee, 2),
+  haunted_house: B(0xcc, 2),
 };
 
 // Wrapper ids come from the list in games.h: rom_id "bank_heist" -> GAME_WRAPPER_BANK_HEIST.

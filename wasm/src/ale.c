@@ -219,7 +219,7 @@ static void apply_mode(Ale *a) {
       for (uint32_t i = 0; i < g->modePreNoops; i++) wrapper_act(a, ALE_ACTION_NOOP);
       if (g->modePreSelect) press_select(a, g->modePreSelect);
       while (!byte_mode_reached(a, g) && presses++ < MODE_PRESS_CAP) press_select(a, g->selectHold);
-      game_after_mode(a->wrapper, &a->rt.game, read_ram_bus, c);
+      game_after_mode(a->wrapper, &a->rt.game, read_ram_bus, c, a->rt.mode);
       soft_reset(a);
       break;
     }
@@ -283,6 +283,7 @@ void ale_reset_game(Ale *a) {
   emulate(a, ALE_ACTION_NOOP, ALE_ACTION_NOOP, 1.0f, 1.0f, 60);
   soft_reset(a);
   game_state_reset(a->wrapper, &a->rt.game);
+  if (a->game && a->game->livesAfterReset >= 0) a->rt.game.livesBase = a->game->livesAfterReset ? 1 : 0;
   apply_mode(a);
   soft_reset(a);
   if (a->game) {
@@ -373,6 +374,7 @@ int ale_load_rom(Ale *a, const uint8_t *rom, uint32_t size) {
   a->rt.actionA = a->rt.actionB = ALE_ACTION_NOOP;
   a->rt.strengthA = a->rt.strengthB = 1.0f;
   game_state_reset(a->wrapper, &a->rt.game);
+  if (g && g->livesAfterReset >= 0) a->rt.game.livesBase = g->livesAfterReset ? 1 : 0;
   a->maxLives = game_lives(a->wrapper, &a->rt.game);
   a->loaded = 1;
   ale_reset_game(a);

@@ -36,7 +36,18 @@ const GameProps *game_find_md5(const char *md5hex) {
 
 void game_state_reset(uint8_t wrapper, GameState *s) {
   s->reward = 0; s->score = 0; s->terminal = 0; s->started = 0; s->last = 0; s->lives = -1;
+  s->aux[0] = s->aux[1] = s->aux[2] = 0;
+  s->livesBase = 1;
   switch (wrapper) {
+    case GAME_WRAPPER_DEFENDER: case GAME_WRAPPER_GALAXIAN: s->lives = 3; break;
+    case GAME_WRAPPER_DEMON_ATTACK: case GAME_WRAPPER_ELEVATOR_ACTION: case GAME_WRAPPER_FROGGER:
+    case GAME_WRAPPER_FROSTBITE:
+      s->lives = 4; break;
+    case GAME_WRAPPER_DONKEY_KONG: s->lives = 2; break;
+    case GAME_WRAPPER_ET: s->lives = 0; break;
+    case GAME_WRAPPER_GRAVITAR: s->lives = 6; break;
+    case GAME_WRAPPER_HAUNTED_HOUSE: s->lives = 9; break;
+    case GAME_WRAPPER_HANGMAN: s->aux[0] = s->aux[1] = -1; break;
     case GAME_WRAPPER_ALIEN: case GAME_WRAPPER_AMIDAR: case GAME_WRAPPER_ASTERIX:
     case GAME_WRAPPER_BERZERK: case GAME_WRAPPER_CENTIPEDE: case GAME_WRAPPER_CHOPPER_COMMAND:
     case GAME_WRAPPER_GOPHER: case GAME_WRAPPER_LOST_LUGGAGE: case GAME_WRAPPER_NAME_THIS_GAME:
@@ -390,6 +401,137 @@ void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
       if (waiting) s->lives = newLives;
       break;
     }
+    case GAME_WRAPPER_DARKCHAMBERS: {
+      /* last = level, aux[0] = health. A level going down or the score going down (overflow)
+       * ends the game. */
+      s->reward = 0;
+      int32_t level = RD(0xD5);
+      if (level < s->last) s->terminal = 1;
+      else {
+        s->last = level;
+        int32_t score = 10 * dec2(rd, ctx, 0xCC, 0xCF);
+        if (score < s->score) s->terminal = 1;
+        else { s->reward = score - s->score; s->score = score; }
+        s->aux[0] = RD(0xCA) & 0x1F; /* top bits hold items */
+        if (s->aux[0] == 0) s->terminal = 1;
+      }
+      break;
+    }
+    case GAME_WRAPPER_DEFENDER: {
+      /* six digits in the low nibbles of $9C..$A1; $A stands for a blank 0 */
+      int32_t score = 0, mul = 1;
+      for (int d = 0; d < 6; d++, mul *= 10) {
+        int32_t v = RD(0x9C + d) & 0xF;
+        if (v == 0xA) v = 0;
+        score += v * mul;
+      }
+      score_to(s, score);
+      s->lives = RD(0xC2);
+      s->terminal = s->lives == 0;
+      break;
+    }
+    case GAME_WRAPPER_DEMON_ATTACK: {
+      int32_t score = dec3(rd, ctx, 0x85, 0x83, 0x81);
+      if (RD(0x81) == 0xAB && RD(0x83) == 0xCD && RD(0x85) == 0xEA) score = 0; /* uninitialised */
+      score_to(s, score);
+      int32_t shown = RD(0xF2);
+      uint8_t flag = RD(0xF1);
+      /* started = a mode change just happened: not a game over (set by game_after_mode) */
+      s->terminal = shown == 0 && flag == 0xBD && !s->started;
+      s->lives = shown + 1;
+      s->started = 0;
+      break;
+    }
+    case GAME_WRAPPER_DONKEY_KONG:
+      score_to(s, 100 * dec2(rd, ctx, 0x88, 0x87));
+      s->lives = RD(0xA3);
+      s->terminal = s->lives == 0 && RD(0x8F) == 0x03 && RD(0x8B) == 0x1F;
+      break;
+    case GAME_WRAPPER_EARTHWORLD: {
+      int32_t score = game_dec1(RD(0xA7)); /* clue number */
+      score_to(s, score);
+      s->terminal = score == 10;
+      break;
+    }
+    case GAME_WRAPPER_ELEVATOR_ACTION: {
+      score_to(s, dec3(rd, ctx, 0x89, 0x88, 0x87));
+      s->lives = RD(0x83);
+      int startScreen = RD(0x81) == 0x00;
+      s->terminal = s->lives == 0 && !startScreen;
+      break;
+    }
+    case GAME_WRAPPER_ENTOMBED: {
+      int32_t score = RD(0xE3); /* plain binary */
+      score_to(s, score);
+      s->terminal = (RD(0xC7) & 3) == 0;
+      break;
+    }
+    case GAME_WRAPPER_ET: {
+      score_to(s, dec3(rd, ctx, 0xE1, 0xE0, 0xDF));
+      s->lives = RD(0xE5) + 1;
+      int32_t state = RD(0x80);
+      s->terminal = s->lives == 0 && state == 8;
+      break;
+    }
+    case GAME_WRAPPER_FISHING_DERBY: {
+      int32_t me = game_dec1(RD(0xBD)), them = game_dec1(RD(0xBE));
+      score_to(s, me - them);
+      s->terminal = RD(0xBD) == 0x99 || RD(0xBE) == 0x99;
+      break;
+    }
+    case GAME_WRAPPER_FROGGER:
+      score_to(s, dec2(rd, ctx, 0xCE, 0xCC));
+      s->lives = RD(0xD0);
+      s->terminal = RD(0xD0) == 0xFF;
+      break;
+    case GAME_WRAPPER_FROSTBITE: {
+      score_to(s, dec3(rd, ctx, 0xCA, 0xC9, 0xC8));
+      int32_t b = RD(0xCC) & 0xF;
+      int32_t flag = RD(0xF1) & 0x80;
+      s->terminal = b == 0 && flag != 0;
+      s->lives = b + 1;
+      break;
+    }
+    case GAME_WRAPPER_GALAXIAN: {
+      int32_t score = dec3(rd, ctx, 0xAE, 0xAD, 0xAC);
+      int32_t r = score - s->score;
+      if (r < 0) r = (1000000 - s->score) + score; /* the score wrapped */
+      s->reward = r; s->score = score;
+      s->terminal = (RD(0xBF) & 0x80) != 0;
+      s->lives = s->terminal ? 0 : RD(0xB9) + 1;
+      break;
+    }
+    case GAME_WRAPPER_GRAVITAR: {
+      score_to(s, dec3(rd, ctx, 0x89, 0x88, 0x87));
+      int32_t screen = RD(0x81);
+      s->terminal = screen == 0x01;
+      s->lives = screen == 0 ? 6 : RD(0x84) + 1; /* start screen: 6 */
+      break;
+    }
+    case GAME_WRAPPER_HANGMAN: {
+      /* score = player's words, aux[2] = computer's; aux[0..1] = last two game-timer values.
+       * A word won or lost ends the episode; so does the timer wrapping from $FF to 0. */
+      int32_t computer = game_dec1(RD(0xEC)), player = game_dec1(RD(0xEB));
+      s->reward = (player - s->score) - (computer - s->aux[2]);
+      s->aux[2] = computer;
+      s->score = player;
+      s->aux[1] = s->aux[0];
+      s->aux[0] = RD(0xF1);
+      int timedOut = s->aux[0] == 0 && s->aux[1] == 255;
+      s->terminal = s->reward != 0 || timedOut;
+      break;
+    }
+    case GAME_WRAPPER_HAUNTED_HOUSE: {
+      /* last = matches used: -1 per match, +100 for escaping with the urn */
+      s->reward = 0;
+      int32_t matches = game_dec1(RD(0x82));
+      if (matches != s->last) { s->reward--; s->last = matches; }
+      s->lives = RD(0x96);
+      int escaped = RD(0x99) == 0x44;
+      if (escaped) s->reward += 100;
+      s->terminal = s->lives == 0 || escaped;
+      break;
+    }
     default:
       break;
   }
@@ -406,12 +548,19 @@ int32_t game_lives(uint8_t wrapper, const GameState *s) {
       /* Without a counter of its own a wrapper reports the reference's base default: 1 while
        * running. Either way 0 once the game is over. */
       if (game_terminal(wrapper, s)) return 0;
-      return s->lives < 0 ? 1 : s->lives;
+      return s->lives < 0 ? s->livesBase : s->lives;
   }
 }
 
 bool game_terminal(uint8_t wrapper, const GameState *s) { return s->terminal != 0; }
 
-void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
-  if (wrapper == GAME_WRAPPER_ALIEN) s->lives = RD(0xC0) & 15;
+void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx, int32_t mode) {
+  switch (wrapper) {
+    case GAME_WRAPPER_ALIEN: s->lives = RD(0xC0) & 15; break;
+    case GAME_WRAPPER_DEMON_ATTACK: s->started = 1; break; /* the next frame is a level change */
+    case GAME_WRAPPER_GRAVITAR:
+      s->lives = mode == 1 ? 15 : mode == 3 ? 100 : mode == 4 ? 25 : 6;
+      break;
+    default: break;
+  }
 }

@@ -18,7 +18,9 @@ enum { GAME_CTRL_JOYSTICK = 0, GAME_CTRL_PADDLES = 1, GAME_CTRL_NONE = 2 };
   X(BACKGAMMON) X(BANK_HEIST) X(BASIC_MATH) X(BATTLE_ZONE) X(BERZERK) X(BLACKJACK) X(BOWLING) \
   X(BOXING) X(CARNIVAL) X(CASINO) X(CENTIPEDE) X(CHOPPER_COMMAND) X(CROSSBOW) X(DOUBLE_DUNK) \
   X(FLAG_CAPTURE) X(GOPHER) X(HUMAN_CANNONBALL) X(LOST_LUGGAGE) X(NAME_THIS_GAME) X(OTHELLO) \
-  X(WIZARD_OF_WOR)
+  X(WIZARD_OF_WOR) X(DARKCHAMBERS) X(DEFENDER) X(DEMON_ATTACK) X(DONKEY_KONG) X(EARTHWORLD) \
+  X(ELEVATOR_ACTION) X(ENTOMBED) X(ET) X(FISHING_DERBY) X(FROGGER) X(FROSTBITE) X(GALAXIAN) \
+  X(GRAVITAR) X(HANGMAN) X(HAUNTED_HOUSE)
 
 typedef enum GameWrapperId {
   GAME_WRAPPER_NONE = 0,
@@ -85,6 +87,9 @@ typedef struct GameState {
   int32_t score;
   int32_t lives;      /* the wrapper's own counter; -1 = none (lives() is 1 while running) */
   int32_t last;       /* game-specific memory (Q*bert previous lives byte, Othello idle count) */
+  int32_t aux[3];     /* more game-specific memory (see games.c) */
+  int32_t livesBase;  /* lives() of a wrapper without a counter while running (the reference's
+                       * base 1, or 0 where the wrapper overrides it); set from the game table */
   uint8_t terminal;
   uint8_t started;    /* Breakout: has seen 5 lives once; Chopper Command: game started */
 } GameState;
@@ -98,7 +103,7 @@ void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx);
 int32_t game_lives(uint8_t wrapper, const GameState *s);
 bool game_terminal(uint8_t wrapper, const GameState *s);
 /* Wrapper bookkeeping done inside setMode (Alien re-reads its lives there). */
-void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx);
+void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx, int32_t mode);
 
 /* Decimal score helpers (ALE_FACTS 11): digits above 9 are not rejected. */
 int32_t game_dec1(uint8_t b);
