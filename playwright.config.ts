@@ -37,8 +37,9 @@ export default defineConfig({
   webServer: {
     // Tests run against the production build, the thing people deploy. Each port builds into
     // its own ignored folder so concurrent runs (or `npm run start` in dist/) never swap files
-    // under a running server.
-    command: `npx vite build --outDir ${OUT_DIR} --emptyOutDir && npx vite preview --outDir ${OUT_DIR} --port ${PORT} --strictPort`,
+    // under a running server. --bypass-lock: Vite 8 otherwise refuses to preview a project that
+    // another preview (say `npm run start`) is already serving.
+    command: `npx vite build --outDir ${OUT_DIR} --emptyOutDir && npx vite preview --outDir ${OUT_DIR} --port ${PORT} --strictPort --bypass-lock`,
     url: `http://localhost:${PORT}/`,
     // Never reuse: a server left running could be serving an older build.
     reuseExistingServer: false,
