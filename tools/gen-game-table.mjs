@@ -56,6 +56,15 @@ const modeOverlay = {
   gravitar: B(0x80, 10),
   hangman: B(0xee, 2),
   haunted_house: B(0xcc, 2),
+  hero: B(0x80, 1),
+  ice_hockey: B(0x80, 2),
+  jamesbond: B(0x8c, 20, { alt: 0x48 }),
+  kangaroo: B(0xba, 2, { alt: 0x80 }),
+  king_kong: B(0xec, 2, { mul: 2 }),
+  klax: B(0xf0ea, 2),
+  mario_bros: B(0x80, 5),
+  mr_do: B(0x80, 5),
+  pacman: B(0xcc, 2, { add: 1, addr2: 0xe6, val2: 0 }),
 };
 
 // Wrapper ids come from the list in games.h: rom_id "bank_heist" -> GAME_WRAPPER_BANK_HEIST.
@@ -97,7 +106,7 @@ for (const r of roms) {
     `${r.swap_paddles ? 1 : 0}, ${r.property_difficulty?.left === 'A' ? 1 : 0}, ${r.property_difficulty?.right === 'A' ? 1 : 0}, ` +
     `${r.ale_single_player_support ? 1 : 0}, GAME_WRAPPER_${wrapper}, GAME_MODE_${modeKind}, ` +
     `0x${(o.modeAddr ?? 0).toString(16)}, ${o.selectHold ?? 0}, ${o.mul ?? 1}, ${o.add ?? 0}, ` +
-    `0x${(o.addr2 ?? 0).toString(16)}, ${o.val2 ?? 0}, ${o.preSelect ?? 0}, ${o.preReset ?? 0}, ${o.preNoops ?? 0}, ` +
+    `0x${(o.addr2 ?? 0).toString(16)}, ${o.val2 ?? 0}, 0x${(o.alt ?? 0).toString(16)}, ${o.preSelect ?? 0}, ${o.preReset ?? 0}, ${o.preNoops ?? 0}, ` +
     `${r.lives_after_reset ?? -1}, ` +
     `${mask(r.legal_action_set ?? [...Array(18).keys()])}, ${mask(r.minimal_action_set ?? [...Array(18).keys()])}, ` +
     `modes_${id}, ${modes.length}, ${r.default_mode ?? 0}, 0x${diffMask.toString(16)}, ` +

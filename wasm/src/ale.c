@@ -134,8 +134,8 @@ static void power_on_inputs(Ale *a) {
 
 /* ---- emulation blocks ------------------------------------------------------------------- */
 
-static uint8_t read_ram_bus(void *ctx, uint32_t index) {
-  return bus_peek((Console *)ctx, (uint16_t)(0x80 + (index & 0x7F)));
+static uint8_t read_ram_bus(void *ctx, uint32_t addr) {
+  return bus_peek((Console *)ctx, (uint16_t)addr);
 }
 
 static void wrapper_step(Ale *a) {
@@ -144,7 +144,7 @@ static void wrapper_step(Ale *a) {
 
 /* The reference refreshes its RAM copy (through the bus) after every emulated block. */
 static void refresh_ram(Ale *a) {
-  for (uint32_t i = 0; i < 128; i++) a->rt.ram[i] = read_ram_bus(&a->rt.console, i);
+  for (uint32_t i = 0; i < 128; i++) a->rt.ram[i] = read_ram_bus(&a->rt.console, 0x80 + i);
 }
 
 /* `frames` frames with fixed actions; the wrapper's per-frame update runs after each. */
@@ -186,7 +186,8 @@ static void wrapper_act(Ale *a, int32_t action) { ale_act(a, action, 1.0f); }
 static int byte_mode_reached(Ale *a, const GameProps *g) {
   Console *c = &a->rt.console;
   uint8_t target = (uint8_t)(a->rt.mode * g->modeMul + g->modeAdd);
-  if (read_ram_bus(c, g->modeAddr) != target) return 0;
+  uint8_t v = read_ram_bus(c, g->modeAddr);
+  if (v != target && !(g->modeAltAdd && v == (uint8_t)(target + g->modeAltAdd))) return 0;
   if (g->modeAddr2 && read_ram_bus(c, g->modeAddr2) != g->modeVal2) return 0;
   return 1;
 }

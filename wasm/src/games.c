@@ -4,8 +4,10 @@
  * overlay (tools/gen-game-table.mjs). */
 #include "games.h"
 
-/* RAM read by CPU address ($80-$FF), as the reference's readRam does. */
-#define RD(a) rd(ctx, (uint32_t)(a) & 0x7Fu)
+/* RAM read by CPU address ($80-$FF), as the reference's readRam does (it folds any offset into
+ * the RAM page); MRD reads any mapped address (cartridge RAM). */
+#define RD(a) rd(ctx, 0x80u | ((uint32_t)(a) & 0x7Fu))
+#define MRD(a) rd(ctx, (uint32_t)(a))
 
 int32_t game_dec1(uint8_t b) { return 10 * (b >> 4) + (b & 15); }
 
@@ -48,6 +50,14 @@ void game_state_reset(uint8_t wrapper, GameState *s) {
     case GAME_WRAPPER_GRAVITAR: s->lives = 6; break;
     case GAME_WRAPPER_HAUNTED_HOUSE: s->lives = 9; break;
     case GAME_WRAPPER_HANGMAN: s->aux[0] = s->aux[1] = -1; break;
+    case GAME_WRAPPER_HERO: case GAME_WRAPPER_KUNG_FU_MASTER: case GAME_WRAPPER_MR_DO:
+    case GAME_WRAPPER_PACMAN:
+      s->lives = 4; break;
+    case GAME_WRAPPER_JAMESBOND: case GAME_WRAPPER_MONTEZUMA_REVENGE: s->lives = 6; break;
+    case GAME_WRAPPER_KANGAROO: case GAME_WRAPPER_KEYSTONE_KAPERS: case GAME_WRAPPER_KING_KONG:
+    case GAME_WRAPPER_KRULL:
+      s->lives = 3; break;
+    case GAME_WRAPPER_MARIO_BROS: s->lives = 0; break;
     case GAME_WRAPPER_ALIEN: case GAME_WRAPPER_AMIDAR: case GAME_WRAPPER_ASTERIX:
     case GAME_WRAPPER_BERZERK: case GAME_WRAPPER_CENTIPEDE: case GAME_WRAPPER_CHOPPER_COMMAND:
     case GAME_WRAPPER_GOPHER: case GAME_WRAPPER_LOST_LUGGAGE: case GAME_WRAPPER_NAME_THIS_GAME:
@@ -530,6 +540,143 @@ void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
       int escaped = RD(0x99) == 0x44;
       if (escaped) s->reward += 100;
       s->terminal = s->lives == 0 || escaped;
+      break;
+    }
+    case GAME_WRAPPER_HERO:
+      score_to(s, dec3(rd, ctx, 0xB9, 0xB8, 0xB7));
+      s->lives = RD(0xB3);
+      s->terminal = s->lives == 0;
+      break;
+    case GAME_WRAPPER_ICE_HOCKEY: {
+      int32_t me = game_dec1(RD(0x8A)), them = game_dec1(RD(0x8B));
+      int32_t score = me - them;
+      int32_t r = score - s->score;
+      s->reward = r < 1 ? r : 1;
+      s->score = score;
+      s->terminal = RD(0x87) == 0 && RD(0x86) == 0; /* clock ran out */
+      break;
+    }
+    case GAME_WRAPPER_JAMESBOND: {
+      score_to(s, dec3(rd, ctx, 0xDC, 0xDD, 0xDE));
+      int32_t b = RD(0x86) & 0xF;
+      uint8_t screen = RD(0x8C);
+      s->terminal = b == 0 && screen == 0x68; /* $8C = $68 on the death screen */
+      s->lives = b + 1;
+      break;
+    }
+    case GAME_WRAPPER_JOURNEY_ESCAPE: {
+      int32_t score = dec3(rd, ctx, 0x92, 0x91, 0x90);
+      int32_t r = score - s->score;
+      if (r == 50000) r = 0; /* the starting cash is not a reward */
+      s->reward = r; s->score = score;
+      s->terminal = RD(0x95) == 0 && RD(0x96) == 0;
+      break;
+    }
+    case GAME_WRAPPER_KABOOM:
+      score_to(s, dec3(rd, ctx, 0xA5, 0xA4, 0xA3));
+      s->terminal = RD(0xA1) == 0 || s->score == 999999;
+      break;
+    case GAME_WRAPPER_KANGAROO: {
+      score_to(s, 100 * dec2(rd, ctx, 0xA8, 0xA7));
+      uint8_t b = RD(0xAD);
+      s->terminal = b == 0xFF;
+      s->lives = (b & 7) + 1;
+      break;
+    }
+    case GAME_WRAPPER_KEYSTONE_KAPERS:
+      score_to(s, dec2(rd, ctx, 0x9C, 0x9B));
+      s->lives = RD(0x96);
+      s->terminal = s->lives == 0 && RD(0x88) == 0x00;
+      break;
+    case GAME_WRAPPER_KING_KONG:
+      score_to(s, dec2(rd, ctx, 0x83, 0x82));
+      s->lives = RD(0xEE);
+      s->terminal = s->lives == 0;
+      break;
+    case GAME_WRAPPER_KLAX: {
+      /* Score, misses and level live in the cartridge's extra RAM (read port $F080-$F0FF). */
+      int32_t lo = game_dec1(MRD(0xF0B4)), mid = game_dec1(MRD(0xF0B5)), hi = game_dec1(MRD(0xF0B6));
+      score_to(s, lo + 100 * mid + 10000 * hi);
+      int32_t misses = MRD(0xF0EE), maxMisses = MRD(0xF0E9);
+      int active = RD(0xA8) == 4;
+      /* 25 blocks at $B3..$CB; types 0/2/6/10/14 are empty or bonus filler */
+      int32_t blocks = 0;
+      for (int i = 0; i < 25; i++) {
+        uint8_t t = RD(0xB3 + i);
+        if (t != 0 && t != 2 && t != 6 && t != 10 && t != 14) blocks++;
+      }
+      uint8_t level = MRD(0xF09D);
+      s->terminal = (maxMisses > 0 && misses == maxMisses) || (active && blocks == 25) || level == 0x99;
+      break;
+    }
+    case GAME_WRAPPER_KOOLAID:
+      score_to(s, 100 * dec2(rd, ctx, 0x81, 0x80));
+      s->terminal = RD(0xD1) == 0x80;
+      break;
+    case GAME_WRAPPER_KRULL: {
+      score_to(s, dec3(rd, ctx, 0x9E, 0x9D, 0x9C));
+      int32_t l = RD(0x9F);
+      uint8_t b1 = RD(0xA2), b2 = RD(0x80);
+      s->terminal = l == 0 && b1 == 0x03 && b2 == 0x80;
+      s->lives = (l & 7) + 1;
+      break;
+    }
+    case GAME_WRAPPER_KUNG_FU_MASTER: {
+      score_to(s, dec3(rd, ctx, 0x9A, 0x99, 0x98));
+      uint8_t b = RD(0x9D);
+      s->terminal = b == 0xFF;
+      s->lives = (b & 7) + 1;
+      break;
+    }
+    case GAME_WRAPPER_LASER_GATES:
+      score_to(s, dec3(rd, ctx, 0x82, 0x81, 0x80));
+      s->terminal = RD(0x83) == 0x00;
+      break;
+    case GAME_WRAPPER_MARIO_BROS:
+      score_to(s, 100 * dec2(rd, ctx, 0x8A, 0x89));
+      s->lives = RD(0x87);
+      s->terminal = s->lives == 0;
+      break;
+    case GAME_WRAPPER_MINIATURE_GOLF: {
+      /* The reward is par minus strokes, given when a hole is finished. State: last = hole,
+       * aux[0] = par, aux[1] = strokes carried over after the 99 wrap, aux[2] = stroke counter
+       * as last shown, score = strokes at the start of the hole. */
+      s->reward = 0;
+      int32_t left = game_dec1(RD(0x87)), right = game_dec1(RD(0x88)), hole = game_dec1(RD(0xAF));
+      if (hole != s->last) {
+        int32_t total = s->aux[2] + s->aux[1];
+        int32_t strokes = total - s->score;
+        if (strokes > 0) s->reward = s->aux[0] - strokes;
+        if (hole == 0) s->terminal = 1;
+        s->last = hole;
+        s->aux[1] = 0;
+        s->score = s->aux[2];
+      }
+      if (right != 0) s->aux[0] = right; /* between holes the right display shows the par */
+      else {
+        if (left < s->aux[2]) s->aux[1] += s->aux[2]; /* stroke counter wrapped after 99 */
+        s->aux[2] = left;
+      }
+      break;
+    }
+    case GAME_WRAPPER_MONTEZUMA_REVENGE: {
+      score_to(s, dec3(rd, ctx, 0x95, 0x94, 0x93));
+      int32_t l = RD(0xBA);
+      uint8_t b = RD(0xFE);
+      s->terminal = l == 0 && b == 0x60;
+      s->lives = (l & 7) + 1;
+      break;
+    }
+    case GAME_WRAPPER_MR_DO:
+      score_to(s, 10 * dec2(rd, ctx, 0x82, 0x83));
+      s->lives = RD(0xDB);
+      s->terminal = RD(0xDA) == 0x40;
+      break;
+    case GAME_WRAPPER_PACMAN: {
+      score_to(s, dec3(rd, ctx, 0xCC, 0xCE, 0xD0));
+      s->lives = RD(0x98) + 1;
+      uint8_t anim = RD(0xE4);
+      s->terminal = s->lives == 1 && anim == 0x3F;
       break;
     }
     default:

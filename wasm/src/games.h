@@ -20,7 +20,10 @@ enum { GAME_CTRL_JOYSTICK = 0, GAME_CTRL_PADDLES = 1, GAME_CTRL_NONE = 2 };
   X(FLAG_CAPTURE) X(GOPHER) X(HUMAN_CANNONBALL) X(LOST_LUGGAGE) X(NAME_THIS_GAME) X(OTHELLO) \
   X(WIZARD_OF_WOR) X(DARKCHAMBERS) X(DEFENDER) X(DEMON_ATTACK) X(DONKEY_KONG) X(EARTHWORLD) \
   X(ELEVATOR_ACTION) X(ENTOMBED) X(ET) X(FISHING_DERBY) X(FROGGER) X(FROSTBITE) X(GALAXIAN) \
-  X(GRAVITAR) X(HANGMAN) X(HAUNTED_HOUSE)
+  X(GRAVITAR) X(HANGMAN) X(HAUNTED_HOUSE) X(HERO) X(ICE_HOCKEY) X(JAMESBOND) X(JOURNEY_ESCAPE) \
+  X(KABOOM) X(KANGAROO) X(KEYSTONE_KAPERS) X(KING_KONG) X(KLAX) X(KOOLAID) X(KRULL) \
+  X(KUNG_FU_MASTER) X(LASER_GATES) X(MARIO_BROS) X(MINIATURE_GOLF) X(MONTEZUMA_REVENGE) X(MR_DO) \
+  X(PACMAN)
 
 typedef enum GameWrapperId {
   GAME_WRAPPER_NONE = 0,
@@ -58,11 +61,13 @@ typedef struct GameProps {
   uint8_t supported;          /* the reference has a wrapper and accepts the ROM */
   uint8_t wrapper;            /* GameWrapperId */
   uint8_t modeKind;           /* GameModeKind */
-  uint8_t modeAddr;           /* RAM address ($80-$FF) of the mode byte for GAME_MODE_BYTE */
+  uint16_t modeAddr;          /* CPU address of the mode byte for GAME_MODE_BYTE (RAM $80-$FF, or
+                               * cartridge RAM read through the bus) */
   uint8_t selectHold;         /* frames SELECT is held per press */
   uint8_t modeMul;            /* GAME_MODE_BYTE target = mode * modeMul + modeAdd */
   int16_t modeAdd;
   uint8_t modeAddr2, modeVal2;/* optional second byte condition (0 = none) */
+  uint8_t modeAltAdd;         /* also accept RAM[modeAddr] == target + modeAltAdd (0 = none) */
   uint8_t modePreSelect;      /* one SELECT press of this many frames before the loop (0 = none) */
   uint8_t modePreReset;       /* a soft reset before reading the mode byte */
   uint8_t modePreNoops;       /* NOOP act() calls before reading the mode byte */
@@ -94,8 +99,9 @@ typedef struct GameState {
   uint8_t started;    /* Breakout: has seen 5 lives once; Chopper Command: game started */
 } GameState;
 
-/* Reads RAM index i (0..127 = $80 + i) the way the wrapper does (through the bus). */
-typedef uint8_t (*GameRamReader)(void *ctx, uint32_t index);
+/* Reads a CPU address through the bus, the way the wrappers do (RAM at $80-$FF; a few wrappers
+ * read cartridge RAM). */
+typedef uint8_t (*GameRamReader)(void *ctx, uint32_t addr);
 
 const GameProps *game_find_md5(const char *md5hex);
 void game_state_reset(uint8_t wrapper, GameState *s);
