@@ -598,7 +598,8 @@ static uint8_t paddle_bit(Console *c, int32_t r) {
 
 uint8_t tia_peek(Console *c, uint16_t addr) {
   Tia *t = &c->tia;
-  draw_until(t, (int32_t)(c->cycles * 3u));
+  int32_t clock = (int32_t)(c->cycles * 3u);
+  draw_until(t, clock > t->clkPending ? clock : t->clkPending);
   uint8_t noise = c->dataBus & 0x3F;   /* undriven bits keep the last bus value */
   uint16_t cx = t->collisions;
   uint8_t hi = 0;
@@ -644,6 +645,33 @@ static const uint8_t inert_write[64] = {
 static int pf_write_delay(int32_t hclock) {
   static const uint8_t d[4] = {4, 5, 2, 3};
   return d[(hclock / 3) & 3];
+}
+
+/* Writes that would leave every drawing-relevant register as it is (a kernel rewriting the
+ * same colour or playfield every line): their catch-up drawing can be deferred as well. */
+static int write_is_noop(const Tia *t, uint16_t addr, uint8_t v) {
+  switch (addr) {
+    case 0x01: return v == t->vblank;
+    case 0x06: case 0x07: case 0x08: case 0x09: {
+      static const uint8_t slot[4] = {2, 3, 1, 0};
+      uint8_t col = v & 0xFE;
+      if (t->config.pal && (t->scanlinesLastFrame & 1)) col |= 1;
+      return col == t->colour[slot[addr - 0x06]];
+    }
+    case 0x0A: return v == t->ctrlpf && t->pfReflect == (v & 1);
+    case 0x0B: case 0x0C: return ((v & 0x08) ? 1 : 0) == t->refp[addr - 0x0B];
+    case 0x0D: return ((v >> 4) & 0x0Fu) == (t->pf & 0x0Fu);
+    case 0x0E: return v == ((t->pf >> 4) & 0xFFu);
+    case 0x0F: return v == ((t->pf >> 12) & 0xFFu);
+    case 0x1B: return v == t->grp[0] && t->grpOld[1] == t->grp[1];
+    case 0x1C: return v == t->grp[1] && t->grpOld[0] == t->grp[0] && t->enablOld == t->enabl;
+    case 0x1D: case 0x1E: return ((v & 0x02) ? 1 : 0) == t->enam[addr - 0x1D];
+    case 0x1F: return ((v & 0x02) ? 1 : 0) == t->enabl;
+    case 0x25: case 0x26: return (v & 0x01) == t->vdelp[addr - 0x25];
+    case 0x27: return (v & 0x01) == t->vdelbl;
+    case 0x28: case 0x29: return ((v & 0x02) ? 1 : 0) == t->resmp[addr - 0x28];
+    default: return 0;
+  }
 }
 
 static void update_grp_shown(Tia *t, int p) {
@@ -696,8 +724,11 @@ void tia_poke(Console *c, uint16_t addr, uint8_t value) {
    * next read, or the end of the update) without changing a pixel or a collision. */
   if (inert_write[addr]) {
     if (clock > t->clkPending) t->clkPending = clock;    /* these all have no write delay */
+  } else if (write_is_noop(t, addr, value)) {
+    if (clock + delay > t->clkPending) t->clkPending = clock + delay;
   } else {
-    draw_until(t, clock + delay);
+    /* an earlier deferred write may have been owed a later clock (its delay was longer) */
+    draw_until(t, clock + delay > t->clkPending ? clock + delay : t->clkPending);
   }
 
   /* No VSYNC in time: the frame ends here anyway. */
