@@ -111,7 +111,7 @@ void cpu_reset(Console *c) {
 /* Bus access with inline fast paths for the two most frequent targets, RIOT RAM and side-effect
  * free cartridge ROM (cart_fast_read); both do exactly what bus_peek/bus_poke would do,
  * data bus included. Everything else goes through bus_peek/bus_poke. */
-static inline uint8_t cpu_read(Console *c, uint16_t addr) {
+static inline __attribute__((always_inline)) uint8_t cpu_read(Console *c, uint16_t addr) {
   uint8_t v;
   if ((addr & 0x1280) == 0x0080) v = c->riot.ram[addr & 0x7f];        /* A12=0 A9=0 A7=1 */
   else if (!((addr & 0x1000) && cart_fast_read(&c->cart, addr, &v))) return bus_peek(c, addr);
@@ -119,7 +119,7 @@ static inline uint8_t cpu_read(Console *c, uint16_t addr) {
   return v;
 }
 
-static inline void cpu_write(Console *c, uint16_t addr, uint8_t v) {
+static inline __attribute__((always_inline)) void cpu_write(Console *c, uint16_t addr, uint8_t v) {
   if ((addr & 0x1280) == 0x0080) { c->riot.ram[addr & 0x7f] = v; c->dataBus = v; }
   else bus_poke(c, addr, v);
 }
