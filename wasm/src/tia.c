@@ -641,6 +641,14 @@ static const uint8_t inert_write[64] = {
   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Registers whose handling depends on the colour clock within the line: PF0-2 (delay),
+ * CTRLPF (reflection), RESP0..RESBL, HMOVE. */
+static const uint8_t needs_hclock[64] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1,
+  1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+};
+
 /* Playfield writes take effect 2..5 clocks later depending on the CPU cycle within the line. */
 static int pf_write_delay(int32_t hclock) {
   static const uint8_t d[4] = {4, 5, 2, 3};
@@ -716,7 +724,9 @@ void tia_poke(Console *c, uint16_t addr, uint8_t value) {
   Tia *t = &c->tia;
   addr &= 0x3F;
   int32_t clock = (int32_t)(c->cycles * 3u);
-  int32_t hclock = (clock - t->clkFrameStart) % CLOCKS_PER_LINE;
+  int32_t sinceFrame = clock - t->clkFrameStart;
+  /* colour clock within the line; only some registers need it */
+  int32_t hclock = (needs_hclock[addr]) ? sinceFrame % CLOCKS_PER_LINE : 0;
   int delay = (addr >= 0x0D && addr <= 0x0F) ? pf_write_delay(hclock) : write_delay[addr];
 
   /* The reference draws up to this write's clock before every write. For writes that change
@@ -732,7 +742,8 @@ void tia_poke(Console *c, uint16_t addr, uint8_t value) {
   }
 
   /* No VSYNC in time: the frame ends here anyway. */
-  if ((clock - t->clkFrameStart) / CLOCKS_PER_LINE > (int32_t)t->config.maxScanlines) {
+  /* (sinceFrame / 228 > maxScanlines, without the division) */
+  if (sinceFrame >= (int32_t)(CLOCKS_PER_LINE * (t->config.maxScanlines + 1))) {
     c->stopCpu = 1;
     t->partialFrame = 0;
   }
