@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAleHost } from './ale-emulator';
 import { AtariEnv } from './atari-env';
 import { VecEnv } from './vec-env';
-import { nodeWorkerFactory } from './worker-handle.node';
+import { nodeWorkerFactory } from './worker-handle-node';
 
 const ROOT = resolve(__dirname, '../..');
 const ROM = resolve(ROOT, '../shared/roms/breakout.bin');

@@ -7,7 +7,7 @@ import { AtariEnv, type AtariEnvOptions } from './atari-env';
 import { FakeEmulator } from './fake-emulator';
 import type { FakeGameParams } from './emulator';
 import { VecEnv, type VecEnvEvent, type VecEnvOptions } from './vec-env';
-import { nodeWorkerFactory } from './worker-handle.node';
+import { nodeWorkerFactory } from './worker-handle-node';
 
 const GAME: FakeGameParams = { lives: 2, dropPeriod: 13 };
 const ENV: AtariEnvOptions = { noopMax: 30 };

@@ -74,6 +74,9 @@ async function createHost(spec: EmulatorSpec): Promise<EmulatorHost> {
 
 class WorkerClosed extends Error {}
 
+/** How long an idle worker blocks waiting for the next step before yielding to its event loop. */
+const HOT_WAIT_MS = 2;
+
 export class EnvWorker implements EnvWorkerApi {
   private shared: SharedState | null = null;
   private host: EmulatorHost | null = null;
@@ -198,6 +201,11 @@ export class EnvWorker implements EnvWorkerApi {
         }
         continue;
       }
+      // Right after a batch the next send() usually follows within a few ms (the learner's
+      // inference): a short blocking wait (a futex sleep, woken by notify within microseconds)
+      // catches it without a trip through the event loop, whose wake-up from waitAsync is slow
+      // in Node. Only then fall back to waitAsync, which leaves the worker free for comlink calls.
+      if (HOT_WAIT_MS > 0 && Atomics.wait(ctrl, this.base + CMD_TAIL, tail, HOT_WAIT_MS) !== 'timed-out') continue;
       if (waitAsync) {
         const r = waitAsync(ctrl, this.base + CMD_TAIL, tail);
         if (r.async) await r.value;

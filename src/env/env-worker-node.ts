@@ -6,5 +6,5 @@ import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { exposeEnvWorker } from './worker-core';
 
-if (!parentPort) throw new Error('env-worker.node.ts must run in a worker thread');
+if (!parentPort) throw new Error('env-worker-node.ts must run in a worker thread');
 exposeEnvWorker(nodeEndpoint(parentPort), { exit: () => process.exit(1) });

@@ -1,5 +1,5 @@
 /**
- * Env workers as Node worker_threads (tests, CLIs). Each thread boots env-worker.node.ts through
+ * Env workers as Node worker_threads (tests, CLIs). Each thread boots env-worker-node.ts through
  * node-worker-boot.mjs (TypeScript loader) and talks comlink over its parent port.
  */
 import { Worker } from 'node:worker_threads';
@@ -8,7 +8,7 @@ import type { WorkerHandle } from './worker-handle';
 
 export function nodeWorkerFactory(): WorkerHandle {
   const w = new Worker(new URL('./node-worker-boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./env-worker.node.ts', import.meta.url).href },
+    workerData: { entry: new URL('./env-worker-node.ts', import.meta.url).href },
   });
   let failed: ((reason: string) => void) | null = null;
   let fired = false;
