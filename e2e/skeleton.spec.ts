@@ -54,3 +54,19 @@ test('page is isolated, shows the worker frame and names a real tfjs backend', a
   await page.screenshot({ path: testInfo.outputPath('skeleton.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('without WebGPU the page falls back and says so clearly', async ({ page }, testInfo) => {
+  // Hide WebGPU from the page before any script runs, as in a browser without it.
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+  });
+  await page.goto('/');
+  await expect(page.locator('#backend')).toHaveAttribute('data-backend', /^(webgl|cpu)$/);
+  await expect(page.locator('#adapter')).toHaveText(/^unavailable: navigator\.gpu is missing/);
+  await expect(page.locator('#webgpu-banner')).toBeVisible();
+  await expect(page.locator('#webgpu-banner')).toHaveText(/WebGPU is unavailable .* Chrome or Edge 113\+/);
+  await expect(page.locator('#train-smoke')).toHaveText(/^ok: /, { timeout: 90_000 });
+  // The emulator path does not depend on WebGPU.
+  await expect(page.locator('#worker-status')).toHaveText(/^running/);
+  await page.screenshot({ path: testInfo.outputPath('no-webgpu.png'), fullPage: true });
+});

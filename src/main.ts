@@ -50,8 +50,10 @@ async function startTfjs(): Promise<void> {
   // Loaded on demand: tfjs is large and the emulator view should not wait for it.
   const { selectBackend, describeAdapter } = await import('./tfjs/backend');
   const sel = await selectBackend();
-  const fellBack = sel.attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.error}`);
-  show('backend', `${sel.backend}${fellBack.length ? ` (skipped ${fellBack.join('; ')})` : ''}`, sel.backend === 'webgpu' ? 'ok' : 'warn');
+  const failed = sel.attempts.filter((a) => !a.ok);
+  show('backend', `${sel.backend}${failed.length ? ` (fallback: ${failed.map((a) => a.name).join(', ')} unavailable)` : ''}`, sel.backend === 'webgpu' ? 'ok' : 'warn');
+  // The full reasons stay one hover away rather than crowding the panel.
+  el('backend').title = failed.map((a) => `${a.name}: ${a.error}`).join('\n');
   el('backend').dataset['backend'] = sel.backend;
   if (sel.webgpu.available && sel.webgpu.adapter) {
     show('adapter', describeAdapter(sel.webgpu.adapter), sel.webgpu.adapter.isFallbackAdapter ? 'warn' : 'ok');
