@@ -65,7 +65,28 @@ const modeOverlay = {
   mario_bros: B(0x80, 5),
   mr_do: B(0x80, 5),
   pacman: B(0xcc, 2, { add: 1, addr2: 0xe6, val2: 0 }),
+  pooyan: B(0xbd, 2, { preSelect: 2 }),
+  private_eye: B(0x80, 2),
+  space_war: B(0xa7, 2, { bcd: 1 }),
+  star_gunner: B(0xf4, 15),
+  surround: B(0xf9, 2, { add: 1 }),
+  tennis: B(0x80, 2),
+  tic_tac_toe_3d: B(0x88, 2),
+  turmoil: B(0xea, 2),
+  tutankham: B(0xab, 2),
+  video_checkers: B(0xf6, 1),
+  video_chess: B(0xea, 1),
+  video_cube: { mode: 'VIDEO_CUBE' },
+  video_pinball: B(0xc1, 2),
+  word_zapper: B(0xdb, 2),
+  yars_revenge: B(0xe3, 1, { preSelect: 2 }),
+  zaxxon: B(0x82, 10),
+  crazy_climber: B(0x80, 2),
 };
+
+// ROMs whose reference properties swap the joystick ports (Console.SwapPorts = YES): player A's
+// joystick is wired to the right port. Not part of the manifest; confirmed by the traces.
+const swapPorts = new Set(['surround', 'wizard_of_wor']);
 
 // Wrapper ids come from the list in games.h: rom_id "bank_heist" -> GAME_WRAPPER_BANK_HEIST.
 const gamesH = readFileSync(resolve(root, 'wasm/src/games.h'), 'utf8');
@@ -103,10 +124,10 @@ for (const r of roms) {
   const diffMask = (r.difficulties ?? [0]).reduce((m, d) => m | (1 << d), 0);
   rows += `  { "${r.rom_id}", "${r.md5}", ${r.size}u, ${schemes[r.bankswitch]}, ${palProperty ? 1 : 0}, ${pal ? 1 : 0}, ` +
     `${r.hmove_blanks === false ? 0 : 1}, ${r.ystart}, ${height}, ${ctrl[r.controller_left]}, ${ctrl[r.controller_right]}, ` +
-    `${r.swap_paddles ? 1 : 0}, ${r.property_difficulty?.left === 'A' ? 1 : 0}, ${r.property_difficulty?.right === 'A' ? 1 : 0}, ` +
+    `${r.swap_paddles ? 1 : 0}, ${swapPorts.has(r.rom_id) ? 1 : 0}, ${r.property_difficulty?.left === 'A' ? 1 : 0}, ${r.property_difficulty?.right === 'A' ? 1 : 0}, ` +
     `${r.ale_single_player_support ? 1 : 0}, GAME_WRAPPER_${wrapper}, GAME_MODE_${modeKind}, ` +
     `0x${(o.modeAddr ?? 0).toString(16)}, ${o.selectHold ?? 0}, ${o.mul ?? 1}, ${o.add ?? 0}, ` +
-    `0x${(o.addr2 ?? 0).toString(16)}, ${o.val2 ?? 0}, 0x${(o.alt ?? 0).toString(16)}, ${o.preSelect ?? 0}, ${o.preReset ?? 0}, ${o.preNoops ?? 0}, ` +
+    `0x${(o.addr2 ?? 0).toString(16)}, ${o.val2 ?? 0}, 0x${(o.alt ?? 0).toString(16)}, ${o.bcd ?? 0}, ${o.preSelect ?? 0}, ${o.preReset ?? 0}, ${o.preNoops ?? 0}, ` +
     `${r.lives_after_reset ?? -1}, ` +
     `${mask(r.legal_action_set ?? [...Array(18).keys()])}, ${mask(r.minimal_action_set ?? [...Array(18).keys()])}, ` +
     `modes_${id}, ${modes.length}, ${r.default_mode ?? 0}, 0x${diffMask.toString(16)}, ` +

@@ -100,6 +100,7 @@ void ale_apply_inputs(Ale *a, int32_t actionA, int32_t actionB, float strengthA,
     /* A joystick on the other port sees no presses (ALE sends no joystick events here). */
     return;
   }
+  if (a->swapPorts) { uint8_t t = inA; inA = inB; inB = t; } /* A plays on the right port */
   if (a->leftCtrl != GAME_CTRL_PADDLES) {
     if (inA & IN_UP) c->swcha &= (uint8_t)~0x10;
     if (inA & IN_DOWN) c->swcha &= (uint8_t)~0x20;
@@ -185,7 +186,9 @@ static void wrapper_act(Ale *a, int32_t action) { ale_act(a, action, 1.0f); }
 
 static int byte_mode_reached(Ale *a, const GameProps *g) {
   Console *c = &a->rt.console;
-  uint8_t target = (uint8_t)(a->rt.mode * g->modeMul + g->modeAdd);
+  int32_t mode = game_mode_value(a->wrapper, a->rt.mode);
+  if (g->modeBcd) return game_dec1(read_ram_bus(c, g->modeAddr)) == mode;
+  uint8_t target = (uint8_t)(mode * g->modeMul + g->modeAdd);
   uint8_t v = read_ram_bus(c, g->modeAddr);
   if (v != target && !(g->modeAltAdd && v == (uint8_t)(target + g->modeAltAdd))) return 0;
   if (g->modeAddr2 && read_ram_bus(c, g->modeAddr2) != g->modeVal2) return 0;
@@ -262,6 +265,20 @@ static void apply_mode(Ale *a) {
       wrapper_act(a, ALE_ACTION_NOOP);
       break;
     }
+    case GAME_MODE_VIDEO_CUBE: {
+      /* mode = cube * 100 + variation; variations 0/1/2 are the game's 1/3/9 (stored - 1,
+       * low 5 bits of $FB). The cube number ($9F, decimal) is stepped with RIGHT. */
+      static const uint8_t variation[3] = {1, 3, 9};
+      int32_t v = a->rt.mode % 100;
+      if (a->rt.mode >= 100) a->rt.game.aux[2] = a->rt.mode / 100;
+      if (v > 2) v = 0;
+      while ((read_ram_bus(c, 0xFB) & 0x1F) != variation[v] - 1 && presses++ < MODE_PRESS_CAP)
+        press_select(a, 2);
+      soft_reset(a);
+      for (uint32_t n = 0; n < MODE_PRESS_CAP && (uint8_t)game_dec1(read_ram_bus(c, 0x9F)) != a->rt.game.aux[2]; n++)
+        wrapper_act(a, 3 /* RIGHT */);
+      break;
+    }
     case GAME_MODE_UNKNOWN:
       /* Selection logic not written yet for this game: behave like a wrapper whose default
        * mode is already selected (no press, soft reset). */
@@ -318,6 +335,7 @@ int ale_load_rom(Ale *a, const uint8_t *rom, uint32_t size) {
   a->leftCtrl = g ? g->leftCtrl : GAME_CTRL_JOYSTICK;
   a->rightCtrl = g ? g->rightCtrl : GAME_CTRL_JOYSTICK;
   a->swapPaddles = g ? g->swapPaddles : 0;
+  a->swapPorts = g ? g->swapPorts : 0;
   a->usePaddles = a->leftCtrl == GAME_CTRL_PADDLES || a->rightCtrl == GAME_CTRL_PADDLES;
   a->legalMask = g ? g->legalMask : 0x3FFFFu;
   a->minimalMask = g ? g->minimalMask : 0x3FFFFu;

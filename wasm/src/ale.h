@@ -66,7 +66,7 @@ typedef struct Ale {
   uint8_t loaded;
   uint8_t pal;
   uint8_t usePaddles;
-  uint8_t leftCtrl, rightCtrl, swapPaddles;
+  uint8_t leftCtrl, rightCtrl, swapPaddles, swapPorts;
   CartScheme scheme;
   int32_t paddleMin, paddleMax;
   int32_t maxLives;

@@ -37,6 +37,8 @@ const GameProps *game_find_md5(const char *md5hex) {
 }
 
 void game_state_reset(uint8_t wrapper, GameState *s) {
+  /* Video Cube's wrapper keeps its last two timer values across resets. */
+  int32_t keep0 = s->aux[0], keep1 = s->aux[1];
   s->reward = 0; s->score = 0; s->terminal = 0; s->started = 0; s->last = 0; s->lives = -1;
   s->aux[0] = s->aux[1] = s->aux[2] = 0;
   s->livesBase = 1;
@@ -57,7 +59,23 @@ void game_state_reset(uint8_t wrapper, GameState *s) {
     case GAME_WRAPPER_KANGAROO: case GAME_WRAPPER_KEYSTONE_KAPERS: case GAME_WRAPPER_KING_KONG:
     case GAME_WRAPPER_KRULL:
       s->lives = 3; break;
-    case GAME_WRAPPER_MARIO_BROS: s->lives = 0; break;
+    case GAME_WRAPPER_MARIO_BROS: case GAME_WRAPPER_TETRIS: s->lives = 0; break;
+    case GAME_WRAPPER_PHOENIX: case GAME_WRAPPER_STAR_GUNNER: case GAME_WRAPPER_TIME_PILOT:
+    case GAME_WRAPPER_TRONDEAD: case GAME_WRAPPER_UP_N_DOWN: case GAME_WRAPPER_ZAXXON:
+      s->lives = 5; break;
+    case GAME_WRAPPER_PITFALL: s->lives = 3; s->score = 2000; break;
+    case GAME_WRAPPER_PITFALL2: s->lives = 1; s->score = 4000; break;
+    case GAME_WRAPPER_POOYAN: case GAME_WRAPPER_ROAD_RUNNER: case GAME_WRAPPER_SIR_LANCELOT:
+    case GAME_WRAPPER_SOLARIS: case GAME_WRAPPER_TUTANKHAM: case GAME_WRAPPER_VIDEO_PINBALL:
+      s->lives = 3; break;
+    case GAME_WRAPPER_ROBOTANK: case GAME_WRAPPER_TURMOIL: case GAME_WRAPPER_VENTURE:
+    case GAME_WRAPPER_YARS_REVENGE:
+      s->lives = 4; break;
+    case GAME_WRAPPER_PRIVATE_EYE: s->score = 1000; break;
+    case GAME_WRAPPER_CRAZY_CLIMBER: s->lives = 5; break;
+    case GAME_WRAPPER_RIVERRAID: s->last = 0x58; break;
+    case GAME_WRAPPER_VIDEO_CHESS: s->lives = 1; break;
+    case GAME_WRAPPER_VIDEO_CUBE: s->aux[0] = keep0; s->aux[1] = keep1; s->aux[2] = 1; break;
     case GAME_WRAPPER_ALIEN: case GAME_WRAPPER_AMIDAR: case GAME_WRAPPER_ASTERIX:
     case GAME_WRAPPER_BERZERK: case GAME_WRAPPER_CENTIPEDE: case GAME_WRAPPER_CHOPPER_COMMAND:
     case GAME_WRAPPER_GOPHER: case GAME_WRAPPER_LOST_LUGGAGE: case GAME_WRAPPER_NAME_THIS_GAME:
@@ -679,6 +697,309 @@ void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
       s->terminal = s->lives == 1 && anim == 0x3F;
       break;
     }
+    case GAME_WRAPPER_PHOENIX: {
+      int32_t score = 10 * dec2(rd, ctx, 0xC8, 0xC9) + (RD(0xC7) >> 4);
+      score_to(s, 10 * score);
+      s->terminal = RD(0xCC) == 0x80;
+      s->lives = RD(0xCB) & 7;
+      break;
+    }
+    case GAME_WRAPPER_PITFALL: {
+      score_to(s, dec3(rd, ctx, 0xD7, 0xD6, 0xD5));
+      int32_t lb = RD(0x80) >> 4;
+      int32_t logo = RD(0x9E); /* nonzero while the player has no control */
+      s->terminal = lb == 0 && logo != 0;
+      s->lives = lb == 0xA ? 3 : lb == 0x8 ? 2 : 1;
+      break;
+    }
+    case GAME_WRAPPER_PITFALL2:
+      score_to(s, dec3(rd, ctx, 0xC9, 0xC8, 0xC7));
+      s->lives = 1;
+      s->terminal = s->score == 199000;
+      break;
+    case GAME_WRAPPER_POOYAN: {
+      score_to(s, dec3(rd, ctx, 0x8A, 0x89, 0x88));
+      int32_t lb = RD(0x96);
+      uint8_t b = RD(0x98);
+      s->terminal = lb == 0 && b == 0x05;
+      s->lives = (lb & 7) + 1;
+      break;
+    }
+    case GAME_WRAPPER_PRIVATE_EYE: {
+      score_to(s, dec3(rd, ctx, 0xCA, 0xC9, 0xC8));
+      uint8_t t = RD(0xC2); /* copyright timer: 0 running, 1 at the start */
+      s->terminal = t != 0x00 && t != 0x01;
+      break;
+    }
+    case GAME_WRAPPER_RIVERRAID: {
+      /* Digits are stored as graphics offsets (digit * 8); last = previous lives byte. */
+      static const uint8_t addr[6] = {0xD7, 0xD5, 0xD3, 0xD1, 0xCF, 0xCD};
+      int32_t score = 0, mul = 1;
+      for (int i = 0; i < 6; i++, mul *= 10) {
+        uint8_t v = RD(addr[i]);
+        int32_t d = (v % 8 == 0 && v <= 72) ? v / 8 : 0;
+        score += mul * d;
+      }
+      score_to(s, score);
+      uint8_t b = RD(0xC0);
+      s->terminal = b == 0x58 && s->last == 0x59;
+      s->last = b;
+      break;
+    }
+    case GAME_WRAPPER_ROAD_RUNNER: {
+      int32_t score = 0, mul = 1;
+      for (int d = 0; d < 4; d++, mul *= 10) {
+        int32_t v = RD(0xC9 + d) & 0xF;
+        if (v == 0xA) v = 0;
+        score += mul * v;
+      }
+      score_to(s, 100 * score);
+      int32_t lb = RD(0xC4) & 7;
+      int32_t yVel = RD(0xB9), xVelDeath = RD(0xBD);
+      s->terminal = lb == 0 && (yVel != 0 || xVelDeath != 0);
+      s->lives = lb + 1;
+      break;
+    }
+    case GAME_WRAPPER_ROBOTANK: {
+      int32_t squadrons = RD(0xB6), tanks = RD(0xB5);
+      score_to(s, squadrons * 12 + tanks);
+      uint8_t flag = RD(0xB4);
+      int32_t l = RD(0xA8);
+      s->terminal = l == 0 && flag == 0xFF;
+      s->lives = (l & 0xF) + 1;
+      break;
+    }
+    case GAME_WRAPPER_SIR_LANCELOT:
+      score_to(s, dec3(rd, ctx, 0xA0, 0x9F, 0x9E));
+      s->lives = RD(0xA9);
+      s->terminal = s->lives == 0 && RD(0xA7) == 0xA0;
+      break;
+    case GAME_WRAPPER_SKIING: {
+      /* time in centiseconds; the reward is minus the time spent */
+      int32_t centis = dec2(rd, ctx, 0xEA, 0xE9);
+      int32_t minutes = RD(0xE8);
+      int32_t score = minutes * 6000 + centis;
+      s->reward = s->score - score;
+      s->score = score;
+      s->terminal = RD(0x91) == 0xFF;
+      break;
+    }
+    case GAME_WRAPPER_SOLARIS: {
+      score_to(s, 10 * dec3(rd, ctx, 0xDC, 0xDD, 0xDE));
+      int32_t lb = RD(0xD9);
+      s->terminal = lb == 0;
+      s->lives = lb & 0xF;
+      break;
+    }
+    case GAME_WRAPPER_SPACE_WAR: {
+      int32_t score = game_dec1(RD(0xA7));
+      score_to(s, score);
+      int32_t timer = RD(0x80); /* counts up to $00 after ten minutes */
+      s->terminal = score == 10 || timer == 0;
+      break;
+    }
+    case GAME_WRAPPER_STAR_GUNNER: {
+      int32_t score = 0, mul = 1;
+      for (int d = 0; d < 4; d++, mul *= 10) {
+        int32_t v = RD(0x83 + d) & 0x0F;
+        if (v == 10) v = 0;
+        score += mul * v;
+      }
+      score_to(s, 100 * score);
+      int32_t lb = RD(0x87);
+      s->terminal = lb == 0;
+      s->started |= lb == 0x05; /* before the game starts the byte reads 6 */
+      s->lives = s->started ? (lb & 0xF) : 5;
+      break;
+    }
+    case GAME_WRAPPER_SUPERMAN: {
+      int32_t seconds = game_dec1(RD(0xE2)), minutes = game_dec1(RD(0xE3));
+      int32_t t = minutes * 60 + seconds;
+      int32_t room = RD(0x80) + (RD(0x81) << 8);
+      int clark = (RD(0x9F) & 0x40) != 0;
+      /* Over when Clark Kent enters the Daily Bugle; the faster the better. */
+      s->terminal = clark && room == 0xF2AC;
+      s->reward = s->terminal ? (99 * 60 + 59) - t : 0;
+      break;
+    }
+    case GAME_WRAPPER_SURROUND: {
+      int32_t theirs = game_dec1(RD(0xF6)), mine = game_dec1(RD(0xF7));
+      score_to(s, mine - theirs);
+      s->terminal = theirs == 10 || mine == 10;
+      break;
+    }
+    case GAME_WRAPPER_TENNIS: {
+      /* last = previous game difference, aux[0] = previous point difference: a won or lost
+       * game gives +-1, otherwise a won or lost point does. */
+      int32_t myScore = RD(0xC5), theirScore = RD(0xC6), myPoints = RD(0xC7), theirPoints = RD(0xC8);
+      int32_t dScore = myScore - theirScore, dPoints = myPoints - theirPoints;
+      if (s->last != dPoints) s->reward = dPoints - s->last;
+      else if (s->aux[0] != dScore) s->reward = dScore - s->aux[0];
+      else s->reward = 0;
+      s->last = dPoints;
+      s->aux[0] = dScore;
+      s->terminal = (myPoints >= 6 && dPoints >= 2) || (theirPoints >= 6 && -dPoints >= 2) ||
+                    myPoints == 7 || theirPoints == 7;
+      break;
+    }
+    case GAME_WRAPPER_TETRIS: {
+      int32_t score = dec2(rd, ctx, 0xF1, 0xF2);
+      s->reward = score > s->score ? score - s->score : 0;
+      s->score = score;
+      if (!s->started) s->started = 1;
+      s->terminal = s->started && (RD(0xF3) & 0x80);
+      if (s->terminal) { s->score = 0; s->started = 0; }
+      break;
+    }
+    case GAME_WRAPPER_TIC_TAC_TOE_3D: {
+      /* Game over pushes return address $F310 on the stack ($FE/$FF); $E1 = winner. A full
+       * board (no empty cell in $9A..$D9) is a draw. Terminal stays set. */
+      s->reward = 0;
+      uint8_t lo = RD(0xFE), hi = RD(0xFF), winner = RD(0xE1);
+      if (hi == 0xF3 && lo == 0x10) {
+        s->reward = winner == 0x08 ? 1 : -1;
+        s->terminal = 1;
+      }
+      int full = 1;
+      for (int a = 0x9A; a <= 0xD9; a++) if (RD(a) == 0) { full = 0; break; }
+      if (full) s->terminal = 1;
+      break;
+    }
+    case GAME_WRAPPER_TIME_PILOT: {
+      score_to(s, 100 * dec2(rd, ctx, 0x8D, 0x8F));
+      int32_t lb = RD(0x8B) & 7;
+      int32_t screen = RD(0x80) & 0xF;
+      s->terminal = RD(0xA0) != 0;
+      if (screen == 2) s->lives = lb + 1; /* only while flying */
+      break;
+    }
+    case GAME_WRAPPER_TRONDEAD: {
+      score_to(s, dec3(rd, ctx, 0xBF, 0xBE, 0xBD));
+      int32_t hits = RD(0xC8);
+      s->terminal = hits == 5;
+      s->lives = 5 - hits;
+      break;
+    }
+    case GAME_WRAPPER_TURMOIL: {
+      int32_t score = dec2(rd, ctx, 0x89, 0x8A) + RD(0xD3);
+      score_to(s, 10 * score);
+      int32_t lb = RD(0xB9);
+      s->terminal = lb == 0 && RD(0xC5) == 0x01;
+      s->lives = lb;
+      break;
+    }
+    case GAME_WRAPPER_TUTANKHAM: {
+      score_to(s, dec2(rd, ctx, 0x9C, 0x9A));
+      int32_t lb = RD(0x9E);
+      uint8_t b = RD(0x81); /* $84 after power-on, until the game starts */
+      s->terminal = lb == 0 && b != 0x84;
+      s->lives = lb & 3;
+      break;
+    }
+    case GAME_WRAPPER_UP_N_DOWN: {
+      score_to(s, dec3(rd, ctx, 0x82, 0x81, 0x80));
+      int32_t lb = RD(0x86) & 0xF;
+      int32_t death = RD(0x94);
+      s->terminal = death > 0x40 && lb == 0;
+      s->lives = lb + 1;
+      break;
+    }
+    case GAME_WRAPPER_VENTURE: {
+      score_to(s, 100 * dec2(rd, ctx, 0xC8, 0xC7));
+      int32_t lb = RD(0xC6);
+      uint8_t audio = RD(0xCD), death = RD(0xBF);
+      s->terminal = lb == 0 && audio == 0xFF && (death & 0x80);
+      s->lives = (lb & 7) + 1;
+      break;
+    }
+    case GAME_WRAPPER_VIDEO_CHECKERS: {
+      /* Count pieces on the 32 dark squares; aux[2] = reverse checkers (set by the mode). */
+      static const uint8_t ranges[4][2] = {{0x80, 0x87}, {0x89, 0x90}, {0x92, 0x99}, {0x9B, 0xA2}};
+      int black = 0, white = 0;
+      for (int r = 0; r < 4; r++)
+        for (int a = ranges[r][0]; a <= ranges[r][1]; a++) {
+          uint8_t st = RD(a);
+          if (st == 0x10 || st == 0x20) black++;
+          else if (st == 0x90 || st == 0xA0) white++;
+        }
+      if (black == 0) { s->reward = s->aux[2] ? 1 : -1; s->terminal = 1; }
+      else if (white == 0) { s->reward = s->aux[2] ? -1 : 1; s->terminal = 1; }
+      break;
+    }
+    case GAME_WRAPPER_VIDEO_CHESS: {
+      /* Only look while it is white's turn: the computer plays moves out while searching. */
+      s->reward = 0;
+      if (RD(0xE1) == 0x82) {
+        uint8_t mate = RD(0xEE);
+        if (mate == 0x00) { s->reward = 1; s->terminal = 1; }
+        else if (mate == 0x01) { s->reward = -1; s->terminal = 1; }
+      }
+      break;
+    }
+    case GAME_WRAPPER_VIDEO_CUBE: {
+      /* Reward = change in the number of solved faces ($A0.., 6 faces of 9); -1 and over when
+       * the idle timer ($DB) wraps from $FF to 0 (aux[0..1] = last two timer values); last =
+       * solved faces. */
+      (void)dec3(rd, ctx, 0xDF, 0xE0, 0xE1); /* turns taken: read but unused, like the reference */
+      int32_t complete = 0;
+      uint8_t addr = 0xA0;
+      for (int f = 0; f < 6; f++, addr += 9) {
+        uint8_t first = RD(addr);
+        int all = 1;
+        for (int b = 1; b < 9; b++) { all = RD(addr + b) == first; if (!all) break; }
+        if (all) complete++;
+      }
+      s->aux[1] = s->aux[0];
+      s->aux[0] = RD(0xDB);
+      int timedOut = s->aux[0] == 0 && s->aux[1] == 255;
+      s->reward = timedOut ? -1 : complete - s->last;
+      s->last = complete;
+      s->terminal = timedOut || complete == 6;
+      break;
+    }
+    case GAME_WRAPPER_VIDEO_PINBALL: {
+      score_to(s, dec3(rd, ctx, 0xB0, 0xB2, 0xB4));
+      s->terminal = (RD(0xAF) & 1) != 0;
+      int32_t ball = RD(0x99) & 7;    /* ball number: #1 = 3 lives */
+      int32_t extra = RD(0xA8) & 1;
+      s->lives = 4 + extra - ball;
+      break;
+    }
+    case GAME_WRAPPER_WORD_ZAPPER: {
+      int32_t clock = game_dec1(RD(0xCF));
+      if (clock > 0) { /* the state is only valid while the wall clock runs */
+        int32_t score = 2 - (int32_t)(int8_t)RD(0xDC); /* rounds left wraps to $FF */
+        score_to(s, score);
+        int32_t left = game_dec1(RD(0xDE));
+        s->terminal = score == 3 || left == 0;
+      }
+      break;
+    }
+    case GAME_WRAPPER_YARS_REVENGE: {
+      score_to(s, dec3(rd, ctx, 0xE2, 0xE1, 0xE0));
+      int32_t lb = RD(0x9E) >> 4;
+      s->terminal = lb == 0;
+      s->lives = lb;
+      break;
+    }
+    case GAME_WRAPPER_ZAXXON: {
+      score_to(s, 100 * dec2(rd, ctx, 0xE9, 0xE8));
+      int32_t lb = RD(0xEA) & 7;
+      s->terminal = lb == 0;
+      s->lives = lb;
+      break;
+    }
+    case GAME_WRAPPER_CRAZY_CLIMBER: {
+      /* one digit per byte, $82 = units */
+      int32_t score = RD(0x82) + 10 * RD(0x83) + 100 * RD(0x84) + 1000 * RD(0x85);
+      score *= 100;
+      int32_t r = score - s->score;
+      s->reward = r < 0 ? 0 : r;
+      s->score = score;
+      s->lives = RD(0xAA);
+      s->terminal = s->lives == 0;
+      break;
+    }
     default:
       break;
   }
@@ -695,16 +1016,24 @@ int32_t game_lives(uint8_t wrapper, const GameState *s) {
       /* Without a counter of its own a wrapper reports the reference's base default: 1 while
        * running. Either way 0 once the game is over. */
       if (game_terminal(wrapper, s)) return 0;
+      if (wrapper == GAME_WRAPPER_RIVERRAID) /* $58 before the ship first appears, $59 = last */
+        return s->last == 0x58 ? 4 : s->last == 0x59 ? 1 : s->last / 8 + 1;
       return s->lives < 0 ? s->livesBase : s->lives;
   }
 }
 
 bool game_terminal(uint8_t wrapper, const GameState *s) { return s->terminal != 0; }
 
+int32_t game_mode_value(uint8_t wrapper, int32_t mode) {
+  if (wrapper == GAME_WRAPPER_VIDEO_CHECKERS && mode >= 11) return mode + 6;
+  return mode;
+}
+
 void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx, int32_t mode) {
   switch (wrapper) {
     case GAME_WRAPPER_ALIEN: s->lives = RD(0xC0) & 15; break;
     case GAME_WRAPPER_DEMON_ATTACK: s->started = 1; break; /* the next frame is a level change */
+    case GAME_WRAPPER_VIDEO_CHECKERS: s->aux[2] = mode >= 11; break;
     case GAME_WRAPPER_GRAVITAR:
       s->lives = mode == 1 ? 15 : mode == 3 ? 100 : mode == 4 ? 25 : 6;
       break;

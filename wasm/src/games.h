@@ -23,7 +23,11 @@ enum { GAME_CTRL_JOYSTICK = 0, GAME_CTRL_PADDLES = 1, GAME_CTRL_NONE = 2 };
   X(GRAVITAR) X(HANGMAN) X(HAUNTED_HOUSE) X(HERO) X(ICE_HOCKEY) X(JAMESBOND) X(JOURNEY_ESCAPE) \
   X(KABOOM) X(KANGAROO) X(KEYSTONE_KAPERS) X(KING_KONG) X(KLAX) X(KOOLAID) X(KRULL) \
   X(KUNG_FU_MASTER) X(LASER_GATES) X(MARIO_BROS) X(MINIATURE_GOLF) X(MONTEZUMA_REVENGE) X(MR_DO) \
-  X(PACMAN)
+  X(PACMAN) X(PHOENIX) X(PITFALL) X(PITFALL2) X(POOYAN) X(PRIVATE_EYE) X(RIVERRAID) \
+  X(ROAD_RUNNER) X(ROBOTANK) X(SIR_LANCELOT) X(SKIING) X(SOLARIS) X(SPACE_WAR) X(STAR_GUNNER) \
+  X(SUPERMAN) X(SURROUND) X(TENNIS) X(TETRIS) X(TIC_TAC_TOE_3D) X(TIME_PILOT) X(TRONDEAD) \
+  X(TURMOIL) X(TUTANKHAM) X(UP_N_DOWN) X(VENTURE) X(VIDEO_CHECKERS) X(VIDEO_CHESS) X(VIDEO_CUBE) \
+  X(VIDEO_PINBALL) X(WORD_ZAPPER) X(YARS_REVENGE) X(ZAXXON) X(CRAZY_CLIMBER)
 
 typedef enum GameWrapperId {
   GAME_WRAPPER_NONE = 0,
@@ -42,6 +46,7 @@ typedef enum GameModeKind {
   GAME_MODE_MS_PACMAN,     /* two bytes ($99 mode, $A1 variation), see ale.c */
   GAME_MODE_DOUBLE_DUNK,   /* option menu walked with act() calls, see ale.c */
   GAME_MODE_ADVENTURE,     /* SELECT held for a random time per press, see ale.c */
+  GAME_MODE_VIDEO_CUBE,    /* variation by SELECT, then the cube number with RIGHT act() calls */
   GAME_MODE_UNKNOWN        /* the game has modes but their selection logic is not written yet */
 } GameModeKind;
 
@@ -57,6 +62,7 @@ typedef struct GameProps {
   uint16_t height;            /* property height, before the PAL 210 -> 250 change */
   uint8_t leftCtrl, rightCtrl;
   uint8_t swapPaddles;
+  uint8_t swapPorts;          /* Console.SwapPorts: player A's joystick is read from the right port */
   uint8_t propLeftDiffA, propRightDiffA; /* difficulty switches before ALE drives them */
   uint8_t supported;          /* the reference has a wrapper and accepts the ROM */
   uint8_t wrapper;            /* GameWrapperId */
@@ -68,6 +74,7 @@ typedef struct GameProps {
   int16_t modeAdd;
   uint8_t modeAddr2, modeVal2;/* optional second byte condition (0 = none) */
   uint8_t modeAltAdd;         /* also accept RAM[modeAddr] == target + modeAltAdd (0 = none) */
+  uint8_t modeBcd;            /* compare the decimal value of RAM[modeAddr] with the target */
   uint8_t modePreSelect;      /* one SELECT press of this many frames before the loop (0 = none) */
   uint8_t modePreReset;       /* a soft reset before reading the mode byte */
   uint8_t modePreNoops;       /* NOOP act() calls before reading the mode byte */
@@ -108,6 +115,9 @@ void game_state_reset(uint8_t wrapper, GameState *s);
 void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx);
 int32_t game_lives(uint8_t wrapper, const GameState *s);
 bool game_terminal(uint8_t wrapper, const GameState *s);
+/* The mode number as the game stores it (before modeMul/modeAdd), e.g. Video Checkers keeps its
+ * reverse-checkers modes 11..19 as 17..25. */
+int32_t game_mode_value(uint8_t wrapper, int32_t mode);
 /* Wrapper bookkeeping done inside setMode (Alien re-reads its lives there). */
 void game_after_mode(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx, int32_t mode);
 
