@@ -474,6 +474,43 @@ static void test_resp_during_display(void) {
   free(c);
 }
 
+
+/* Reference quirks that only show when drawing stops mid-line (end of frame / partial frame). */
+static void test_unfinished_line_quirks(void) {
+  /* 1. With an object enabled, the reference stores 4 pixels at once where the object's mask is
+   *    empty, so an update ending at pixel 10 also writes pixels 10..11. */
+  Console *c = setup(0, 10, 0);
+  poke_at(c, 0, 0, COLUBK, 0x1E);
+  poke_at(c, 0, 1, GRP0, 0x80);           /* P0 at 0: pixel 0 only */
+  memset(c->tia.frameBuffers[c->tia.current], 0x55, 160);
+  peek_at(c, 0, 26, 0x0E);                /* clock 78 = pixel 10 */
+  const uint8_t *r = row(c, 0);
+  CHECK(r[0] == 0x00 && r[9] == 0x1E && r[10] == 0x1E && r[11] == 0x1E && r[12] == 0x55,
+        "4-pixel store past the update end: %02x %02x %02x %02x %02x", r[0], r[9], r[10], r[11], r[12]);
+  free(c);
+  /* ... but not with nothing enabled (the background is filled exactly) */
+  c = setup(0, 10, 0);
+  poke_at(c, 0, 0, COLUBK, 0x1E);
+  memset(c->tia.frameBuffers[c->tia.current], 0x55, 160);
+  peek_at(c, 0, 26, 0x0E);
+  r = row(c, 0);
+  CHECK(r[9] == 0x1E && r[10] == 0x55, "background fill stops at the update end: %02x %02x", r[9], r[10]);
+  free(c);
+  /* 2. An HMOVE blank pending while an update stops inside the horizontal blank blacks out
+   *    pixels up to (76 - clock) from the line start, more than the 8 blank pixels. */
+  c = setup(0, 10, 1);
+  poke_at(c, 0, 0, COLUBK, 0x1E);
+  memset(c->tia.frameBuffers[c->tia.current] + 160, 0x55, 160);
+  poke_at(c, 1, 3, HMOVE, 0);
+  peek_at(c, 1, 15, 0x0E);                /* clock 45: still in HBLANK */
+  r = row(c, 1);
+  CHECK(r[30] == 0 && r[31] == 0x55, "over-long HMOVE blank: %02x %02x", r[30], r[31]);
+  flush(c, 2);                            /* the rest of the line is then drawn normally */
+  CHECK(r[7] == 0 && r[8] == 0x1E && r[31] == 0x1E, "HMOVE blank after the line: %02x %02x %02x",
+        r[7], r[8], r[31]);
+  free(c);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Frame loop with the CPU running tia_kernel.asm */
 
@@ -578,6 +615,7 @@ int main(void) {
   test_paddles_and_buttons();
   test_wsync();
   test_resp_during_display();
+  test_unfinished_line_quirks();
   test_kernel_frames();
   test_kernel_partial_frame();
   test_kernel_scanline_limit();
