@@ -116,6 +116,9 @@ interface Slot {
   /** Failure handling in progress. */
   recovering: Promise<void> | null;
   alive: boolean;
+  /** Rejects when the worker fails, so calls to it never wait on a dead worker. */
+  dead: Promise<never>;
+  markDead: (reason: string) => void;
 }
 
 const enum EnvState { Idle, InFlight, Ready }
@@ -135,6 +138,16 @@ function release(api: Comlink.Remote<EnvWorkerApi>): void {
     // already released
   }
 }
+
+/** Whether this thread may use the blocking Atomics.wait (not on a browser's main thread). */
+const CAN_BLOCK = (() => {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -244,15 +257,19 @@ export class VecEnv {
     const api = Comlink.wrap<EnvWorkerApi>(handle.endpoint);
     // A replacement counts as recovering until recover() has also reset its envs, so hang
     // detection leaves it alone while it starts.
-    const slot: Slot = { handle, api, first, count, restarts, recovering: restarts > 0 ? Promise.resolve() : null, alive: true };
+    let markDead: (reason: string) => void = () => undefined;
+    const dead = new Promise<never>((_, reject) => {
+      markDead = (reason) => reject(new VecEnvError(`env worker ${w} failed: ${reason}`));
+    });
+    dead.catch(() => undefined);
+    const slot: Slot = {
+      handle, api, first, count, restarts, recovering: restarts > 0 ? Promise.resolve() : null, alive: true, dead, markDead,
+    };
     this.slots[w] = slot;
     let initializing = true;
-    let initFailed: (e: Error) => void = () => undefined;
-    const failedDuringInit = new Promise<never>((_, reject) => { initFailed = reject; });
-    failedDuringInit.catch(() => undefined);
     handle.onFailure((reason) => {
-      if (initializing) initFailed(new VecEnvError(`env worker ${w} failed while starting: ${reason}`));
-      else this.fail(w, slot, reason);
+      slot.markDead(reason);
+      if (!initializing) this.fail(w, slot, reason);
     });
     const base = this.shared.workerBase(w);
     // Fresh control block: queue empty, not stopped.
@@ -261,7 +278,7 @@ export class VecEnv {
     Atomics.store(ctrl, base + CMD_TAIL, 0);
     Atomics.store(ctrl, base + 1 /* CMD_HEAD */, 0);
     const info = await withTimeout(
-      Promise.race([failedDuringInit, api.init({
+      Promise.race([dead, api.init({
         buffer: this.shared.buffer,
         layout: this.shared.layout,
         worker: w,
@@ -305,11 +322,7 @@ export class VecEnv {
     } else {
       seeds = this.resetDone ? this.seeds.map(() => null) : [...this.seeds];
     }
-    await Promise.all(
-      this.slots.map((s, w) =>
-        withTimeout(Promise.resolve(s.api.reset(seeds.slice(s.first, s.first + s.count))), this.opts.controlTimeoutMs, `env worker ${w} reset`),
-      ),
-    );
+    await Promise.all(this.slots.map((s, w) => this.control(s, s.api.reset(seeds.slice(s.first, s.first + s.count)), `env worker ${w} reset`)));
     this.resetDone = true;
     this.pendingRestart.fill(0);
     for (const st of this.stats) { st.currentReturn = 0; st.currentRawScore = 0; st.currentLength = 0; }
@@ -482,18 +495,22 @@ export class VecEnv {
     this.checkUsable();
     const slot = this.slots[w];
     if (!slot) throw new RangeError(`no worker ${w}`);
+    const call = slot.api.injectFault(kind, when);
+    // A worker told to hang or exit now never answers.
     if (when === 'now' && kind !== 'throw') {
-      void slot.api.injectFault(kind, when).catch(() => undefined);
+      call.catch(() => undefined);
       return;
     }
-    await slot.api.injectFault(kind, when).catch(() => undefined);
+    await this.control(slot, call, `env worker ${w} injectFault`).catch(() => undefined);
   }
 
   /** Round trip of an empty comlink call to worker w (ms), for measuring control overhead. */
   async pingMs(w = 0): Promise<number> {
     this.checkUsable();
+    const slot = this.slots[w];
+    if (!slot) throw new RangeError(`no worker ${w}`);
     const t = now();
-    await this.slots[w].api.ping();
+    await this.control(slot, slot.api.ping(), `env worker ${w} ping`);
     return now() - t;
   }
 
@@ -546,6 +563,10 @@ export class VecEnv {
       const slice = Math.max(1, Math.min(50, this.opts.stepTimeoutMs - (t - lastProgress)));
       const idx = this.ringHead < tail ? RING + (this.ringHead % s.ringCapacity) : DONE_TAIL;
       const expect = this.ringHead < tail ? 0 : tail;
+      // Where this thread may block (a worker, or Node's main thread), a short futex wait wakes
+      // within microseconds of the worker's notify; waitAsync alone resolves through the event
+      // loop, which is slow to wake in Node. The page's main thread cannot block: waitAsync only.
+      if (CAN_BLOCK && Atomics.wait(ctrl, idx, expect, Math.min(2, slice)) !== 'timed-out') continue;
       if (waitAsync) {
         const r = waitAsync(ctrl, idx, expect, slice);
         if (r.async) await r.value;
@@ -559,6 +580,11 @@ export class VecEnv {
       this.readyCount--;
     }
     return out;
+  }
+
+  /** A control call to a worker: fails fast if the worker dies, and after controlTimeoutMs. */
+  private control<T>(slot: Slot, p: Promise<T>, what: string): Promise<T> {
+    return withTimeout(Promise.race([p, slot.dead]), this.opts.controlTimeoutMs, what);
   }
 
   private hasInFlight(slot: Slot): boolean {
@@ -618,6 +644,7 @@ export class VecEnv {
   private fail(w: number, slot: Slot, reason: string): void {
     if (this.closed || !slot.alive || this.slots[w] !== slot) return;
     slot.alive = false;
+    slot.markDead(reason);
     const envIds = Array.from({ length: slot.count }, (_, k) => slot.first + k);
     this.report({ kind: 'worker-failed', worker: w, envIds, reason, time: Date.now(), restarts: slot.restarts });
     slot.recovering = this.recover(w, slot, envIds, reason);
@@ -643,7 +670,8 @@ export class VecEnv {
       await this.spawn(w, old.first, old.count, restarts);
       // New seeds: replaying the failed run's seeds would repeat its episodes exactly.
       const seeds = envIds.map((id) => deriveSeed(this.seeds[id], 1000 + restarts));
-      await withTimeout(Promise.resolve(this.slots[w].api.reset(seeds)), this.opts.controlTimeoutMs, `env worker ${w} reset`);
+      const fresh = this.slots[w];
+      await this.control(fresh, fresh.api.reset(seeds), `env worker ${w} reset`);
     } catch (e) {
       if (this.closed) return;
       const msg = `env worker ${w} could not be restarted after "${reason}": ${(e as Error)?.message ?? String(e)}`;
