@@ -331,6 +331,7 @@ int ale_load_rom(Ale *a, const uint8_t *rom, uint32_t size) {
   a->wrapper = g ? g->wrapper : GAME_WRAPPER_NONE;
   a->active = a->settings;
   if (a->active.frameSkip < 1) a->active.frameSkip = 1;
+  mem_set(a->blendKnown, 0, sizeof a->blendKnown); /* the palette may change with the ROM */
 
   a->leftCtrl = g ? g->leftCtrl : GAME_CTRL_JOYSTICK;
   a->rightCtrl = g ? g->rightCtrl : GAME_CTRL_JOYSTICK;
@@ -494,18 +495,29 @@ static uint32_t blend_channel(uint32_t x, uint32_t y) {
   return lo + ((hi - lo) * 77) / 100;
 }
 
+/* Blended index of a (current, previous) pair of even palette indices, memoised per emulator
+ * (the palette is fixed from load on). */
+static uint8_t blend_pair(Ale *a, uint8_t cur, uint8_t prev) {
+  uint32_t key = (uint32_t)(cur >> 1) * 128u + (prev >> 1);
+  if (!(a->blendKnown[key >> 3] & (1u << (key & 7)))) {
+    uint32_t c1 = ale_palette_rgb(a, cur), c2 = ale_palette_rgb(a, prev);
+    uint32_t r = blend_channel((c1 >> 16) & 0xFF, (c2 >> 16) & 0xFF);
+    uint32_t g = blend_channel((c1 >> 8) & 0xFF, (c2 >> 8) & 0xFF);
+    uint32_t b = blend_channel(c1 & 0xFF, c2 & 0xFF);
+    a->blendTable[key] = nearest_index(a, r & ~3u, g & ~3u, b & ~3u);
+    a->blendKnown[key >> 3] |= (uint8_t)(1u << (key & 7));
+  }
+  return a->blendTable[key];
+}
+
 const uint8_t *ale_screen(Ale *a) {
   const uint8_t *cur = tia_screen(&a->rt.console);
   if (!a->active.colorAveraging) return cur;
   const uint8_t *prev = tia_previous_screen(&a->rt.console);
   uint32_t n = a->height * TIA_WIDTH;
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t c1 = ale_palette_rgb(a, cur[i]), c2 = ale_palette_rgb(a, prev[i]);
-    uint32_t r = blend_channel((c1 >> 16) & 0xFF, (c2 >> 16) & 0xFF);
-    uint32_t g = blend_channel((c1 >> 8) & 0xFF, (c2 >> 8) & 0xFF);
-    uint32_t b = blend_channel(c1 & 0xFF, c2 & 0xFF);
-    a->blend[i] = nearest_index(a, r & ~3u, g & ~3u, b & ~3u);
-  }
+  /* The reference's blend table only covers even indices; odd ones (PAL colour loss) are
+   * blended as their even colour. */
+  for (uint32_t i = 0; i < n; i++) a->blend[i] = blend_pair(a, cur[i] & 0xFE, prev[i] & 0xFE);
   return a->blend;
 }
 

@@ -76,6 +76,8 @@ typedef struct Ale {
   uint32_t romSize;
   uint8_t rom[ALE_MAX_ROM];
   uint8_t blend[TIA_WIDTH * TIA_MAX_HEIGHT]; /* colour-averaged screen (color_averaging only) */
+  uint8_t blendTable[128 * 128];    /* memo: blended index per (current, previous) colour pair */
+  uint8_t blendKnown[128 * 128 / 8];
 } Ale;
 
 void ale_init(Ale *a);                                  /* defaults; no ROM */

@@ -169,6 +169,36 @@ static void test_rng_accounting(void) {
           rgb[3 * i + 2] == (c & 255);
   }
   CHECK(ok, "grayscale/rgb conversions");
+
+  /* Colour averaging: each pixel is the palette entry nearest (L1, first on ties) to the
+   * 77/100 phosphor blend of the current and previous colours, quantised to multiples of 4. */
+  a->active.colorAveraging = 1;
+  for (int i = 0; i < 3; i++) ale_act(a, 3, 1.0f);
+  const uint8_t *cur = tia_screen(&a->rt.console), *prev = tia_previous_screen(&a->rt.console);
+  const uint8_t *bl = ale_screen(a);
+  int blendOk = 1, differs = 0;
+  for (int i = 0; i < 210 * 160; i += 7) {
+    uint32_t c1 = ale_palette_rgb(a, cur[i] & 0xFE), c2 = ale_palette_rgb(a, prev[i] & 0xFE);
+    int rgb2[3];
+    for (int ch = 0; ch < 3; ch++) {
+      int x = (c1 >> (16 - 8 * ch)) & 255, y = (c2 >> (16 - 8 * ch)) & 255;
+      int lo = x < y ? x : y, hi = x < y ? y : x;
+      rgb2[ch] = (lo + (hi - lo) * 77 / 100) & ~3;
+    }
+    int best = 1 << 30, bi = 0;
+    for (int k = 0; k < 256; k += 2) {
+      uint32_t p = ale_palette_rgb(a, (uint8_t)k);
+      int d = abs((int)((p >> 16) & 255) - rgb2[0]) + abs((int)((p >> 8) & 255) - rgb2[1]) + abs((int)(p & 255) - rgb2[2]);
+      if (d < best) { best = d; bi = k; }
+    }
+    blendOk &= bl[i] == bi;
+    differs += cur[i] != prev[i];
+  }
+  CHECK(blendOk, "colour-averaged screen matches the blend rule");
+  CHECK(bl != cur, "averaged screen is a separate buffer");
+  a->active.colorAveraging = 0;
+  CHECK(ale_screen(a) == tia_screen(&a->rt.console), "averaging off: the TIA buffer itself");
+  (void)differs;
   free(a);
   free(rom);
 }
