@@ -76,7 +76,7 @@ describe('DQNAgent on the cue env', () => {
       expect(mean(random.returns)).toBeLessThan(1);
       expect(mean(evalRes.returns)).toBeGreaterThan(5);
       agent.dispose();
-    });
+    }, 120_000); // ~5-10 s alone; generous because the 2 test cores are shared
   }
 
   it('training returns are reported per episode, separately from evaluation', async () => {
@@ -114,7 +114,7 @@ describe('DQNAgent on the cue env', () => {
     expect(seen.length).toBeGreaterThan(5);
     for (const n of seen) expect(n).toBe(n0);
     agent.dispose();
-  });
+  }, 120_000);
 
   it('single env (N = 1) runs the same code; a seed reproduces the run exactly', async () => {
     const run = async (): Promise<number[]> => {

@@ -405,3 +405,25 @@ describe('ReplayBuffer: sampling', () => {
     expect(b.rowFlags(0, 0) & FLAG_ACTION).toBeTruthy();
   });
 });
+
+describe('ReplayBuffer: other stack sizes use the generic layout path', () => {
+  it('stack of 2 and of 1 (hand-computed)', () => {
+    for (const s of [1, 2]) {
+      const b = makeBuffer({ stackSize: s });
+      writeScript(b);
+      b.fillSlot(0, 0, 2);
+      const ids = (out: Float32Array): number[] => {
+        const r: number[] = [];
+        for (let c = 0; c < s; c++) {
+          for (let p = 0; p < FS; p++) expect(out[p * s + c]).toBe((out[c] + p) & 255);
+          r.push(out[c]);
+        }
+        return r;
+      };
+      expect(ids(b.batch.obs)).toEqual(s === 2 ? [11, 12] : [12]);
+      expect(ids(b.batch.nextObs)).toEqual(s === 2 ? [12, 13] : [13]);
+      b.fillSlot(0, 0, 4);
+      expect(ids(b.batch.obs)).toEqual(s === 2 ? [20, 20] : [20]);
+    }
+  });
+});

@@ -119,6 +119,8 @@ export class ReplayBuffer {
   // Scratch, preallocated so sampling allocates nothing.
   private readonly validPrefix: Float64Array;
   private readonly stackRows: Int32Array;
+  private readonly stackChunks: Uint8Array[];
+  private readonly stackOffsets: Int32Array;
   private readonly tree: SumTree | null;
   private readonly alpha: number;
   private readonly priorityEps: number;
@@ -161,6 +163,8 @@ export class ReplayBuffer {
     this.totals = new Float64Array(o.numEnvs);
     this.validPrefix = new Float64Array(o.numEnvs);
     this.stackRows = new Int32Array(o.stackSize);
+    this.stackChunks = new Array<Uint8Array>(o.stackSize).fill(this.chunks[0]);
+    this.stackOffsets = new Int32Array(o.stackSize);
     this.batch = new ReplayBatch(o.batchSize, o.frameHeight, o.frameWidth, o.stackSize);
     if (o.prioritized) {
       if (!(o.prioritized.alpha >= 0) || !(o.prioritized.eps > 0)) throw new Error('ReplayBuffer: prioritized alpha >= 0 and eps > 0 required');
@@ -268,7 +272,10 @@ export class ReplayBuffer {
     const t = this.totals[env];
     const id = this.rowId(env, t);
     const chunk = this.chunks[(id / this.chunkRows) | 0];
-    chunk.set(frames.subarray(offset, offset + this.frameSize), (id % this.chunkRows) * this.frameSize);
+    // Plain loop instead of set(subarray()): no view object allocated per row in the hot path.
+    const fs = this.frameSize;
+    const dst = (id % this.chunkRows) * fs;
+    for (let p = 0; p < fs; p++) chunk[dst + p] = frames[offset + p];
     this.actions[id] = 0;
     this.rewards[id] = 0;
     this.flags[id] = flags;
@@ -437,8 +444,26 @@ export class ReplayBuffer {
     const fs = this.frameSize;
     for (let c = 0; c < s; c++) {
       const id = this.stackRows[c];
-      const chunk = this.chunks[(id / this.chunkRows) | 0];
-      const off = (id % this.chunkRows) * fs;
+      this.stackChunks[c] = this.chunks[(id / this.chunkRows) | 0];
+      this.stackOffsets[c] = (id % this.chunkRows) * fs;
+    }
+    if (s === 4) {
+      // The Atari case: write each output pixel's 4 channels contiguously from 4 source frames.
+      const c0 = this.stackChunks[0], c1 = this.stackChunks[1], c2 = this.stackChunks[2], c3 = this.stackChunks[3];
+      const o0 = this.stackOffsets[0], o1 = this.stackOffsets[1], o2 = this.stackOffsets[2], o3 = this.stackOffsets[3];
+      let o = base;
+      for (let p = 0; p < fs; p++) {
+        out[o] = c0[o0 + p];
+        out[o + 1] = c1[o1 + p];
+        out[o + 2] = c2[o2 + p];
+        out[o + 3] = c3[o3 + p];
+        o += 4;
+      }
+      return;
+    }
+    for (let c = 0; c < s; c++) {
+      const chunk = this.stackChunks[c];
+      const off = this.stackOffsets[c];
       let o = base + c;
       for (let p = 0; p < fs; p++, o += s) out[o] = chunk[off + p];
     }

@@ -22,8 +22,11 @@ export class FrameStacker {
   reset(env: number, frames: Uint8Array, offset: number): void {
     const fs = this.frameSize;
     const base = env * this.stackSize * fs;
-    const src = frames.subarray(offset, offset + fs);
-    for (let c = 0; c < this.stackSize; c++) this.stacks.set(src, base + c * fs);
+    // Loops rather than set(subarray()) so acting allocates no view objects per step.
+    for (let c = 0; c < this.stackSize; c++) {
+      const dst = base + c * fs;
+      for (let p = 0; p < fs; p++) this.stacks[dst + p] = frames[offset + p];
+    }
   }
 
   /** Env `env` moved on: drop its oldest frame and append frames[offset..]. */
@@ -32,7 +35,8 @@ export class FrameStacker {
     const base = env * this.stackSize * fs;
     const end = base + this.stackSize * fs;
     this.stacks.copyWithin(base, base + fs, end);
-    this.stacks.set(frames.subarray(offset, offset + fs), end - fs);
+    const dst = end - fs;
+    for (let p = 0; p < fs; p++) this.stacks[dst + p] = frames[offset + p];
   }
 
   resetAll(obs: Uint8Array): void {
