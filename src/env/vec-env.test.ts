@@ -7,7 +7,7 @@ import { AtariEnv, type AtariEnvOptions } from './atari-env';
 import { FakeEmulator } from './fake-emulator';
 import type { FakeGameParams } from './emulator';
 import { VecEnv, type VecEnvEvent, type VecEnvOptions } from './vec-env';
-import { nodeWorkerFactory } from './worker-handle-node';
+import { liveNodeWorkers, nodeWorkerFactory } from './worker-handle-node';
 
 const GAME: FakeGameParams = { lives: 2, dropPeriod: 13 };
 const ENV: AtariEnvOptions = { noopMax: 30 };
@@ -238,6 +238,21 @@ describe('VecEnv (Node worker_threads)', () => {
     await expect(
       VecEnv.create({ numEnvs: 2, numWorkers: 1, emulator: { kind: 'fake' }, env: { frameSkip: -1 }, workerFactory: nodeWorkerFactory }),
     ).rejects.toThrow(/frameSkip/);
+  });
+
+  it('close() ends every worker thread (also those replaced after a fault)', async () => {
+    await Promise.all(open.splice(0).map((v) => v.close()));
+    const before = liveNodeWorkers();
+    const v = await VecEnv.create({ numEnvs: 3, numWorkers: 3, emulator: { kind: 'fake' }, seed: 1, workerFactory: nodeWorkerFactory });
+    await v.reset();
+    expect(liveNodeWorkers()).toBe(before + 3);
+    await v.injectFault(2, 'throw', 'nextStep');
+    await v.step([0, 0, 0]);
+    expect(v.events.map((e) => e.kind)).toEqual(['worker-failed', 'worker-restarted']);
+    await v.close();
+    for (let i = 0; i < 100 && liveNodeWorkers() > before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(liveNodeWorkers()).toBe(before);
+    await v.close(); // twice is fine
   });
 
   it('resize changes N and W; the old one is closed', async () => {
