@@ -226,6 +226,8 @@ describe('VecEnv (Node worker_threads)', () => {
     expect(() => v.send([0], [7])).toThrow(/invalid env id 7/);
     expect(() => v.send([0, 0], [1, 1])).toThrow(/appears twice/);
     await expect(v.recv(1)).rejects.toThrow(/only 0 env step/);
+    await expect(v.recv()).rejects.toThrow(/no env step in flight/);
+    await expect(v.recv(0)).rejects.toThrow(/batchSize must be a positive integer/);
     v.send([0], [2]);
     expect(() => v.send([0], [2])).toThrow(/already has a step in flight/);
     await expect(v.step([0, 0, 0, 0])).rejects.toThrow(/pending/);

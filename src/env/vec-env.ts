@@ -395,8 +395,11 @@ export class VecEnv {
    * returns their results in completion order.
    */
   async recv(batchSize?: number): Promise<VecBatch> {
-    const want = batchSize ?? this.inFlightCount + this.readyCount;
     this.checkUsable();
+    if (batchSize === undefined && this.inFlightCount + this.readyCount === 0) {
+      throw new VecEnvError('recv() with no env step in flight: send() first');
+    }
+    const want = batchSize ?? this.inFlightCount + this.readyCount;
     if (!Number.isInteger(want) || want < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
     if (want > this.inFlightCount + this.readyCount) {
       throw new VecEnvError(`recv(${want}) but only ${this.inFlightCount + this.readyCount} env step(s) are in flight: send() first`);
