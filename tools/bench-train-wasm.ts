@@ -61,20 +61,26 @@ function makeTrainer(batch: number): Trainer {
   };
 }
 
-function timeSteps(t: Trainer, n: number): number[] {
-  const ms: number[] = [];
+/** Wall-clock ms per step, plus the process's CPU time per step (user+sys; all our work is on
+ *  the main thread, so on a shared machine this is the load-independent figure). */
+function timeSteps(t: Trainer, n: number): number[] & { cpuMs?: number } {
+  const ms: number[] & { cpuMs?: number } = [];
+  const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     t.step();
     ms.push(performance.now() - t0);
   }
+  const c = process.cpuUsage(c0);
+  ms.cpuMs = (c.user + c.system) / 1000 / n;
   return ms;
 }
 
-function summary(ms: number[]): string {
+function summary(ms: number[] & { cpuMs?: number }): string {
   const s = [...ms].sort((p, q) => p - q);
   const mean = ms.reduce((p, q) => p + q, 0) / ms.length;
-  return `median ${s[Math.floor(s.length / 2)].toFixed(1)} ms, mean ${mean.toFixed(1)} ms, min ${s[0].toFixed(1)} ms (${ms.length} steps)`;
+  return `median ${s[Math.floor(s.length / 2)].toFixed(1)} ms, mean ${mean.toFixed(1)} ms, min ${s[0].toFixed(1)} ms ` +
+    `wall; ${ms.cpuMs!.toFixed(1)} ms CPU time per step (${ms.length} steps)`;
 }
 
 async function main(): Promise<void> {
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
   const { kernels, kernelNames } = await registerWasmTrainingKernels();
   await tf.setBackend('wasm');
   await tf.ready();
+  console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   console.log(`registered for wasm: ${kernelNames.join(' ')} (SIMD: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')})`);
 
   // 2. wasm + our kernels.

@@ -1,4 +1,4 @@
-// Registers our WebAssembly convolution-gradient kernels for tfjs's 'wasm' backend.
+// Registers our WebAssembly training kernels (conv gradients, GEMM) for tfjs's 'wasm' backend.
 //
 // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so no conv net can train on it) and its
 // Conv2DBackpropInput is a scalar loop (~90 ms for one Nature-DQN layer). Both are replaced by
@@ -253,10 +253,11 @@ function install(kernelName: string, fn: KernelFunc): void {
 }
 
 /**
- * Loads train_kernels.wasm and registers Conv2DBackpropFilter (and, unless disabled,
- * Conv2DBackpropInput) for the 'wasm' backend. Idempotent: later calls return the first
- * call's result (their options are ignored, except that kernels removed by someone else
- * are put back).
+ * Loads train_kernels.wasm and registers Conv2DBackpropFilter and, unless disabled,
+ * Conv2DBackpropInput and BatchMatMul (see replaceMatMul) for the 'wasm' backend. Call it after
+ * '@tensorflow/tfjs-backend-wasm' is imported (its registrations run at import and would replace
+ * ours), before or after tf.setBackend('wasm'). Idempotent: later calls return the first call's
+ * result (their options are ignored, except that kernels removed by someone else are put back).
  *
  * Node: reads public/train_kernels.wasm next to this checkout unless wasmUrl/wasmBytes is given.
  * Browser: pass wasmUrl (e.g. `${import.meta.env.BASE_URL}train_kernels.wasm`); the default is
