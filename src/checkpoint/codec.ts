@@ -1,0 +1,186 @@
+import { epsilonAt, priorityBetaAt } from '../agent/config';
+import type { AgentState } from '../agent/agent';
+import { CheckpointError } from './errors';
+import type { ArrayEntry, CheckpointMeta, Counters, RunConfig } from './types';
+
+/**
+ * Turning a run's state into (meta JSON + named arrays) and back. Big arrays are never
+ * concatenated or copied whole: a source hands out fresh copies of byte ranges, one part at a
+ * time, so a save's extra memory is one part (a few MiB), not the replay's size.
+ */
+
+/** Everything one checkpoint captures (the agent's own state plus what only the caller knows). */
+export interface CheckpointContent {
+  run: RunConfig;
+  /** DQNAgent.getState() output (replay arrays are live views: the agent must not step during the save). */
+  agent: AgentState;
+  /** Emulator frames so far (the agent counts agent steps, the envs count frames). */
+  frames: number;
+  /** One opaque state per env (AtariEnv.cloneState()), or null when the envs cannot be captured. */
+  envStates?: Uint8Array[] | null;
+  /** The metric history the charts draw (any JSON value). */
+  metrics?: unknown;
+  /** Mean evaluation return of the policy saved here, if evaluated (drives "keep best"). */
+  evalReturn?: number | null;
+}
+
+export interface ArraySource {
+  name: string;
+  dtype: ArrayEntry['dtype'];
+  byteLength: number;
+  /** Parts are cut at multiples of this many bytes (element size, or one frame for replay frames). */
+  align: number;
+  /** A fresh copy of bytes [offset, offset + length) (its own ArrayBuffer, safe to structured-clone). */
+  read(offset: number, length: number): Uint8Array;
+}
+
+export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
+
+function typedSource(name: string, dtype: ArrayEntry['dtype'], arr: Uint8Array | Float32Array | Float64Array): ArraySource {
+  const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+  return {
+    name,
+    dtype,
+    byteLength: bytes.length,
+    align: arr.BYTES_PER_ELEMENT,
+    read: (o, n) => bytes.slice(o, o + n),
+  };
+}
+
+function concatF32(list: readonly Float32Array[]): Float32Array {
+  let n = 0;
+  for (const a of list) n += a.length;
+  const out = new Float32Array(n);
+  let o = 0;
+  for (const a of list) { out.set(a, o); o += a.length; }
+  return out;
+}
+
+/** A byte source over a list of chunks seen as one array (the replay's frame storage). */
+export function chunkedSource(name: string, chunks: readonly Uint8Array[], align: number): ArraySource {
+  const starts: number[] = [];
+  let total = 0;
+  for (const c of chunks) { starts.push(total); total += c.length; }
+  return {
+    name,
+    dtype: 'u8',
+    byteLength: total,
+    align,
+    read(offset, length) {
+      const out = new Uint8Array(length);
+      let ci = 0;
+      while (ci + 1 < chunks.length && starts[ci + 1] <= offset) ci++;
+      let done = 0;
+      while (done < length) {
+        const c = chunks[ci];
+        const from = offset + done - starts[ci];
+        const take = Math.min(c.length - from, length - done);
+        out.set(c.subarray(from, from + take), done);
+        done += take;
+        ci++;
+      }
+      return out;
+    },
+  };
+}
+
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** Meta + array sources for a checkpoint. `includeReplay` false = the fast path (no replay data). */
+export function encodeContent(c: CheckpointContent, includeReplay: boolean): { meta: CheckpointMeta; sources: ArraySource[] } {
+  const a = c.agent;
+  const L = a.learner;
+  const cfg = c.run.agent;
+  if (cfg.num_envs !== c.run.mode.numEnvs || a.episodeReturns.length !== c.run.mode.numEnvs) {
+    throw new CheckpointError('incompatible', `run mode says ${c.run.mode.numEnvs} envs, agent config ${cfg.num_envs}, agent state ${a.episodeReturns.length}`);
+  }
+  if (!/^[0-9a-f]{32}$/.test(c.run.gameMd5)) throw new CheckpointError('incompatible', `gameMd5 must be 32 lower-case hex digits, got ${JSON.stringify(c.run.gameMd5)}`);
+  const r = a.replay;
+  const sizes = L.online.map((w) => w.length);
+  const counters: Counters = {
+    agentSteps: a.globalStep,
+    vectorSteps: a.vectorSteps,
+    frames: c.frames,
+    episodes: a.episodes,
+    gradientUpdates: L.gradientSteps,
+  };
+  const envStates = c.envStates ?? null;
+  if (envStates && envStates.length !== c.run.mode.numEnvs) {
+    throw new CheckpointError('incompatible', `${envStates.length} env states for ${c.run.mode.numEnvs} envs`);
+  }
+  const hasMetrics = c.metrics !== undefined;
+  const meta: CheckpointMeta = {
+    schema: 1,
+    run: c.run,
+    counters,
+    exploration: { epsilon: epsilonAt(cfg, a.globalStep), priorityBeta: priorityBetaAt(cfg, a.globalStep) },
+    rng: { agent: [...a.rng] as unknown as CheckpointMeta['rng']['agent'], eval: [...a.evalRng] as unknown as CheckpointMeta['rng']['eval'] },
+    episodeReturns: a.episodeReturns.slice(),
+    episodeLengths: a.episodeLengths.slice(),
+    learner: {
+      gradientSteps: L.gradientSteps,
+      names: L.names.slice(),
+      sizes,
+      adam: L.adam ? { iterations: L.adam.iterations, accBeta1: L.adam.accBeta1, accBeta2: L.adam.accBeta2 } : null,
+    },
+    replayGeometry: {
+      numEnvs: r.numEnvs,
+      segmentCapacity: r.segmentCapacity,
+      frameHeight: r.frameHeight,
+      frameWidth: r.frameWidth,
+      stackSize: cfg.frame_stack,
+      prioritized: r.priorities !== null,
+    },
+    replay: includeReplay ? { totals: r.totals.slice(), maxPriority: r.maxPriority } : null,
+    envStates: envStates ? envStates.length : 0,
+    hasMetrics,
+    evalReturn: c.evalReturn ?? null,
+  };
+  const sources: ArraySource[] = [
+    typedSource('net/online', 'f32', concatF32(L.online)),
+    typedSource('net/target', 'f32', concatF32(L.target)),
+  ];
+  if (L.adam) {
+    sources.push(typedSource('adam/m', 'f32', concatF32(L.adam.m)), typedSource('adam/v', 'f32', concatF32(L.adam.v)));
+  }
+  sources.push(typedSource('agent/stacks', 'u8', a.stacks));
+  if (includeReplay) {
+    sources.push(typedSource('replay/actions', 'u8', r.actions), typedSource('replay/rewards', 'f32', r.rewards), typedSource('replay/flags', 'u8', r.flags));
+    if (r.priorities) sources.push(typedSource('replay/priorities', 'f64', r.priorities));
+    sources.push(chunkedSource('replay/frames', r.frameChunks, r.frameHeight * r.frameWidth));
+  }
+  if (envStates) envStates.forEach((s, i) => sources.push(typedSource(`env/${i}`, 'u8', s)));
+  if (hasMetrics) sources.push(typedSource('metrics', 'u8', utf8(JSON.stringify(c.metrics))));
+  return { meta, sources };
+}
+
+/** Part boundaries of a source: [offset, length] pairs, each a multiple of `align` except possibly none. */
+export function partRanges(byteLength: number, align: number, partBytes: number): Array<[number, number]> {
+  const step = Math.max(align, Math.floor(partBytes / align) * align);
+  const out: Array<[number, number]> = [];
+  for (let o = 0; o < byteLength; o += step) out.push([o, Math.min(step, byteLength - o)]);
+  if (byteLength === 0) out.push([0, 0]);
+  return out;
+}
+
+/** Split a concatenated f32 array back into per-parameter arrays. */
+export function splitF32(bytes: Uint8Array, sizes: readonly number[], what: string): Float32Array[] {
+  let total = 0;
+  for (const s of sizes) total += s;
+  if (bytes.length !== total * 4) throw new CheckpointError('incompatible', `${what}: ${bytes.length} bytes for ${total} float32 values`);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const out: Float32Array[] = [];
+  let o = 0;
+  for (const s of sizes) { out.push(all.slice(o, o + s)); o += s; }
+  return out;
+}
+
+export function asF32(bytes: Uint8Array): Float32Array {
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+export function asF64(bytes: Uint8Array): Float64Array {
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}

@@ -1,0 +1,148 @@
+import type { DQNAgent } from '../agent/agent';
+import type { DQNConfig } from '../agent/config';
+import type { CheckpointContent } from './codec';
+import { CheckpointError } from './errors';
+import { restoreAgent, saveAgent, type CaptureOptions, type EnvStateIO, type RestoreResult } from './restore';
+import type { CheckpointStore } from './store';
+import type { Manifest, RunMode, SaveReason } from './types';
+
+/**
+ * When to save: every N agent steps, when the page is hidden or unloaded (fast path without the
+ * replay when it would not finish in time), and on demand. Retention (keep last K + best) is the
+ * store's policy, applied atomically with each save.
+ */
+export interface AutosavePolicy {
+  /** Autosave when this many agent steps passed since the last save (0 = never). */
+  everyAgentSteps: number;
+  /** Include the replay on pagehide/visibilitychange only if the save is expected to take less (ms). */
+  pageHideBudgetMs: number;
+}
+
+export const DEFAULT_AUTOSAVE: AutosavePolicy = { everyAgentSteps: 100_000, pageHideBudgetMs: 1_000 };
+
+export interface ManagerHooks {
+  /** Capture the run's current content (the manager calls it only between agent steps). */
+  capture: () => Promise<CheckpointContent>;
+  onSaved?: (m: Manifest, ms: number) => void;
+  onError?: (e: unknown) => void;
+}
+
+export class CheckpointManager {
+  readonly store: CheckpointStore;
+  readonly runId: string;
+  policy: AutosavePolicy;
+  private readonly hooks: ManagerHooks;
+  private lastSavedStep: number;
+  private saving: Promise<Manifest> | null = null;
+  /** Measured write speed of full saves (bytes per ms), for the page-hide decision. */
+  private bytesPerMs: number | null = null;
+  private lastReplayBytes = 0;
+
+  constructor(store: CheckpointStore, runId: string, hooks: ManagerHooks, policy: Partial<AutosavePolicy> = {}, lastSavedStep = 0) {
+    this.store = store;
+    this.runId = runId;
+    this.hooks = hooks;
+    this.policy = { ...DEFAULT_AUTOSAVE, ...policy };
+    this.lastSavedStep = lastSavedStep;
+  }
+
+  get busy(): boolean {
+    return this.saving !== null;
+  }
+
+  /** Call between agent steps: saves if the autosave interval passed (await it before stepping on). */
+  async maybeAutosave(agentSteps: number): Promise<Manifest | null> {
+    const every = this.policy.everyAgentSteps;
+    if (!(every > 0) || agentSteps - this.lastSavedStep < every || this.saving) return null;
+    return this.save('auto', true);
+  }
+
+  /** Saves now (manual button, evaluation, mode switch). */
+  save(reason: SaveReason, includeReplay = true): Promise<Manifest> {
+    if (this.saving) return this.saving;
+    const t0 = Date.now();
+    const p = (async () => {
+      const content = await this.hooks.capture();
+      const m = await this.store.save(this.runId, content, { reason, includeReplay });
+      const ms = Math.max(1, Date.now() - t0);
+      if (includeReplay) {
+        this.bytesPerMs = m.totalBytes / ms;
+        this.lastReplayBytes = m.arrays.filter((a) => a.name.startsWith('replay/')).reduce((s, a) => s + a.byteLength, 0);
+      }
+      this.lastSavedStep = m.counters.agentSteps;
+      this.hooks.onSaved?.(m, ms);
+      return m;
+    })();
+    this.saving = p;
+    const clear = (): void => { if (this.saving === p) this.saving = null; };
+    p.then(clear, clear);
+    return p;
+  }
+
+  /** Whether a page-hide save should carry the replay (known to finish within the budget). */
+  replayFitsPageHide(): boolean {
+    if (this.bytesPerMs === null) return false;
+    return this.lastReplayBytes / this.bytesPerMs <= this.policy.pageHideBudgetMs;
+  }
+
+  /** The page is going away or hidden: fast save (replay only if it fits the time budget). */
+  async saveForPageHide(): Promise<Manifest | null> {
+    if (this.saving) return null; // a save is already running; it commits or leaves the previous one
+    try {
+      return await this.save('pagehide', this.replayFitsPageHide());
+    } catch (e) {
+      this.hooks.onError?.(e);
+      return null;
+    }
+  }
+}
+
+/**
+ * Page lifecycle wiring (call in the page; the handler typically posts to the learner worker,
+ * which calls manager.saveForPageHide()). Returns a function that removes the listeners.
+ */
+export function onPageLifecycle(handler: (why: 'pagehide' | 'hidden') => void, target: { addEventListener: typeof addEventListener; removeEventListener: typeof removeEventListener } | null = (globalThis as unknown as Window).addEventListener ? (globalThis as unknown as Window) : null): () => void {
+  if (!target) return () => undefined;
+  const doc = (globalThis as { document?: Document }).document;
+  const onHide = (): void => handler('pagehide');
+  const onVis = (): void => { if (doc?.visibilityState === 'hidden') handler('hidden'); };
+  target.addEventListener('pagehide', onHide);
+  doc?.addEventListener('visibilitychange', onVis);
+  return () => {
+    target.removeEventListener('pagehide', onHide);
+    doc?.removeEventListener('visibilitychange', onVis);
+  };
+}
+
+export interface SwitchModeOptions {
+  store: CheckpointStore;
+  runId: string;
+  agent: DQNAgent;
+  /** What to capture from the old run (its mode is the OLD one). */
+  capture: CaptureOptions;
+  /** Ends the old envs (called after the save, before building the new ones). */
+  closeOldEnvs: () => Promise<void> | void;
+  mode: RunMode;
+  /** Builds the new envs and a fresh agent for `cfg` (num_envs = mode.numEnvs), with this replay capacity. */
+  build: (cfg: DQNConfig, mode: RunMode, capacity: number) => Promise<{ agent: DQNAgent; envs?: EnvStateIO | null }>;
+}
+
+/**
+ * Moves a running run between env layouts (single env <-> vectorized, any W x K): save a full
+ * checkpoint, close the old envs, build new ones and a new agent, restore. Counters, replay
+ * (redistributed over the new env streams), weights, optimizer, RNG and metrics continue; the
+ * episodes that were running are ended (the new envs start new ones).
+ */
+export async function switchMode(o: SwitchModeOptions): Promise<{ agent: DQNAgent; saved: Manifest; restored: RestoreResult }> {
+  if (!Number.isInteger(o.mode.numEnvs) || o.mode.numEnvs < 1 || !Number.isInteger(o.mode.numWorkers) || o.mode.numWorkers < 1 || o.mode.numWorkers > o.mode.numEnvs) {
+    throw new CheckpointError('incompatible', `mode must have 1 <= workers <= envs, got ${o.mode.numEnvs} envs x ${o.mode.numWorkers} workers`);
+  }
+  const saved = await saveAgent(o.store, o.runId, o.agent, { ...o.capture, reason: 'mode-switch', includeReplay: true });
+  const capacity = o.agent.capacity.capacity;
+  const cfg: DQNConfig = { ...o.agent.cfg, num_envs: o.mode.numEnvs };
+  o.agent.dispose();
+  await o.closeOldEnvs();
+  const built = await o.build(cfg, o.mode, capacity);
+  const restored = await restoreAgent(o.store, saved.id, built.agent, { envs: built.envs ?? null });
+  return { agent: built.agent, saved, restored };
+}

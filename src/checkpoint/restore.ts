@@ -1,0 +1,222 @@
+import type { AgentState, DQNAgent } from '../agent/agent';
+import type { DQNConfig } from '../agent/config';
+import type { LearnerState } from '../agent/learner';
+import type { ReplayState } from '../agent/replay';
+import { asF32, asF64, splitF32, type CheckpointContent } from './codec';
+import { CheckpointCorruptError, CheckpointError } from './errors';
+import { planRelayout } from './relayout';
+import type { CheckpointStore, SaveOptions } from './store';
+import type { Manifest, RunConfig } from './types';
+
+/**
+ * Capturing a live agent into a checkpoint and restoring a checkpoint into a (fresh) agent,
+ * with the same env layout (exact resume) or a different one (mode switch).
+ */
+
+/**
+ * Per-env emulator state, when the env layer can provide it. The agent's VecEnv contract has no
+ * such call yet (src/env's VecEnv exposes none; AtariEnv has cloneState/restoreState), so the
+ * caller passes an adapter; without one a resume restarts the envs' episodes (counters, replay,
+ * weights, RNG still exact).
+ */
+export interface EnvStateIO {
+  getEnvStates(): Promise<Uint8Array[] | null> | Uint8Array[] | null;
+  setEnvStates(states: Uint8Array[]): Promise<void> | void;
+}
+
+/** Duck-typed: an env object that itself implements EnvStateIO. */
+export function envStateIOOf(env: unknown): EnvStateIO | null {
+  const e = env as Partial<EnvStateIO> | null;
+  return e && typeof e.getEnvStates === 'function' && typeof e.setEnvStates === 'function' ? (e as EnvStateIO) : null;
+}
+
+export interface CaptureOptions {
+  /** Env settings, game and mode (the agent's config is taken from the agent). */
+  run: Omit<RunConfig, 'agent'>;
+  frames: number;
+  envs?: EnvStateIO | null;
+  metrics?: unknown;
+  evalReturn?: number | null;
+}
+
+/** Builds the content of a checkpoint from a live agent. */
+export async function captureAgent(agent: DQNAgent, o: CaptureOptions): Promise<CheckpointContent> {
+  const io = o.envs === undefined ? envStateIOOf(agent.env) : o.envs;
+  const envStates = io ? await io.getEnvStates() : null;
+  return {
+    run: { ...o.run, mode: { ...o.run.mode }, agent: { ...agent.cfg } },
+    agent: await agent.getState(),
+    frames: o.frames,
+    envStates,
+    metrics: o.metrics,
+    evalReturn: o.evalReturn ?? null,
+  };
+}
+
+/** Convenience: capture and save in one call (the agent must not step until it settles). */
+export async function saveAgent(store: CheckpointStore, runId: string, agent: DQNAgent, o: CaptureOptions & SaveOptions): Promise<Manifest> {
+  return store.save(runId, await captureAgent(agent, o), o);
+}
+
+export interface RestoreOptions {
+  envs?: EnvStateIO | null;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface RestoreResult {
+  manifest: Manifest;
+  /** The agent's env count differs from the checkpoint's (replay was redistributed, envs reset). */
+  modeChanged: boolean;
+  /** Env emulator states were restored (exact continuation of the running episodes). */
+  envsRestored: boolean;
+  /** Replay data was in the checkpoint and is now in the agent's buffer. */
+  replayRestored: boolean;
+  /** Transitions that can no longer be sampled after a mode switch (0 for a same-mode resume). */
+  lostTransitions: number;
+  /** Emulator frames so far (the envs' counter to continue from). */
+  frames: number;
+  metrics: unknown;
+}
+
+/** Config fields that may differ between checkpoint and agent: the env count (mode switch). */
+const MAY_DIFFER: ReadonlySet<keyof DQNConfig> = new Set(['num_envs']);
+
+export function configDifferences(saved: DQNConfig, now: DQNConfig): string[] {
+  const out: string[] = [];
+  const keys = new Set([...Object.keys(saved), ...Object.keys(now)]) as Set<keyof DQNConfig>;
+  for (const k of keys) {
+    if (MAY_DIFFER.has(k)) continue;
+    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) out.push(`${k}: saved ${JSON.stringify(saved[k])}, agent ${JSON.stringify(now[k])}`);
+  }
+  return out;
+}
+
+/**
+ * Restores checkpoint `id` into `agent`, which should be freshly built for the run (same config
+ * except num_envs, same replay capacity). Every blob's checksum is verified as it is read; on
+ * any error the agent may be partly overwritten and must be discarded (the stored checkpoint is
+ * never modified by a restore). Replay frames are streamed into the agent's buffer part by part,
+ * so a restore needs one part of extra memory, not a second replay.
+ *
+ * If the env layout changed, or env states were not saved / no EnvStateIO is given, the envs
+ * are reset through agent.start() at the end: new episodes begin, everything else continues.
+ */
+export async function restoreAgent(store: CheckpointStore, id: string, agent: DQNAgent, o: RestoreOptions = {}): Promise<RestoreResult> {
+  const m = await store.getManifest(id);
+  const meta = m.meta;
+  if (meta.schema !== 1) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
+  const diffs = configDifferences(meta.run.agent, agent.cfg);
+  if (diffs.length) throw new CheckpointError('incompatible', `agent config differs from the checkpoint's: ${diffs.join('; ')}`);
+  const live = agent.buffer.getState();
+  const g = meta.replayGeometry;
+  if (g.frameHeight !== live.frameHeight || g.frameWidth !== live.frameWidth) {
+    throw new CheckpointError('incompatible', `frames are ${g.frameHeight}x${g.frameWidth} in the checkpoint, ${live.frameHeight}x${live.frameWidth} in the agent`);
+  }
+  const N = agent.env.numEnvs;
+  const sameMode = N === g.numEnvs;
+  const fs = live.frameHeight * live.frameWidth;
+  let done = 0;
+  const total = m.totalBytes;
+  const progress = (n: number): void => { done += n; o.onProgress?.(done, total); };
+
+  // Learner.
+  const L = meta.learner;
+  const online = splitF32(await store.readArray(m, 'net/online'), L.sizes, 'net/online');
+  const target = splitF32(await store.readArray(m, 'net/target'), L.sizes, 'net/target');
+  progress(online.length ? L.sizes.reduce((a, b) => a + b, 0) * 8 : 0);
+  let adam: LearnerState['adam'] = null;
+  if (L.adam) {
+    const mm = splitF32(await store.readArray(m, 'adam/m'), L.sizes, 'adam/m');
+    const vv = splitF32(await store.readArray(m, 'adam/v'), L.sizes, 'adam/v');
+    adam = { iterations: L.adam.iterations, m: mm, v: vv, accBeta1: L.adam.accBeta1, accBeta2: L.adam.accBeta2 };
+  }
+  const learner: LearnerState = { version: 1, gradientSteps: L.gradientSteps, names: L.names.slice(), online, target, adam };
+
+  // Replay.
+  let replay: ReplayState = live;
+  let lostTransitions = 0;
+  const replayRestored = meta.replay !== null;
+  if (meta.replay) {
+    const actions = await store.readArray(m, 'replay/actions');
+    const rewards = asF32(await store.readArray(m, 'replay/rewards'));
+    const flags = await store.readArray(m, 'replay/flags');
+    const priorities = g.prioritized ? asF64(await store.readArray(m, 'replay/priorities')) : null;
+    const frames = m.arrays.find((a) => a.name === 'replay/frames');
+    if (!frames) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames missing`);
+    if (frames.byteLength !== g.numEnvs * g.segmentCapacity * fs) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames have the wrong size`);
+    const chunkRows = live.frameChunks[0].length / fs;
+    const writeRow = (dstRow: number, src: Uint8Array, srcOff: number): void => {
+      live.frameChunks[(dstRow / chunkRows) | 0].set(src.subarray(srcOff, srcOff + fs), (dstRow % chunkRows) * fs);
+    };
+    if (sameMode && g.segmentCapacity === live.segmentCapacity) {
+      let row = 0;
+      for (const p of frames.parts) {
+        const b = await store.readPart(id, p);
+        if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
+        for (let off = 0; off < b.length; off += fs) writeRow(row++, b, off);
+        progress(b.length);
+      }
+      replay = { ...live, totals: meta.replay.totals.slice(), actions, rewards, flags, priorities, maxPriority: meta.replay.maxPriority };
+    } else {
+      const plan = planRelayout(
+        { numEnvs: g.numEnvs, segmentCapacity: g.segmentCapacity, totals: meta.replay.totals },
+        { actions, rewards, flags, priorities },
+        { numEnvs: live.numEnvs, segmentCapacity: live.segmentCapacity },
+        g.stackSize,
+      );
+      let row = 0;
+      for (const p of frames.parts) {
+        const b = await store.readPart(id, p);
+        if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
+        for (let off = 0; off < b.length; off += fs, row++) {
+          const dst = plan.map[row];
+          if (dst >= 0) writeRow(dst, b, off);
+        }
+        progress(b.length);
+      }
+      lostTransitions = plan.lostTransitions;
+      replay = { ...live, totals: plan.totals, actions: plan.actions, rewards: plan.rewards, flags: plan.flags, priorities: plan.priorities, maxPriority: meta.replay.maxPriority };
+    }
+  }
+
+  // Agent-level state.
+  const S = agent.cfg.frame_stack;
+  const stacks = sameMode ? await store.readArray(m, 'agent/stacks') : new Uint8Array(N * S * fs);
+  const state: AgentState = {
+    version: 1,
+    config: { ...agent.cfg },
+    globalStep: meta.counters.agentSteps,
+    vectorSteps: meta.counters.vectorSteps,
+    episodes: meta.counters.episodes,
+    rng: meta.rng.agent,
+    evalRng: meta.rng.eval,
+    episodeReturns: sameMode ? meta.episodeReturns.slice() : new Array<number>(N).fill(0),
+    episodeLengths: sameMode ? meta.episodeLengths.slice() : new Array<number>(N).fill(0),
+    stacks,
+    replay,
+    learner,
+  };
+  try {
+    await agent.setState(state);
+  } catch (e) {
+    throw new CheckpointError('incompatible', `checkpoint ${id} does not fit this agent: ${(e as Error).message}`, { cause: e });
+  }
+
+  // Envs.
+  const io = o.envs === undefined ? envStateIOOf(agent.env) : o.envs;
+  let envsRestored = false;
+  if (sameMode && meta.envStates === N && io) {
+    const states: Uint8Array[] = [];
+    for (let i = 0; i < N; i++) states.push(await store.readArray(m, `env/${i}`));
+    await io.setEnvStates(states);
+    envsRestored = true;
+  }
+  if (envsRestored && !replayRestored) {
+    // Fast-path checkpoint (no replay) but the episodes continue: the fresh buffer needs each
+    // env's current frame as its first row (newest frame of the saved stack).
+    for (let e = 0; e < N; e++) agent.buffer.startEpisode(e, stacks, (e * S + S - 1) * fs);
+  }
+  if (!envsRestored) await agent.start();
+  const metrics = await store.readMetrics(m);
+  return { manifest: m, modeChanged: !sameMode, envsRestored, replayRestored, lostTransitions, frames: meta.counters.frames, metrics };
+}

@@ -1,0 +1,599 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { DEFAULT_PART_BYTES, encodeContent, partRanges, type ArraySource, type CheckpointContent } from './codec';
+import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError, isQuotaError } from './errors';
+import { assertLittleEndian, sha256Hex } from './hash';
+import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary, SaveReason } from './types';
+
+/**
+ * IndexedDB store of runs and checkpoints.
+ *
+ * Object stores:
+ *   runs       runId -> RunRecord (name, game, mode, latest checkpoint)
+ *   manifests  id -> Manifest (meta JSON + the list of blobs with sizes and SHA-256); index byRun
+ *   blobs      [checkpointId, partKey] -> Uint8Array (parts of a few MiB)
+ *   pending    id -> a save in progress (who, since when)
+ *
+ * Atomicity: a checkpoint exists iff its manifest exists. A save writes every blob first (one
+ * small transaction each, so memory stays at one part), then ONE final transaction puts the
+ * manifest, points the run at it, prunes per policy and drops the pending mark. If the tab dies
+ * or anything throws before that transaction commits, no manifest names the new blobs: the
+ * previous checkpoint is still the latest and loads as before, and the orphan blobs are deleted
+ * by collectGarbage() (run at open, after every save, and callable any time).
+ */
+
+interface Schema extends DBSchema {
+  runs: { key: string; value: RunRecord };
+  manifests: { key: string; value: Manifest; indexes: { byRun: string } };
+  blobs: { key: [string, string]; value: Uint8Array };
+  pending: { key: string; value: PendingSave };
+}
+
+interface PendingSave {
+  id: string;
+  runId: string;
+  owner: string;
+  startedAt: number;
+  touchedAt: number;
+}
+
+export interface RetentionPolicy {
+  /** Keep the K newest checkpoints of a run (by agent steps, then time). */
+  keepLast: number;
+  /** Also keep the checkpoint with the best evaluation return. */
+  keepBest: boolean;
+  /** When storage is full: delete this run's older checkpoints (never the latest or the best) and retry once. */
+  pruneOnQuota: boolean;
+}
+
+export const DEFAULT_POLICY: RetentionPolicy = { keepLast: 3, keepBest: true, pruneOnQuota: true };
+
+export interface StorageEstimate {
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null;
+}
+
+/** Test hooks: throw from them to simulate failures at precise points of a save. */
+export interface StoreFaults {
+  /** Before blob number `index` (0-based) of a save is written. */
+  beforePart?(index: number, key: string): void | Promise<void>;
+  /** After every blob, before the final manifest transaction. */
+  beforeManifest?(): void | Promise<void>;
+}
+
+/** Thrown by a fault hook to simulate the tab dying: the save stops WITHOUT its own cleanup. */
+export class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash');
+    this.name = 'SimulatedCrash';
+  }
+}
+
+export interface StoreOptions {
+  dbName?: string;
+  /** Largest blob in bytes (default 8 MiB). Bounds the extra memory of a save, load or export. */
+  partBytes?: number;
+  policy?: Partial<RetentionPolicy>;
+  /** Replacement for navigator.storage.estimate() (tests); null disables the pre-check. */
+  estimate?: (() => Promise<{ usage?: number; quota?: number }>) | null;
+  /** Pending saves of OTHER tabs untouched for this long are treated as dead (default 60 s). */
+  pendingGraceMs?: number;
+  faults?: StoreFaults;
+}
+
+export interface SaveOptions {
+  /** Include the replay buffer (default true). false = fast path (pagehide with little time). */
+  includeReplay?: boolean;
+  reason?: SaveReason;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** Blob writer used by save and import: writes one part, returns its entry. */
+type PutPart = (key: string, bytes: Uint8Array) => Promise<BlobEntry>;
+
+const DB_VERSION = 1;
+let instanceSeq = 0;
+
+function newId(prefix: string): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  const r = c?.randomUUID ? c.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return `${prefix}-${r}`;
+}
+
+/** Newest first: agent steps, then creation time. */
+export function byRecency(a: Manifest, b: Manifest): number {
+  return b.counters.agentSteps - a.counters.agentSteps || b.createdAt - a.createdAt;
+}
+
+export function bestOf(list: readonly Manifest[]): Manifest | null {
+  let best: Manifest | null = null;
+  for (const m of list) {
+    if (m.evalReturn === null || !Number.isFinite(m.evalReturn)) continue;
+    if (!best || m.evalReturn > (best.evalReturn as number)) best = m;
+  }
+  return best;
+}
+
+/** Which checkpoints of a run the policy keeps (ids). */
+export function keptByPolicy(list: readonly Manifest[], p: RetentionPolicy): Set<string> {
+  const sorted = [...list].sort(byRecency);
+  const keep = new Set(sorted.slice(0, Math.max(1, p.keepLast)).map((m) => m.id));
+  if (p.keepBest) {
+    const b = bestOf(list);
+    if (b) keep.add(b.id);
+  }
+  return keep;
+}
+
+export class CheckpointStore {
+  readonly dbName: string;
+  readonly partBytes: number;
+  readonly policy: RetentionPolicy;
+  private readonly db: IDBPDatabase<Schema>;
+  private readonly opts: StoreOptions;
+  private readonly owner = `store-${Date.now().toString(36)}-${instanceSeq++}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly active = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(db: IDBPDatabase<Schema>, dbName: string, opts: StoreOptions) {
+    this.db = db;
+    this.dbName = dbName;
+    this.opts = opts;
+    this.partBytes = opts.partBytes ?? DEFAULT_PART_BYTES;
+    this.policy = { ...DEFAULT_POLICY, ...(opts.policy ?? {}) };
+    if (!(Number.isInteger(this.partBytes) && this.partBytes >= 64)) throw new CheckpointError('unsupported', `partBytes must be an integer >= 64`);
+    if (!(Number.isInteger(this.policy.keepLast) && this.policy.keepLast >= 1)) throw new CheckpointError('unsupported', 'policy.keepLast must be an integer >= 1');
+  }
+
+  /** Opens (creating if needed) the database and deletes blobs of saves that never finished. */
+  static async open(opts: StoreOptions = {}): Promise<CheckpointStore> {
+    assertLittleEndian();
+    const name = opts.dbName ?? 'arcade-lab-checkpoints';
+    const db = await openDB<Schema>(name, DB_VERSION, {
+      upgrade(d) {
+        d.createObjectStore('runs', { keyPath: 'runId' });
+        const m = d.createObjectStore('manifests', { keyPath: 'id' });
+        m.createIndex('byRun', 'runId');
+        d.createObjectStore('blobs');
+        d.createObjectStore('pending', { keyPath: 'id' });
+      },
+    });
+    const s = new CheckpointStore(db, name, opts);
+    await s.collectGarbage();
+    return s;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Serialises writes of this store instance (saves, imports, deletions). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  async createRun(run: RunConfig, name?: string, runId?: string): Promise<RunRecord> {
+    const now = Date.now();
+    const rec: RunRecord = {
+      runId: runId ?? newId('run'),
+      name: name ?? `${run.gameName ?? run.gameMd5.slice(0, 8)} ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`,
+      createdAt: now,
+      updatedAt: now,
+      gameMd5: run.gameMd5,
+      gameName: run.gameName,
+      mode: { ...run.mode },
+      latestId: null,
+      latestCounters: null,
+    };
+    await this.db.add('runs', rec);
+    return rec;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    return (await this.db.get('runs', runId)) ?? null;
+  }
+
+  async renameRun(runId: string, name: string): Promise<void> {
+    const tx = this.db.transaction('runs', 'readwrite');
+    const r = await tx.store.get(runId);
+    if (!r) throw new CheckpointError('not-found', `no run ${runId}`);
+    r.name = name;
+    await tx.store.put(r);
+    await tx.done;
+  }
+
+  /** Every run with its latest and best checkpoints (what the run list shows after a reload). */
+  async listRuns(): Promise<RunSummary[]> {
+    const runs = await this.db.getAll('runs');
+    const out: RunSummary[] = [];
+    for (const run of runs) {
+      const checkpoints = await this.listCheckpoints(run.runId);
+      out.push({ run, latest: checkpoints[0] ?? null, best: bestOf(checkpoints), checkpoints });
+    }
+    out.sort((a, b) => b.run.updatedAt - a.run.updatedAt);
+    return out;
+  }
+
+  /** Checkpoints of a run, newest first. */
+  async listCheckpoints(runId: string): Promise<Manifest[]> {
+    const list = await this.db.getAllFromIndex('manifests', 'byRun', runId);
+    return list.sort(byRecency);
+  }
+
+  async getManifest(id: string): Promise<Manifest> {
+    const m = await this.db.get('manifests', id);
+    if (!m) throw new CheckpointError('not-found', `no checkpoint ${id}`);
+    return m;
+  }
+
+  async latest(runId: string): Promise<Manifest | null> {
+    return (await this.listCheckpoints(runId))[0] ?? null;
+  }
+
+  // ------------------------------------------------------------------ saving
+
+  /**
+   * Saves a checkpoint of a run (atomically, see the file header). The agent must not step until
+   * the promise settles: the replay arrays are read in place, part by part.
+   */
+  save(runId: string, content: CheckpointContent, o: SaveOptions = {}): Promise<Manifest> {
+    return this.exclusive(() => this.saveNow(runId, content, o));
+  }
+
+  private async saveNow(runId: string, content: CheckpointContent, o: SaveOptions): Promise<Manifest> {
+    const run = await this.getRun(runId);
+    if (!run) throw new CheckpointError('not-found', `no run ${runId}: createRun() first`);
+    const includeReplay = o.includeReplay ?? true;
+    const { meta, sources } = encodeContent(content, includeReplay);
+    let total = 0;
+    for (const s of sources) total += s.byteLength;
+    const write = (id: string) =>
+      this.writeCheckpoint(id, runId, total, async (put) => {
+        const arrays: ArrayEntry[] = [];
+        let done = 0;
+        for (const src of sources) {
+          arrays.push(await this.writeSource(src, put, (n) => { done += n; o.onProgress?.(done, total); }));
+        }
+        return {
+          id,
+          runId,
+          createdAt: Date.now(),
+          reason: o.reason ?? 'manual',
+          counters: meta.counters,
+          evalReturn: meta.evalReturn,
+          hasReplay: includeReplay,
+          totalBytes: total,
+          meta,
+          arrays,
+        };
+      });
+    return this.withQuotaRetry(runId, total, write);
+  }
+
+  private async writeSource(src: ArraySource, put: PutPart, progress: (n: number) => void): Promise<ArrayEntry> {
+    const parts: BlobEntry[] = [];
+    const ranges = partRanges(src.byteLength, src.align, this.partBytes);
+    for (let i = 0; i < ranges.length; i++) {
+      const [off, len] = ranges[i];
+      parts.push(await put(`${src.name}@${i}`, src.read(off, len)));
+      progress(len);
+    }
+    return { name: src.name, dtype: src.dtype, byteLength: src.byteLength, parts };
+  }
+
+  /** Runs `write` with a fresh checkpoint id; on a quota error prunes per policy and retries once. */
+  private async withQuotaRetry(runId: string, needed: number, write: (id: string) => Promise<Manifest>): Promise<Manifest> {
+    await this.precheckQuota(runId, needed);
+    try {
+      return await write(newId('ckpt'));
+    } catch (e) {
+      if (!isQuotaError(e)) throw e;
+      const freed = this.policy.pruneOnQuota ? await this.pruneForSpace(runId) : 0;
+      const est = await this.estimate();
+      if (freed === 0) throw this.quotaError(needed, est, 'no older checkpoint of this run could be pruned', e);
+      try {
+        return await write(newId('ckpt'));
+      } catch (e2) {
+        if (!isQuotaError(e2)) throw e2;
+        throw this.quotaError(needed, await this.estimate(), `pruned ${freed} older checkpoint(s) and it still does not fit`, e2);
+      }
+    }
+  }
+
+  private quotaError(needed: number, est: StorageEstimate, why: string, cause?: unknown): CheckpointQuotaError {
+    const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
+    const where = est.usage !== null && est.quota !== null ? ` Storage in use: ${mb(est.usage)} of ${mb(est.quota)}.` : '';
+    return new CheckpointQuotaError(
+      `Storage is full: the checkpoint needs ${mb(needed)}; ${why}. The save was refused and the previous checkpoint is intact.${where} ` +
+        'Free space by exporting and deleting old runs, or save without the replay buffer.',
+      needed, est.usage, est.quota, cause,
+    );
+  }
+
+  /** Refuses early (before writing anything) when the estimate says the save cannot fit. */
+  private async precheckQuota(runId: string, needed: number): Promise<void> {
+    let est = await this.estimate();
+    if (est.usage === null || est.quota === null) return;
+    if (est.quota - est.usage >= needed) return;
+    const freed = this.policy.pruneOnQuota ? await this.pruneForSpace(runId) : 0;
+    est = await this.estimate();
+    if (est.usage !== null && est.quota !== null && est.quota - est.usage < needed) {
+      throw this.quotaError(needed, est, freed ? `pruned ${freed} older checkpoint(s) and it still does not fit` : 'no older checkpoint of this run could be pruned');
+    }
+  }
+
+  /**
+   * The atomic part: pending mark, blobs, then one transaction with manifest + run update +
+   * pruning. On a normal error the new blobs are deleted before rethrowing.
+   */
+  private async writeCheckpoint(id: string, runId: string, total: number, writeParts: (put: PutPart) => Promise<Manifest>): Promise<Manifest> {
+    const faults = this.opts.faults;
+    this.active.add(id);
+    let index = 0;
+    try {
+      const now = Date.now();
+      await this.db.put('pending', { id, runId, owner: this.owner, startedAt: now, touchedAt: now });
+      const put: PutPart = async (key, bytes) => {
+        await faults?.beforePart?.(index, key);
+        index++;
+        const sha = await sha256Hex(bytes);
+        const tx = this.db.transaction(['blobs', 'pending'], 'readwrite');
+        void tx.objectStore('blobs').put(bytes, [id, key]);
+        void tx.objectStore('pending').put({ id, runId, owner: this.owner, startedAt: now, touchedAt: Date.now() });
+        await tx.done;
+        return { key, size: bytes.length, sha256: sha };
+      };
+      const manifest = await writeParts(put);
+      await faults?.beforeManifest?.();
+      if (manifest.totalBytes !== total) throw new CheckpointError('aborted', 'internal: byte count changed during the save');
+      const pruned = await this.commitManifest(manifest);
+      this.active.delete(id);
+      await this.deleteBlobsOf(pruned);
+      return manifest;
+    } catch (e) {
+      this.active.delete(id);
+      if (!(e instanceof SimulatedCrash)) {
+        await this.deleteBlobsOf([id]).catch(() => undefined);
+        await this.db.delete('pending', id).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  /** The final transaction. Returns the ids pruned (their blobs are deleted afterwards). */
+  private async commitManifest(m: Manifest): Promise<string[]> {
+    const tx = this.db.transaction(['manifests', 'runs', 'pending'], 'readwrite', { durability: 'strict' });
+    const runs = tx.objectStore('runs');
+    const mans = tx.objectStore('manifests');
+    const run = await runs.get(m.runId);
+    if (!run) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new CheckpointError('not-found', `run ${m.runId} was deleted during the save`);
+    }
+    const existing = await mans.index('byRun').getAll(m.runId);
+    const all = [...existing, m];
+    const keep = keptByPolicy(all, this.policy);
+    keep.add(m.id);
+    const pruned = all.filter((x) => !keep.has(x.id)).map((x) => x.id);
+    void mans.put(m);
+    for (const p of pruned) void mans.delete(p);
+    const newest = all.filter((x) => keep.has(x.id)).sort(byRecency)[0];
+    run.latestId = newest.id;
+    run.latestCounters = newest.counters;
+    run.updatedAt = Date.now();
+    run.mode = { ...m.meta.run.mode };
+    void runs.put(run);
+    void tx.objectStore('pending').delete(m.id);
+    await tx.done;
+    return pruned;
+  }
+
+  /** Deletes this run's checkpoints except the latest and the best (used when storage is full). */
+  private async pruneForSpace(runId: string): Promise<number> {
+    const list = await this.listCheckpoints(runId);
+    if (list.length <= 1) return 0;
+    const keep = new Set([list[0].id]);
+    if (this.policy.keepBest) {
+      const b = bestOf(list);
+      if (b) keep.add(b.id);
+    }
+    const drop = list.filter((m) => !keep.has(m.id)).map((m) => m.id);
+    for (const id of drop) await this.deleteCheckpointNow(id);
+    return drop.length;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** One part, checked against its size and SHA-256. */
+  async readPart(checkpointId: string, part: BlobEntry): Promise<Uint8Array> {
+    const v = await this.db.get('blobs', [checkpointId, part.key]);
+    if (!v) throw new CheckpointCorruptError(`checkpoint ${checkpointId}: blob ${part.key} is missing`);
+    const bytes = v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer);
+    if (bytes.length !== part.size) throw new CheckpointCorruptError(`checkpoint ${checkpointId}: blob ${part.key} has ${bytes.length} bytes, manifest says ${part.size}`);
+    const sha = await sha256Hex(bytes);
+    if (sha !== part.sha256) throw new CheckpointCorruptError(`checkpoint ${checkpointId}: blob ${part.key} fails its SHA-256 check`);
+    return bytes;
+  }
+
+  /** A whole (small) array, verified. For big arrays iterate parts with readPart(). */
+  async readArray(m: Manifest, name: string): Promise<Uint8Array> {
+    const e = m.arrays.find((a) => a.name === name);
+    if (!e) throw new CheckpointCorruptError(`checkpoint ${m.id}: no array ${name}`);
+    const out = new Uint8Array(e.byteLength);
+    let o = 0;
+    for (const p of e.parts) {
+      const b = await this.readPart(m.id, p);
+      if (o + b.length > out.length) throw new CheckpointCorruptError(`checkpoint ${m.id}: ${name} parts exceed ${e.byteLength} bytes`);
+      out.set(b, o);
+      o += b.length;
+    }
+    if (o !== e.byteLength) throw new CheckpointCorruptError(`checkpoint ${m.id}: ${name} parts hold ${o} bytes, expected ${e.byteLength}`);
+    return out;
+  }
+
+  hasArray(m: Manifest, name: string): boolean {
+    return m.arrays.some((a) => a.name === name);
+  }
+
+  /** Reads and checks every blob of a checkpoint (throws CheckpointCorruptError on the first bad one). */
+  async verify(id: string): Promise<void> {
+    const m = await this.getManifest(id);
+    for (const a of m.arrays) {
+      let sum = 0;
+      for (const p of a.parts) sum += (await this.readPart(id, p)).length;
+      if (sum !== a.byteLength) throw new CheckpointCorruptError(`checkpoint ${id}: ${a.name} holds ${sum} bytes, expected ${a.byteLength}`);
+    }
+  }
+
+  /** The metric history saved with a checkpoint (undefined if none). */
+  async readMetrics(m: Manifest): Promise<unknown> {
+    if (!m.meta.hasMetrics) return undefined;
+    return JSON.parse(new TextDecoder().decode(await this.readArray(m, 'metrics')));
+  }
+
+  // ------------------------------------------------------------------ deleting
+
+  deleteCheckpoint(id: string): Promise<void> {
+    return this.exclusive(() => this.deleteCheckpointNow(id));
+  }
+
+  private async deleteCheckpointNow(id: string): Promise<void> {
+    const tx = this.db.transaction(['manifests', 'runs'], 'readwrite');
+    const m = await tx.objectStore('manifests').get(id);
+    if (m) {
+      await tx.objectStore('manifests').delete(id);
+      const run = await tx.objectStore('runs').get(m.runId);
+      if (run && run.latestId === id) {
+        const rest = (await tx.objectStore('manifests').index('byRun').getAll(m.runId)).filter((x) => x.id !== id).sort(byRecency);
+        run.latestId = rest[0]?.id ?? null;
+        run.latestCounters = rest[0]?.counters ?? null;
+        await tx.objectStore('runs').put(run);
+      }
+    }
+    await tx.done;
+    await this.deleteBlobsOf([id]);
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return this.exclusive(async () => {
+      const ids = (await this.db.getAllKeysFromIndex('manifests', 'byRun', runId)) as string[];
+      const tx = this.db.transaction(['manifests', 'runs'], 'readwrite');
+      for (const id of ids) void tx.objectStore('manifests').delete(id);
+      void tx.objectStore('runs').delete(runId);
+      await tx.done;
+      await this.deleteBlobsOf(ids);
+    });
+  }
+
+  private async deleteBlobsOf(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      // [id] sorts before every [id, key] and [id, []] after every [id, string].
+      await this.db.delete('blobs', IDBKeyRange.bound([id], [id, []]));
+    }
+  }
+
+  /**
+   * Deletes blobs no manifest names: saves that crashed (any tab) or were interrupted. A pending
+   * save of another live tab is left alone while it keeps touching its mark.
+   */
+  async collectGarbage(): Promise<{ deletedCheckpoints: number }> {
+    const grace = this.opts.pendingGraceMs ?? 60_000;
+    const now = Date.now();
+    const pending = await this.db.getAll('pending');
+    const alive = new Set<string>();
+    for (const p of pending) {
+      const mine = p.owner === this.owner;
+      if ((mine && this.active.has(p.id)) || (!mine && now - p.touchedAt < grace)) alive.add(p.id);
+    }
+    const manifests = new Set(await this.db.getAllKeys('manifests'));
+    const orphans: string[] = [];
+    const tx = this.db.transaction('blobs', 'readonly');
+    let cur = await tx.store.openKeyCursor();
+    while (cur) {
+      const id = (cur.key as [string, string])[0];
+      if (!manifests.has(id) && !alive.has(id)) orphans.push(id);
+      cur = await cur.continue([id, []] as unknown as [string, string]);
+    }
+    await tx.done;
+    for (const p of pending) if (!alive.has(p.id)) orphans.push(p.id);
+    const uniq = [...new Set(orphans)];
+    await this.deleteBlobsOf(uniq);
+    for (const p of pending) if (!alive.has(p.id)) await this.db.delete('pending', p.id);
+    return { deletedCheckpoints: uniq.filter((x) => !manifests.has(x)).length };
+  }
+
+  /** Ids of checkpoints that have blobs stored (for tests and diagnostics). */
+  async blobCheckpointIds(): Promise<string[]> {
+    const out: string[] = [];
+    const tx = this.db.transaction('blobs', 'readonly');
+    let cur = await tx.store.openKeyCursor();
+    while (cur) {
+      const id = (cur.key as [string, string])[0];
+      out.push(id);
+      cur = await cur.continue([id, []] as unknown as [string, string]);
+    }
+    await tx.done;
+    return out;
+  }
+
+  // ------------------------------------------------------------------ storage
+
+  /** navigator.storage.estimate() (or the injected one); nulls when unavailable. */
+  async estimate(): Promise<StorageEstimate> {
+    const nav = (globalThis as { navigator?: { storage?: StorageManager } }).navigator;
+    const fn = this.opts.estimate === undefined ? (nav?.storage?.estimate ? () => nav.storage!.estimate() : null) : this.opts.estimate;
+    let persisted: boolean | null = null;
+    try {
+      if (nav?.storage?.persisted) persisted = await nav.storage.persisted();
+    } catch { persisted = null; }
+    if (!fn) return { usage: null, quota: null, persisted };
+    try {
+      const e = await fn();
+      return { usage: e.usage ?? null, quota: e.quota ?? null, persisted };
+    } catch {
+      return { usage: null, quota: null, persisted };
+    }
+  }
+
+  /** Asks the browser not to evict this origin's data (navigator.storage.persist()). */
+  static async requestPersistence(): Promise<boolean | null> {
+    const nav = (globalThis as { navigator?: { storage?: StorageManager } }).navigator;
+    if (!nav?.storage?.persist) return null;
+    try {
+      return await nav.storage.persist();
+    } catch {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ import support
+
+  /**
+   * Writes a checkpoint whose parts come from elsewhere (an imported file), with the same
+   * atomicity as save(). `writeParts` gets a writer for verified parts and returns the manifest.
+   */
+  writeExternal(run: RunRecord, needed: number, writeParts: (id: string, put: PutPart) => Promise<Manifest>): Promise<Manifest> {
+    return this.exclusive(async () => {
+      const existing = await this.getRun(run.runId);
+      if (!existing) await this.db.add('runs', run);
+      try {
+        await this.precheckQuota(run.runId, needed);
+        const id = newId('ckpt');
+        return await this.writeCheckpoint(id, run.runId, needed, (put) => writeParts(id, put));
+      } catch (e) {
+        if (!existing) await this.db.delete('runs', run.runId).catch(() => undefined);
+        if (isQuotaError(e) && !(e instanceof CheckpointQuotaError)) throw this.quotaError(needed, await this.estimate(), 'the import was refused', e);
+        throw e;
+      }
+    });
+  }
+
+  newRunId(): string {
+    return newId('run');
+  }
+}
