@@ -15,7 +15,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const shared = resolve(here, '../../../shared');
 const wasmPath = resolve(here, '../../public/arcade.wasm');
 const roms = join(shared, 'roms');
-const sets = ['traces', 'traces_sticky'].map((s) => join(shared, s));
+// traces_all (84 more games, a few minutes) only with ARCADE_TRACES_ALL=1
+const sets = ['traces', 'traces_sticky', ...(process.env.ARCADE_TRACES_ALL ? ['traces_all'] : [])].map((s) => join(shared, s));
 const available = existsSync(roms) && sets.some((s) => existsSync(s)) && existsSync(wasmPath);
 
 function traceDirs(): string[] {
