@@ -1,5 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AreaResizer, areaTable, FrameStack, maxPool, roundToByte } from './preprocess';
+
+interface GoldenCase { kind: 'noise' | 'blocks'; seed: number; h: number; w: number; c: number; dh: number; dw: number; out: string }
+/** cv2.resize(..., INTER_AREA) outputs made by fixtures/gen-inter-area.py (Debian python3-opencv). */
+const golden = JSON.parse(readFileSync(new URL('./fixtures/inter-area-opencv.json', import.meta.url), 'utf8')) as { opencv: string; cases: GoldenCase[] };
+
+/** The generators of gen-inter-area.py, bit for bit. */
+function goldenInput(g: GoldenCase): Uint8Array {
+  const n = g.h * g.w * g.c;
+  const img = new Uint8Array(n);
+  if (g.kind === 'noise') {
+    let x = g.seed >>> 0;
+    for (let i = 0; i < n; i++) {
+      x = (x ^ (x << 13)) >>> 0;
+      x = (x ^ (x >>> 17)) >>> 0;
+      x = (x ^ (x << 5)) >>> 0;
+      img[i] = x & 255;
+    }
+  } else {
+    for (let y = 0; y < g.h; y++) for (let x = 0; x < g.w; x++) img[y * g.w + x] = ((((x >> 3) * 37 + (y >> 2) * 101) ^ g.seed) & 255);
+  }
+  return img;
+}
 
 /** Exact rational area average, for comparison (no float32 emulation). */
 function exactArea(src: number[][], dh: number, dw: number): number[][] {
@@ -127,6 +150,20 @@ describe('AreaResizer', () => {
     expect(() => r.resize(new Uint8Array(10), new Uint8Array(84 * 84))).toThrow(/source has 10 bytes/);
     expect(() => r.resize(new Uint8Array(210 * 160), new Uint8Array(5))).toThrow(/destination/);
   });
+});
+
+describe(`AreaResizer is bit-identical to OpenCV ${golden.opencv} INTER_AREA`, () => {
+  for (const g of golden.cases) {
+    it(`${g.kind} ${g.h}x${g.w}x${g.c} -> ${g.dh}x${g.dw}`, () => {
+      const want = Uint8Array.from(Buffer.from(g.out, 'base64'));
+      const got = new Uint8Array(g.dh * g.dw * g.c);
+      new AreaResizer(g.w, g.h, g.dw, g.dh, g.c).resize(goldenInput(g), got);
+      let diff = 0;
+      let first = -1;
+      for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) { diff++; if (first < 0) first = i; }
+      expect(diff, `first difference at byte ${first}: got ${got[first]}, OpenCV ${want[first]}`).toBe(0);
+    });
+  }
 });
 
 describe('maxPool and FrameStack', () => {
