@@ -372,7 +372,8 @@ export class VecEnv {
       }
       const w = this.workerOf(id);
       const slot = this.slots[w];
-      if (!slot.alive) continue; // recovery will answer for it
+      // A failed worker, or its replacement before its envs are reset: recovery answers.
+      if (!slot.alive || slot.recovering) continue;
       const base = s.workerBase(w);
       const tail = Atomics.load(s.ctrl, base + CMD_TAIL);
       Atomics.store(s.ctrl, base + QUEUE + (tail % slot.count), id);
