@@ -94,8 +94,10 @@ void ale_apply_inputs(Ale *a, int32_t actionA, int32_t actionB, float strengthA,
   c->inpt5 = 0x80;
   if (a->usePaddles) {
     /* Section 9: positions move every frame, FIRE variants press the paddle button. */
-    a->rt.paddleA = clamp_paddle(a, a->rt.paddleA + paddle_delta(actionA, strengthA));
-    a->rt.paddleB = clamp_paddle(a, a->rt.paddleB + paddle_delta(actionB, strengthB));
+    if (!select) { /* a SELECT press leaves the paddle positions alone */
+      a->rt.paddleA = clamp_paddle(a, a->rt.paddleA + paddle_delta(actionA, strengthA));
+      a->rt.paddleB = clamp_paddle(a, a->rt.paddleB + paddle_delta(actionB, strengthB));
+    }
     wire_paddles(a, (inA & IN_FIRE) != 0, (inB & IN_FIRE) != 0);
     /* A joystick on the other port sees no presses (ALE sends no joystick events here). */
     return;
