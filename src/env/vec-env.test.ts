@@ -216,6 +216,21 @@ describe('VecEnv (Node worker_threads)', () => {
     expect(v.events.map((e) => e.kind)).toEqual(['worker-failed', 'restart-failed']);
   });
 
+  it('steps sent while a worker is being replaced come back restarted, without a second fault', async () => {
+    const v = await make();
+    await v.reset();
+    await v.injectFault(1, 'throw', 'now');
+    // wait for the failure to be noticed, then step at once, before the replacement is ready
+    for (let i = 0; i < 200 && v.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(v.events.map((e) => e.kind)).toEqual(['worker-failed']);
+    const r = await v.step([0, 0, 0, 0]);
+    expect(Array.from(r.restarted)).toEqual([0, 0, 1, 1]);
+    expect(v.events.map((e) => e.kind)).toEqual(['worker-failed', 'worker-restarted']);
+    const r2 = await v.step([0, 0, 0, 0]);
+    expect(Array.from(r2.restarted)).toEqual([0, 0, 0, 0]);
+    expect(v.events.length).toBe(2);
+  });
+
   it('bad input and misuse give clear errors', async () => {
     const v = await make();
     expect(() => v.send([0, 0, 0, 0])).toThrow(/before reset/);
