@@ -1,0 +1,313 @@
+import * as tf from '@tensorflow/tfjs';
+import { openDB } from 'idb';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DQNAgent } from '../agent/agent';
+import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError } from './errors';
+import { captureAgent, restoreAgent, saveAgent } from './restore';
+import { keptByPolicy, SimulatedCrash, type CheckpointStore } from './store';
+import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo, type StatefulCueEnv } from './test-helpers';
+import type { Manifest } from './types';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+const open: Array<{ close(): void }> = [];
+const agents: DQNAgent[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+  for (const a of agents.splice(0)) a.dispose();
+});
+
+async function store(o: Parameters<typeof freshStore>[0] = {}): Promise<CheckpointStore> {
+  const s = await freshStore({ partBytes: 4096, ...o });
+  open.push(s);
+  return s;
+}
+
+function agent(...a: Parameters<typeof makeAgent>): DQNAgent {
+  const x = makeAgent(...a);
+  agents.push(x);
+  return x;
+}
+
+const metricsAt = (step: number) => ({ episodic_return: [[10, 0.5], [step, 1.25]], loss: [[step, 0.1 + 1e-9]] });
+
+async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent, extra: { evalReturn?: number | null; includeReplay?: boolean } = {}): Promise<Manifest> {
+  const { agent: _cfg, ...run } = runConfig(a.cfg);
+  return saveAgent(s, runId, a, { run, frames: a.globalStep * 4, metrics: metricsAt(a.globalStep), evalReturn: extra.evalReturn ?? null, includeReplay: extra.includeReplay });
+}
+
+describe('save / load round trip', () => {
+  it('restores weights, Adam moments, replay, counters, RNG, env states and metrics bit-exactly, and training continues identically', async () => {
+    const cfg = quickConfig({ num_envs: 2, prioritized_replay: true });
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 300); // wraps the 600-row replay? 2 envs x 300 rows: fills it; gradient steps happen
+    const m = await saveAt(s, run.runId, A);
+    expect(m.arrays.find((x) => x.name === 'replay/frames')!.parts.length).toBeGreaterThan(1); // really chunked
+    const before = await snapshot(A);
+
+    const B = agent(cfg, 600, 999); // different env seed: env state must come from the checkpoint
+    const r = await restoreAgent(s, m.id, B);
+    expect(r.envsRestored).toBe(true);
+    expect(r.modeChanged).toBe(false);
+    expect(r.frames).toBe(1200);
+    expect(r.metrics).toEqual(metricsAt(300));
+    expect(await snapshot(B)).toEqual(before);
+    expect((B.env as StatefulCueEnv).getEnvStates()).toEqual((A.env as StatefulCueEnv).getEnvStates());
+
+    await stepTo(A, 500);
+    await stepTo(B, 500);
+    expect(await snapshot(B)).toEqual(await snapshot(A));
+    expect(A.learner.gradientSteps).toBeGreaterThan(100);
+  });
+
+  it('lists runs with their latest checkpoint after a "reload" (new store on the same database)', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg), 'my run');
+    const A = agent(cfg);
+    await stepTo(A, 60);
+    await saveAt(s, run.runId, A);
+    await stepTo(A, 120);
+    const m2 = await saveAt(s, run.runId, A);
+    const name = s.dbName;
+    s.close();
+    const s2 = await freshStore({ dbName: name });
+    open.push(s2);
+    const runs = await s2.listRuns();
+    expect(runs.length).toBe(1);
+    expect(runs[0].run.name).toBe('my run');
+    expect(runs[0].latest!.id).toBe(m2.id);
+    expect(runs[0].run.latestCounters).toEqual({ agentSteps: 120, vectorSteps: 60, frames: 480, episodes: A.episodes, gradientUpdates: A.learner.gradientSteps });
+    const B = agent(cfg, 600, 5);
+    await restoreAgent(s2, runs[0].latest!.id, B);
+    expect(B.globalStep).toBe(120);
+  });
+
+  it('fast path without replay: counters, weights and env states continue, replay restarts from the current frames', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 100);
+    const m = await saveAt(s, run.runId, A, { includeReplay: false });
+    expect(m.hasReplay).toBe(false);
+    expect(m.arrays.some((x) => x.name.startsWith('replay/'))).toBe(false);
+    const B = agent(cfg, 600, 3);
+    const r = await restoreAgent(s, m.id, B);
+    expect(r.replayRestored).toBe(false);
+    expect(r.envsRestored).toBe(true);
+    expect(B.globalStep).toBe(100);
+    expect(B.learner.gradientSteps).toBe(A.learner.gradientSteps);
+    expect(B.buffer.size).toBe(2); // one START row per env
+    await stepTo(B, 140); // keeps training without errors
+    expect(B.learner.gradientSteps).toBeGreaterThan(A.learner.gradientSteps);
+  });
+
+  it('rejects a checkpoint whose config does not fit the agent', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 20);
+    const m = await saveAt(s, run.runId, A);
+    const B = agent(quickConfig({ gamma: 0.5 }));
+    await expect(restoreAgent(s, m.id, B)).rejects.toMatchObject({ code: 'incompatible' });
+  });
+});
+
+describe('atomic saves', () => {
+  async function setup(faults: NonNullable<Parameters<typeof freshStore>[0]>['faults']) {
+    const cfg = quickConfig();
+    const s = await store({ faults, pendingGraceMs: 0 });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 80);
+    return { cfg, s, run, A };
+  }
+
+  for (const where of ['between blobs', 'between blobs and manifest'] as const) {
+    it(`a crash ${where} leaves the previous checkpoint loadable; the orphan blobs are collected later`, async () => {
+      let armed = false;
+      const faults = where === 'between blobs'
+        ? { beforePart: (i: number) => { if (armed && i === 5) throw new SimulatedCrash(); } }
+        : { beforeManifest: () => { if (armed) throw new SimulatedCrash(); } };
+      const { cfg, s, run, A } = await setup(faults);
+      const good = await saveAt(s, run.runId, A);
+      await stepTo(A, 140);
+      armed = true;
+      await expect(saveAt(s, run.runId, A)).rejects.toBeInstanceOf(SimulatedCrash);
+      // Half-written blobs exist (the "tab" died before cleaning up) but no manifest names them.
+      const ids = await s.blobCheckpointIds();
+      expect(ids.length).toBe(2);
+      expect((await s.listCheckpoints(run.runId)).map((m) => m.id)).toEqual([good.id]);
+      expect((await s.getRun(run.runId))!.latestId).toBe(good.id);
+      // After a reload, the store collects the orphans; the previous checkpoint loads and verifies.
+      const name = s.dbName;
+      s.close();
+      const s2 = await freshStore({ dbName: name, pendingGraceMs: 0 });
+      open.push(s2);
+      expect(await s2.blobCheckpointIds()).toEqual([good.id]);
+      await s2.verify(good.id);
+      const B = agent(cfg, 600, 1);
+      await restoreAgent(s2, good.id, B);
+      expect(B.globalStep).toBe(80);
+    });
+  }
+
+  it('a failing save cleans up its own blobs at once', async () => {
+    let armed = false;
+    const { s, run, A } = await setup({ beforePart: (i) => { if (armed && i === 3) throw new Error('disk on fire'); } });
+    const good = await saveAt(s, run.runId, A);
+    armed = true;
+    await expect(saveAt(s, run.runId, A)).rejects.toThrow('disk on fire');
+    expect(await s.blobCheckpointIds()).toEqual([good.id]);
+  });
+
+  it('a pending save of another live tab is not collected', async () => {
+    const { s, run, A } = await setup({ beforeManifest: () => { throw new SimulatedCrash(); } });
+    await expect(saveAt(s, run.runId, A)).rejects.toBeInstanceOf(SimulatedCrash);
+    const s2 = await freshStore({ dbName: s.dbName, pendingGraceMs: 60_000 });
+    open.push(s2);
+    expect((await s2.blobCheckpointIds()).length).toBe(1); // still within the other tab's grace period
+  });
+});
+
+describe('checksums', () => {
+  it('a flipped byte in a stored blob fails the load with CheckpointCorruptError', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 80);
+    const m = await saveAt(s, run.runId, A);
+    const part = m.arrays.find((a) => a.name === 'replay/frames')!.parts[1];
+    const raw = await openDB(s.dbName);
+    const v = (await raw.get('blobs', [m.id, part.key])) as Uint8Array;
+    v[17] ^= 0x40;
+    await raw.put('blobs', v, [m.id, part.key]);
+    raw.close();
+    await expect(s.verify(m.id)).rejects.toBeInstanceOf(CheckpointCorruptError);
+    await expect(restoreAgent(s, m.id, agent(cfg))).rejects.toThrow(/replay\/frames@1 fails its SHA-256/);
+  });
+
+  it('a missing blob fails the load', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 40);
+    const m = await saveAt(s, run.runId, A);
+    const raw = await openDB(s.dbName);
+    await raw.delete('blobs', [m.id, 'net/online@0']);
+    raw.close();
+    await expect(restoreAgent(s, m.id, agent(cfg))).rejects.toThrow(/net\/online@0 is missing/);
+  });
+});
+
+describe('quota', () => {
+  const quotaError = () => Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
+
+  it('quota exceeded mid-save: older checkpoints are pruned per policy and the save retried', async () => {
+    const cfg = quickConfig();
+    let failNext = false;
+    const s = await store({ policy: { keepLast: 5, keepBest: false }, faults: { beforePart: (i) => { if (failNext && i === 4) { failNext = false; throw quotaError(); } } } });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    const saved: string[] = [];
+    for (const step of [20, 40, 60]) {
+      await stepTo(A, step);
+      saved.push((await saveAt(s, run.runId, A)).id);
+    }
+    await stepTo(A, 80);
+    failNext = true;
+    const m = await saveAt(s, run.runId, A);
+    expect(m.counters.agentSteps).toBe(80);
+    // The two oldest went; the previous latest stays until the new one committed (kept by keepLast 5).
+    expect((await s.listCheckpoints(run.runId)).map((x) => x.id)).toEqual([m.id, saved[2]]);
+    expect((await s.blobCheckpointIds()).sort()).toEqual([m.id, saved[2]].sort());
+  });
+
+  it('quota exceeded with nothing to prune: clear typed error, save refused, nothing half-written', async () => {
+    const cfg = quickConfig();
+    let fail = false;
+    const s = await store({ policy: { pruneOnQuota: false }, faults: { beforePart: (i) => { if (fail && i === 2) throw quotaError(); } } });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 40);
+    const good = await saveAt(s, run.runId, A);
+    fail = true;
+    const err = await saveAt(s, run.runId, A).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CheckpointQuotaError);
+    expect((err as CheckpointError).code).toBe('quota');
+    expect((err as Error).message).toMatch(/Storage is full.*previous checkpoint is intact/);
+    expect(await s.blobCheckpointIds()).toEqual([good.id]);
+    expect((await s.listCheckpoints(run.runId)).map((x) => x.id)).toEqual([good.id]);
+  });
+
+  it('storage estimate too small: refused before writing anything', async () => {
+    const cfg = quickConfig();
+    const s = await store({ estimate: async () => ({ usage: 1000, quota: 2000 }) });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 20);
+    await expect(saveAt(s, run.runId, A)).rejects.toBeInstanceOf(CheckpointQuotaError);
+    expect(await s.blobCheckpointIds()).toEqual([]);
+    // The fast path (no replay) is smaller but still does not fit 1000 bytes.
+    await expect(saveAt(s, run.runId, A, { includeReplay: false })).rejects.toMatchObject({ code: 'quota', neededBytes: expect.any(Number) });
+  });
+});
+
+describe('retention policy', () => {
+  it('keeps the last K plus the best by evaluation return, prunes the rest (manifests and blobs)', async () => {
+    const cfg = quickConfig();
+    const s = await store({ policy: { keepLast: 2, keepBest: true } });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    const ids: Record<number, string> = {};
+    const evals: Record<number, number | null> = { 20: 1, 40: 7, 60: 3, 80: null, 100: 2 };
+    for (const step of [20, 40, 60, 80, 100]) {
+      await stepTo(A, step);
+      ids[step] = (await saveAt(s, run.runId, A, { evalReturn: evals[step] })).id;
+    }
+    const kept = (await s.listCheckpoints(run.runId)).map((m) => m.counters.agentSteps);
+    expect(kept).toEqual([100, 80, 40]); // last 2 + best (7 at step 40)
+    expect((await s.blobCheckpointIds()).sort()).toEqual([ids[100], ids[80], ids[40]].sort());
+    const summary = (await s.listRuns())[0];
+    expect(summary.best!.id).toBe(ids[40]);
+    expect(summary.latest!.id).toBe(ids[100]);
+  });
+
+  it('keptByPolicy without keepBest', () => {
+    const mk = (id: string, steps: number, ev: number | null) => ({ id, counters: { agentSteps: steps }, createdAt: steps, evalReturn: ev }) as unknown as Manifest;
+    const list = [mk('a', 1, 9), mk('b', 2, null), mk('c', 3, 1)];
+    expect([...keptByPolicy(list, { keepLast: 1, keepBest: false, pruneOnQuota: true })]).toEqual(['c']);
+    expect([...keptByPolicy(list, { keepLast: 1, keepBest: true, pruneOnQuota: true })].sort()).toEqual(['a', 'c']);
+  });
+
+  it('deleteRun removes every manifest and blob of the run', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 20);
+    await saveAt(s, run.runId, A);
+    await s.deleteRun(run.runId);
+    expect(await s.listRuns()).toEqual([]);
+    expect(await s.blobCheckpointIds()).toEqual([]);
+  });
+
+  it('captureAgent refuses a run config whose mode disagrees with the agent', async () => {
+    const cfg = quickConfig();
+    const A = agent(cfg);
+    const { agent: _a, ...run } = runConfig(cfg);
+    const s = await store();
+    const r = await s.createRun(runConfig(cfg));
+    const c = await captureAgent(A, { run: { ...run, mode: { numEnvs: 3, numWorkers: 1 } }, frames: 0 });
+    await expect(s.save(r.runId, c)).rejects.toMatchObject({ code: 'incompatible' });
+  });
+});
