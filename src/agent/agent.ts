@@ -129,20 +129,23 @@ export class DQNAgent {
   }
 
   /** Epsilon-greedy actions for every env into `this.actions` (one forward pass, skipped if all explore). */
-  private async chooseActions(epsilon: number, rng: Rng, stacker: FrameStacker, out: Int32Array, numActions: number): Promise<void> {
+  private async chooseActions(
+    epsilon: number, rng: Rng, stacker: FrameStacker, out: Int32Array, numActions: number,
+    explore: Uint8Array = this.explore, input: Float32Array = this.input,
+  ): Promise<void> {
     const n = out.length;
     let greedy = 0;
     for (let e = 0; e < n; e++) {
       const ex = rng.nextFloat() < epsilon ? 1 : 0;
-      this.explore[e] = ex;
+      explore[e] = ex;
       greedy += 1 - ex;
     }
     if (greedy > 0) {
-      stacker.writeInput(this.input);
-      const best = await this.learner.greedyActions(this.input, n);
+      stacker.writeInput(input);
+      const best = await this.learner.greedyActions(input, n);
       for (let e = 0; e < n; e++) out[e] = best[e];
     }
-    for (let e = 0; e < n; e++) if (this.explore[e]) out[e] = rng.nextInt(numActions);
+    for (let e = 0; e < n; e++) if (explore[e]) out[e] = rng.nextInt(numActions);
   }
 
   /** One vector step: act, step the envs, store, and pay the gradient steps now owed. */
@@ -203,9 +206,10 @@ export class DQNAgent {
       throw new Error('DQNAgent.evaluate: eval env frame size / action count differ from the training env');
     }
     const n = evalEnv.numEnvs;
-    if (n > this.env.numEnvs) throw new Error(`DQNAgent.evaluate: eval env has ${n} envs, at most ${this.env.numEnvs} supported`);
     const stacker = new FrameStacker(n, this.cfg.frame_stack, evalEnv.frameHeight, evalEnv.frameWidth);
     const actions = new Int32Array(n);
+    const explore = new Uint8Array(n);
+    const input = new Float32Array(n * evalEnv.frameHeight * evalEnv.frameWidth * this.cfg.frame_stack);
     const ret = new Float64Array(n);
     const len = new Float64Array(n);
     const out: EvalResult = { returns: [], lengths: [], epsilon };
@@ -213,7 +217,7 @@ export class DQNAgent {
     stacker.resetAll(evalEnv.obs);
     for (let t = 0; out.returns.length < episodes; t++) {
       if (t >= maxVectorSteps) throw new Error(`DQNAgent.evaluate: ${episodes} episodes not finished within ${maxVectorSteps} vector steps`);
-      await this.chooseActions(epsilon, this.evalRng, stacker, actions, evalEnv.numActions);
+      await this.chooseActions(epsilon, this.evalRng, stacker, actions, evalEnv.numActions, explore, input);
       await evalEnv.step(actions);
       stacker.observe(evalEnv.obs, evalEnv.terminated, evalEnv.truncated);
       for (let e = 0; e < n; e++) {

@@ -161,6 +161,8 @@ describe('ReplayBuffer: misuse gives clear errors', () => {
     expect(() => b.completeStep(0, 0, 0, false, false)).toThrow(/no frame yet/);
     b.startEpisode(0, frame(1), 0);
     expect(() => b.appendFrame(0, frame(2), 0)).toThrow(/no action recorded/);
+    expect(() => b.completeStep(0, 0, NaN, false, false)).toThrow(/non-finite reward/);
+    expect(() => b.completeStep(0, 300, 0, false, false)).toThrow(/bad action/);
     b.completeStep(0, 0, 0, false, false);
     expect(() => b.completeStep(0, 0, 0, false, false)).toThrow(/already has an outcome/);
     expect(() => b.startEpisode(3, frame(1), 0)).toThrow(/out of range/);

@@ -220,6 +220,7 @@ export class ReplayBuffer {
       throw new Error(`ReplayBuffer.completeStep: env ${env}'s latest row already has an outcome; append the next frame first`);
     }
     if (!(Number.isInteger(action) && action >= 0 && action <= 255)) throw new Error(`ReplayBuffer: bad action ${action}`);
+    if (!Number.isFinite(reward)) throw new Error(`ReplayBuffer.completeStep: env ${env} reported a non-finite reward (${reward})`);
     this.actions[id] = action;
     this.rewards[id] = reward;
     // Terminated wins over truncated (Gymnasium: a terminal state has no future to bootstrap).
