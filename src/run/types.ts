@@ -1,0 +1,252 @@
+/**
+ * The training-run API the UI codes against (src/run). Pure types + a few constants: importing
+ * this file pulls in no tfjs, no workers.
+ *
+ * Shape
+ * -----
+ *   page ── RunClient (src/run/client.ts) ──┬── learner worker #1 ── RunController (run A)
+ *                                           ├── learner worker #2 ── RunController (run B)
+ *                                           └── library worker (store ops, speed demo, when no run is open)
+ *
+ * ONE LEARNER WORKER PER RUN (runs side by side). Why, rather than several controllers in one
+ * worker:
+ *  - a run's loop (batched inference, replay sampling, gradient steps, single-mode emulation) is
+ *    JS-thread work; in one worker two runs would time-share one thread and a slow run (Nature
+ *    net on a weak GPU) would stall the other's env stepping and metrics; separate workers use
+ *    separate cores and the GPU process interleaves their command buffers anyway;
+ *  - isolation: a tfjs OOM / device loss / bug in one run rejects that run only, and closing a
+ *    run (terminate the worker) frees all of its GPU memory and WASM heap for sure;
+ *  - tf.memory() per worker = per run, so the GPU-memory numbers shown on a run card are that
+ *    run's own.
+ *  Cost: each worker loads tfjs and compiles its shaders (a few seconds once per run) and the
+ *  GPU memory of the runs adds up (each has its own tfjs engine). The RunClient caps open runs
+ *  (MAX_OPEN_RUNS) for that reason.
+ *
+ * Single mode (N = 1) runs the one AtariEnv INSIDE the learner worker (no env worker, no
+ * SharedArrayBuffer hop, synchronous step): that is the "one env, one thread" baseline the speed
+ * demo compares against. Vectorized mode = src/env VecEnv with W workers x K envs.
+ *
+ * Everything crossing the worker boundary is structured-clonable; callbacks go through
+ * comlink.proxy (RunClient does that for you).
+ */
+import type { DQNConfig } from '../agent/config';
+import type { AtariEnvOptions } from '../env/atari-env';
+
+export const MAX_OPEN_RUNS = 4;
+
+/** Built-in games shipped in public/roms (our own ROMs). */
+export type BuiltinGameId = 'catch' | 'dodge';
+export const BUILTIN_GAMES: readonly BuiltinGameId[] = ['catch', 'dodge'];
+export const DEFAULT_GAME: BuiltinGameId = 'catch';
+
+/** Which game: a built-in id, or ROM bytes the user picked (md5 = lower-case hex of the bytes). */
+export type GameSource =
+  | { kind: 'builtin'; id: BuiltinGameId }
+  | { kind: 'rom'; bytes: Uint8Array; md5: string; name?: string };
+
+export type RunMode =
+  | { kind: 'single' }
+  | { kind: 'vectorized'; workers: number; envsPerWorker: number };
+
+export interface RunConfigInput {
+  game: GameSource;
+  /** AtariEnv options (frameSkip, repeatActionProbability, ...). frameStack is forced to 1 on the
+   *  env side (the agent stacks `hyper.frame_stack` frames itself, see src/agent/types.ts). */
+  env?: AtariEnvOptions;
+  /** Agent hyperparameters, CleanRL names (src/agent/config.ts). num_envs is set from `mode`. */
+  hyper?: Partial<DQNConfig>;
+  mode: RunMode;
+  seed?: number;
+  /** Display name of the run (default "<game> <date>"). */
+  name?: string;
+  /** Autosave every this many agent steps (0 = never; default 100 000). */
+  autosaveEvery?: number;
+  /** Backend order to try (default webgpu, webgl, wasm, cpu). */
+  backends?: BackendName[];
+}
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  name: BackendName;
+  /** WebGPU adapter description when known ("vendor architecture device"), else ''. */
+  adapter: string;
+  isFallbackAdapter: boolean;
+  /** One line per backend tried before this one and why it was skipped. */
+  fallbackReasons: string[];
+}
+
+export type RunState = 'creating' | 'ready' | 'running' | 'paused' | 'switching' | 'saving' | 'watching' | 'done' | 'error' | 'closed';
+
+/** Monotone counters (never reset by resume or mode switch). */
+export interface RunCounters {
+  agentSteps: number;
+  vectorSteps: number;
+  frames: number;
+  episodes: number;
+  gradientUpdates: number;
+}
+
+/** One metrics message (sent every METRICS_INTERVAL_MS while something changes, and on events). */
+export interface MetricsSnapshot {
+  runId: string;
+  state: RunState;
+  time: number;
+  /** Seconds of training (running state only) since the run was created, across resumes. */
+  elapsedSec: number;
+  counters: RunCounters;
+  /** Rates over the last interval. */
+  stepsPerSec: number;
+  framesPerSec: number;
+  gradStepsPerSec: number;
+  epsilon: number;
+  /** Mean loss / mean Q of the gradient steps since the last snapshot (null when none). */
+  loss: number | null;
+  meanQ: number | null;
+  replaySize: number;
+  replayCapacity: number;
+  mode: RunMode;
+  backend: BackendInfo;
+  /** tf.memory() of this run's worker. */
+  memory: { numBytes: number; numTensors: number; numBytesInGPU?: number };
+  /** Episodes finished since the previous snapshot (raw game score = sum of unclipped rewards). */
+  newEpisodes: EpisodeEntry[];
+}
+
+export interface EpisodeEntry {
+  agentStep: number;
+  env: number;
+  rawReturn: number;
+  length: number;
+  time: number;
+}
+
+/** Downsampled history for charts over hours: at most HISTORY_POINTS points per series. */
+export interface MetricsHistory {
+  /** Each point aggregates a bucket of agent steps: x = agentStep at the bucket's end. */
+  episodes: Array<{ x: number; mean: number; min: number; max: number; n: number }>;
+  loss: Array<{ x: number; mean: number }>;
+  meanQ: Array<{ x: number; mean: number }>;
+  stepsPerSec: Array<{ x: number; mean: number }>;
+}
+export const HISTORY_POINTS = 2000;
+export const METRICS_INTERVAL_MS = 500;
+
+export type RunEvent =
+  | { kind: 'state'; runId: string; state: RunState; reason?: string }
+  | { kind: 'error'; runId: string; message: string; fatal: boolean }
+  | { kind: 'saved'; runId: string; checkpointId: string; reason: string; ms: number; bytes: number }
+  | { kind: 'mode-switched'; runId: string; mode: RunMode; lostTransitions: number }
+  | { kind: 'env-restart'; runId: string; worker: number; reason: string };
+
+export interface RunListener {
+  onMetrics?(m: MetricsSnapshot): void;
+  onEvent?(e: RunEvent): void;
+}
+
+/**
+ * Live screen of one env, readable by the page without a copy or a message per frame.
+ * `buffer` is a SharedArrayBuffer laid out as:
+ *   Int32 header (FRAME_HEADER_BYTES): [0] seq (even = stable, odd = being written; seqlock),
+ *   [1] env index, [2] width, [3] height, [4] kind (0 = palette indices 0..127 (NTSC palette of
+ *   the ALE screen), 1 = 8-bit grayscale preprocessed observation), [5] agent step (low 31 bits)
+ *   then width*height bytes of pixels (capacity FRAME_MAX_PIXELS).
+ * Reader: s1 = Atomics.load(h,0); if odd skip; copy/draw pixels; if Atomics.load(h,0) !== s1 the
+ * frame tore, draw the next one. readFrame() in src/run/frames.ts does this.
+ * Single mode and watch mode publish the full 160x210 palette-index screen; vectorized mode
+ * publishes env i's 84x84 observation (its emulator runs in an env worker, only obs are shared).
+ */
+export interface FrameSource {
+  buffer: SharedArrayBuffer;
+}
+export const FRAME_HEADER_BYTES = 32;
+export const FRAME_MAX_PIXELS = 160 * 250;
+export const FRAME_KIND_PALETTE = 0;
+export const FRAME_KIND_GRAY = 1;
+
+export interface SpeedResult {
+  framesPerSec: number;
+  stepsPerSec: number;
+  episodesPerHour: number;
+}
+export interface SpeedDemoResult {
+  game: string;
+  seconds: number;
+  single: SpeedResult;
+  vectorized: SpeedResult & { workers: number; envsPerWorker: number };
+  /** vectorized.stepsPerSec / single.stepsPerSec */
+  ratio: number;
+}
+
+export interface CheckpointInfo {
+  id: string;
+  runId: string;
+  createdAt: number;
+  reason: string;
+  counters: RunCounters;
+  hasReplay: boolean;
+  totalBytes: number;
+  evalReturn: number | null;
+}
+
+export interface RunInfo {
+  runId: string;
+  name: string;
+  gameName?: string;
+  gameMd5: string;
+  mode: RunMode;
+  createdAt: number;
+  updatedAt: number;
+  latest: CheckpointInfo | null;
+  checkpoints: CheckpointInfo[];
+  /** Open in this tab right now (has a live controller). */
+  open: boolean;
+}
+
+export interface ProgressFn {
+  (doneBytes: number, totalBytes: number): void;
+}
+
+/** What one learner worker exposes for its run (comlink Remote<RunController> on the page). */
+export interface RunController {
+  readonly runId: string;
+  /** Starts (or continues) training; resolves once the loop is running. */
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Save -> rebuild envs -> restore. Counters, replay, curves, weights continue. */
+  switchMode(mode: RunMode): Promise<void>;
+  saveCheckpoint(opts?: { withReplay?: boolean }): Promise<CheckpointInfo>;
+  /** Page is going away: fast save (the page posts this on pagehide / visibility hidden). */
+  pageHide(): Promise<void>;
+  /** Greedy policy on a separate env at real time (60 fps / frameSkip agent steps per second); training pauses meanwhile. */
+  watch(opts?: { realtime?: boolean; epsilon?: number }): Promise<void>;
+  stopWatch(): Promise<void>;
+  /** Which env the frame source shows (-1 = the watch env while watching). */
+  setViewEnv(env: number): Promise<void>;
+  frames(): Promise<FrameSource>;
+  snapshot(): Promise<MetricsSnapshot>;
+  history(): Promise<MetricsHistory>;
+  /** Listener proxies: pass comlink.proxy(listener). Returns an id for unsubscribe. */
+  subscribe(listener: RunListener): Promise<number>;
+  unsubscribe(id: number): Promise<void>;
+  /** Frees the run's envs and tensors (the worker is terminated by the client afterwards). */
+  close(): Promise<void>;
+}
+
+/** The page-side entry point (implemented by RunClient in src/run/client.ts). */
+export interface RunService {
+  createRun(config: RunConfigInput, listener?: RunListener): Promise<string>;
+  run(runId: string): RunController;
+  resumeFromCheckpoint(checkpointId: string, listener?: RunListener, opts?: { mode?: RunMode }): Promise<string>;
+  closeRun(runId: string): Promise<void>;
+  listRuns(): Promise<RunInfo[]>;
+  listCheckpoints(runId?: string): Promise<CheckpointInfo[]>;
+  /** A Blob (application/octet-stream) of the .arcadelab file + a suggested file name. */
+  exportCheckpoint(id: string, opts?: { withReplay?: boolean; onProgress?: ProgressFn }): Promise<{ blob: Blob; fileName: string }>;
+  importCheckpoint(file: Blob, opts?: { onProgress?: ProgressFn }): Promise<CheckpointInfo>;
+  deleteCheckpoint(id: string): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+  speedDemo(game: GameSource, seconds: number, opts?: { workers?: number; envsPerWorker?: number }): Promise<SpeedDemoResult>;
+}
