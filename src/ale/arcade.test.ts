@@ -101,6 +101,14 @@ describe.skipIf(!haveWasm)('wasm binding', () => {
       expect(Buffer.from(b.ram).equals(Buffer.from(a.ram))).toBe(true);
       expect(Buffer.from(b.screen).equals(Buffer.from(a.screen))).toBe(true);
       expect(() => ale.restoreState(new Uint8Array(10))).toThrow();
+      // reseed = a fresh power-on: the same seed gives the same run again
+      ale.reseed(3);
+      const c = run();
+      ale.reseed(3);
+      const d = run();
+      expect(d.r).toBe(c.r);
+      expect(Buffer.from(d.ram).equals(Buffer.from(c.ram))).toBe(true);
+      expect(d.frame).toBe(200);
       ale.dispose();
     });
 

@@ -14,6 +14,7 @@ export interface ArcadeExports {
   ale_create(): number;
   ale_destroy(a: number): void;
   ale_load_rom(a: number, rom: number, size: number): number;
+  ale_reseed(a: number, seed: number): number;
   ale_set_random_seed(a: number, v: number): void;
   ale_set_repeat_action_probability(a: number, v: number): number;
   ale_set_frame_skip(a: number, v: number): void;
@@ -240,6 +241,15 @@ export class Ale {
     }
     this.info = this.readInfo();
     return this.info;
+  }
+
+  /**
+   * New environment seed, then power-on again with the same ROM and the current settings (what
+   * ALE does for reset(seed=...)): the console, the game and the sticky-action RNG restart.
+   */
+  reseed(seed: number): void {
+    const rc = this.x.ale_reseed(this.ptr, seed | 0);
+    if (rc < 0) throw new AleError(rc, 'reseed');
   }
 
   get gameInfo(): GameInfo {

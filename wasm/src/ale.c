@@ -324,7 +324,7 @@ int ale_load_rom(Ale *a, const uint8_t *rom, uint32_t size) {
   CartScheme scheme = cart_detect(rom, size);
   if (scheme == CART_UNKNOWN) return ALE_ERR_UNSUPPORTED;
 
-  mem_copy(a->rom, rom, size);
+  if (rom != a->rom) mem_copy(a->rom, rom, size); /* ale_reload passes the stored copy */
   a->romSize = size;
   a->scheme = scheme;
   md5_hex(a->rom, size, a->md5);
@@ -401,6 +401,11 @@ int ale_load_rom(Ale *a, const uint8_t *rom, uint32_t size) {
   a->loaded = 1;
   ale_reset_game(a);
   return ALE_OK;
+}
+
+int ale_reload(Ale *a) {
+  if (!a->romSize) return ALE_ERR_NOT_LOADED;
+  return ale_load_rom(a, a->rom, a->romSize);
 }
 
 /* ---- act (section 7) ----------------------------------------------------------------------- */

@@ -83,6 +83,8 @@ typedef struct Ale {
 void ale_init(Ale *a);                                  /* defaults; no ROM */
 void ale_settings_default(AleSettings *s);
 int ale_load_rom(Ale *a, const uint8_t *rom, uint32_t size);
+/* Power-on again with the stored ROM and the current settings (a Gymnasium reset(seed=...)). */
+int ale_reload(Ale *a);
 void ale_reset_game(Ale *a);
 int32_t ale_act(Ale *a, int32_t action, float paddleStrength);
 

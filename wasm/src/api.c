@@ -22,6 +22,14 @@ WASM_EXPORT("ale_load_rom") int api_load_rom(Ale *a, const uint8_t *rom, uint32_
   return ale_load_rom(a, rom, size);
 }
 
+/* Re-seeds the environment RNG and powers on again with the same ROM (ALE's reset with a new
+ * random_seed reloads the ROM). */
+WASM_EXPORT("ale_reseed") int api_reseed(Ale *a, int32_t seed) {
+  if (!a) return ALE_ERR_NOT_LOADED;
+  a->settings.randomSeed = seed;
+  return ale_reload(a);
+}
+
 /* ---- settings (take effect at the next load) ---- */
 WASM_EXPORT("ale_set_random_seed") void api_set_seed(Ale *a, int32_t v) { if (a) a->settings.randomSeed = v; }
 WASM_EXPORT("ale_set_repeat_action_probability") int api_set_rap(Ale *a, float v) {
