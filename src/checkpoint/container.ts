@@ -1,6 +1,6 @@
 import { validateConfig } from '../agent/config';
 import { CheckpointCorruptError, CheckpointError, CheckpointFormatError } from './errors';
-import { sha256, sha256Hex, toHex } from './hash';
+import { sha256, toHex } from './hash';
 import type { CheckpointStore } from './store';
 import type { ArrayEntry, BlobEntry, Manifest, RunRecord } from './types';
 
@@ -135,9 +135,8 @@ async function* chunksOf(src: ImportSource): AsyncGenerator<Uint8Array> {
   if (src instanceof Uint8Array) { yield src; return; }
   if (src instanceof ArrayBuffer) { yield new Uint8Array(src); return; }
   if (typeof Blob !== 'undefined' && src instanceof Blob) {
-    // Slices of a few MiB: a File from <input> is read lazily from disk.
-    const step = 4 * 1024 * 1024;
-    for (let o = 0; o < src.size; o += step) yield new Uint8Array(await src.slice(o, Math.min(src.size, o + step)).arrayBuffer());
+    // A File from <input> is read lazily from disk, chunk by chunk.
+    yield* chunksOf(src.stream() as ReadableStream<Uint8Array>);
     return;
   }
   if (typeof (src as ReadableStream<Uint8Array>).getReader === 'function') {
@@ -155,37 +154,46 @@ async function* chunksOf(src: ImportSource): AsyncGenerator<Uint8Array> {
   yield* src as AsyncIterable<Uint8Array>;
 }
 
-/** Reads exact byte counts from a chunk stream; running out is a typed 'truncated' error. */
+/**
+ * Reads exact byte counts from a chunk stream; running out is a typed 'truncated' error. Chunks
+ * are queued and each read copies its bytes once (sources like Blob.stream() deliver 64 KiB
+ * chunks: joining them pairwise would be quadratic in the part size).
+ */
 class ByteReader {
-  private buf: Uint8Array = new Uint8Array(0);
-  private pos = 0;
+  private queue: Uint8Array[] = [];
+  private head = 0; // read offset into queue[0]
+  private queued = 0; // unread bytes in the queue
   private ended = false;
   consumed = 0;
   constructor(private readonly it: AsyncGenerator<Uint8Array>) {}
 
   private async fill(n: number): Promise<boolean> {
-    while (this.buf.length - this.pos < n && !this.ended) {
+    while (this.queued < n && !this.ended) {
       const r = await this.it.next();
       if (r.done) { this.ended = true; break; }
-      const rest = this.buf.subarray(this.pos);
-      if (rest.length === 0) { this.buf = r.value; this.pos = 0; continue; }
-      const nb = new Uint8Array(rest.length + r.value.length);
-      nb.set(rest, 0);
-      nb.set(r.value, rest.length);
-      this.buf = nb;
-      this.pos = 0;
+      if (r.value.length === 0) continue;
+      this.queue.push(r.value);
+      this.queued += r.value.length;
     }
-    return this.buf.length - this.pos >= n;
+    return this.queued >= n;
   }
 
   async read(n: number, what: string): Promise<Uint8Array> {
     if (!(await this.fill(n))) {
-      throw new CheckpointFormatError('truncated', `checkpoint file is truncated: it ends inside ${what} (after ${this.consumed + this.buf.length - this.pos} bytes)`);
+      throw new CheckpointFormatError('truncated', `checkpoint file is truncated: it ends inside ${what} (after ${this.consumed + this.queued} bytes)`);
     }
-    const out = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
+    const out = new Uint8Array(n);
+    let o = 0;
+    while (o < n) {
+      const c = this.queue[0];
+      const take = Math.min(c.length - this.head, n - o);
+      out.set(c.subarray(this.head, this.head + take), o);
+      o += take;
+      this.head += take;
+      if (this.head === c.length) { this.queue.shift(); this.head = 0; }
+    }
+    this.queued -= n;
     this.consumed += n;
-    if (this.pos === this.buf.length) { this.buf = new Uint8Array(0); this.pos = 0; }
     return out;
   }
 
@@ -311,9 +319,9 @@ export async function importCheckpoint(store: CheckpointStore, src: ImportSource
         const parts: BlobEntry[] = [];
         for (const p of a.parts) {
           const bytes = await reader.read(p.size, `blob ${p.key}`);
-          const sha = await sha256Hex(bytes);
-          if (sha !== p.sha256) throw new CheckpointCorruptError(`checkpoint file is corrupted: blob ${p.key} fails its SHA-256 check`);
+          // put() hashes what it stores; a mismatch aborts the import, which deletes every blob written.
           const e = await put(p.key, bytes);
+          if (e.sha256 !== p.sha256) throw new CheckpointCorruptError(`checkpoint file is corrupted: blob ${p.key} fails its SHA-256 check`);
           parts.push(e);
           o.onProgress?.(reader.consumed, total);
         }

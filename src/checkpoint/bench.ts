@@ -1,0 +1,115 @@
+/**
+ * Save / load / export numbers for a 100k-transition replay (Nature net, 84x84, Node +
+ * fake-indexeddb). Run: `npx tsx src/checkpoint/bench.ts [transitions]` (needs ~3 GB of RAM:
+ * the replay, its copy inside the in-memory IndexedDB, and the restored agent's replay).
+ * Frames are written straight into the replay (no acting), so it takes seconds, not hours.
+ */
+import 'fake-indexeddb/auto';
+import * as tf from '@tensorflow/tfjs';
+import { createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { DQNAgent } from '../agent/agent';
+import { makeConfig } from '../agent/config';
+import { Rng } from '../agent/rng';
+import { CueEnv } from '../agent/toyenv';
+import { exportCheckpoint, importCheckpoint } from './container';
+import { restoreAgent, saveAgent } from './restore';
+import { CheckpointStore } from './store';
+
+const N = Number(process.argv[2] ?? 100_000);
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const ext = () => { const m = process.memoryUsage(); return m.arrayBuffers + m.heapUsed; };
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  const cfg = makeConfig({ num_envs: 1, network: 'nature', learning_starts: 1_000_000 });
+  const mk = () => new DQNAgent(cfg, new CueEnv({ numEnvs: 1, numActions: 6, frameHeight: 84, frameWidth: 84 }), { capacity: N + 16 });
+  const A = mk();
+  // Fill the replay with N transitions of random frames (episodes of ~1000 steps).
+  const rng = new Rng(1);
+  const frame = new Uint8Array(84 * 84);
+  const fill = () => { for (let i = 0; i < frame.length; i += 4) { const r = rng.nextU32(); frame[i] = r; frame[i + 1] = r >>> 8; frame[i + 2] = r >>> 16; frame[i + 3] = r >>> 24; } };
+  fill();
+  A.buffer.startEpisodes(frame);
+  const act = new Int32Array(1), rew = new Float32Array(1), term = new Uint8Array(1), trunc = new Uint8Array(1);
+  let t0 = Date.now();
+  for (let i = 0; i < N; i++) {
+    fill();
+    act[0] = i % 6; rew[0] = i % 7 === 0 ? 1 : 0; term[0] = i % 1000 === 999 ? 1 : 0;
+    A.buffer.addVectorStep(act, rew, term, trunc, frame, frame);
+  }
+  A.globalStep = N;
+  A.vectorSteps = N;
+  console.log(`filled ${N} transitions (${A.buffer.size} rows) in ${Date.now() - t0} ms; replay holds ${mb(A.capacity.bytes)}`);
+
+  const store = await CheckpointStore.open({ dbName: 'bench', estimate: null });
+  const run = await store.createRun({ gameMd5: 'f'.repeat(32), gameName: 'bench', env: {}, mode: { numEnvs: 1, numWorkers: 1 }, agent: cfg });
+  const base = { gameMd5: 'f'.repeat(32), gameName: 'bench', env: {}, mode: { numEnvs: 1, numWorkers: 1 } };
+
+  global.gc?.();
+  let peak = 0;
+  const before = ext();
+  const sampler = setInterval(() => { peak = Math.max(peak, ext() - before); }, 5);
+  t0 = Date.now();
+  let beyond = 0; // extra memory beyond what the in-memory IndexedDB has stored so far
+  const m = await saveAgent(store, run.runId, A, { run: base, frames: N * 4, onProgress: (done) => { const x = ext() - before; peak = Math.max(peak, x); beyond = Math.max(beyond, x - done); } });
+  const saveMs = Date.now() - t0;
+  clearInterval(sampler);
+  const parts = m.arrays.reduce((s, a) => s + a.parts.length, 0);
+  console.log(`save (full, with replay): ${saveMs} ms, ${mb(m.totalBytes)} in ${parts} blobs; memory over baseline: ${mb(peak)} incl. fake-indexeddb's in-memory copy, ${mb(beyond)} beyond it`);
+
+  t0 = Date.now();
+  const fast = await saveAgent(store, run.runId, A, { run: base, frames: N * 4, includeReplay: false });
+  console.log(`save (fast path, no replay): ${Date.now() - t0} ms, ${mb(fast.totalBytes)}`);
+
+  t0 = Date.now();
+  await store.verify(m.id);
+  console.log(`verify (read + SHA-256 of every blob): ${Date.now() - t0} ms`);
+
+  // Export: stream to a file, sampling extra memory (stored data already counted in the baseline).
+  const path = '/tmp/arcade-bench.arcadelab';
+  global.gc?.();
+  const h = await exportCheckpoint(store, m.id);
+  const b0 = ext();
+  let exPeak = 0;
+  t0 = Date.now();
+  const out = createWriteStream(path);
+  for await (const c of h.chunks()) {
+    exPeak = Math.max(exPeak, ext() - b0);
+    if (!out.write(c)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((r) => out.end(r));
+  const exportMs = Date.now() - t0;
+  console.log(`export to file: ${exportMs} ms, ${mb((await stat(path)).size)}; peak extra memory during export: ${mb(exPeak)} (JS heap + ArrayBuffers, sampled per blob, garbage not yet collected included)`);
+  // The same with a GC before each sample: what the export really keeps alive.
+  let live = 0;
+  global.gc?.();
+  const b1 = ext();
+  for await (const c of h.chunks()) {
+    global.gc?.();
+    live = Math.max(live, ext() - b1);
+    void c;
+  }
+  console.log(`export live set (GC before each sample): ${mb(live)}`);
+
+  A.dispose();
+  await store.deleteCheckpoint(fast.id);
+  global.gc?.();
+  const B = mk();
+  t0 = Date.now();
+  const r = await restoreAgent(store, m.id, B);
+  console.log(`load (restore into a fresh agent, every checksum verified): ${Date.now() - t0} ms; replay rows ${B.buffer.size}, step ${B.globalStep}, replayRestored ${r.replayRestored}`);
+  B.dispose();
+
+  // Import the file into a second database (streamed from disk).
+  const store2 = await CheckpointStore.open({ dbName: 'bench2', estimate: null });
+  const { openAsBlob } = await import('node:fs');
+  t0 = Date.now();
+  const imp = await importCheckpoint(store2, await openAsBlob(path));
+  console.log(`import from file: ${Date.now() - t0} ms (${imp.manifest.arrays.length} arrays)`);
+  await rm(path);
+  store.close();
+  store2.close();
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
