@@ -225,7 +225,6 @@ export class ReplayBuffer {
     this.rewards[id] = reward;
     // Terminated wins over truncated (Gymnasium: a terminal state has no future to bootstrap).
     this.flags[id] = f | FLAG_ACTION | (terminated ? FLAG_TERMINATED : truncated ? FLAG_TRUNCATED : 0);
-    if (this.tree) this.tree.set(id, this.maxPriority ** this.alpha);
   }
 
   /** Next frame of an ongoing episode (final = last frame of an ended one). */
@@ -280,8 +279,29 @@ export class ReplayBuffer {
     this.actions[id] = 0;
     this.rewards[id] = 0;
     this.flags[id] = flags;
-    if (this.tree) this.tree.set(id, 0); // not sampleable until it has an action
     this.totals[env] = t + 1;
+    if (this.tree) this.updateValidityPriorities(env, t, id);
+  }
+
+  /**
+   * Prioritized replay keeps priority mass only on rows that are valid now, so stratified
+   * sampling never lands on a stretch that cannot be sampled. After writing logical row t:
+   * the new row has no priority yet; row t - n just got its n-step successors, so it enters
+   * with the maximum priority seen (new transitions are replayed at least once, as in Schaul et
+   * al.); rows whose stacks lost their oldest frame to the ring leave with priority 0.
+   */
+  private updateValidityPriorities(env: number, t: number, id: number): void {
+    const tree = this.tree as SumTree;
+    const c = this.segmentCapacity;
+    tree.set(id, 0);
+    const oldLow = t > c ? t - c + this.stackSize - 1 : 0;
+    const newLow = this.lowestValid(env);
+    for (let L = Math.max(oldLow, t + 1 - c); L < newLow; L++) tree.set(this.rowId(env, L), 0);
+    const entering = t - this.nStep;
+    if (entering >= newLow) {
+      const eid = this.rowId(env, entering);
+      if (this.flags[eid] & FLAG_ACTION) tree.set(eid, this.maxPriority ** this.alpha);
+    }
   }
 
   // ---------------------------------------------------------------- validity
@@ -364,8 +384,8 @@ export class ReplayBuffer {
     for (let i = 0; i < b.size; i++) {
       let tries = 0;
       for (;;) {
-        // Stratified: one draw per equal slice of the priority mass.
-        const u = ((i + this.rng.nextFloat()) / b.size) * total;
+        // Stratified: one draw per equal slice of the priority mass (a few tries), then anywhere.
+        const u = tries < 8 ? ((i + this.rng.nextFloat()) / b.size) * total : this.rng.nextFloat() * total;
         const id = tree.find(Math.min(u, total * (1 - 1e-12)));
         const env = (id / this.segmentCapacity) | 0;
         const logical = this.logicalOf(id);
@@ -377,9 +397,8 @@ export class ReplayBuffer {
           if (b.weights[i] > maxW) maxW = b.weights[i]; // the stored float32 value, so the max normalises to exactly 1
           break;
         }
-        // Rows near the ring edges (stack not retained / n-step not written yet) carry
-        // priority but are not sampleable yet: draw again.
-        if (++tries > 10000) throw new Error('ReplayBuffer.sample: could not find a valid prioritized transition');
+        // Only float rounding at a leaf boundary can land here (invalid rows carry no mass).
+        if (++tries > 1000) throw new Error('ReplayBuffer.sample: could not find a valid prioritized transition');
       }
     }
     for (let i = 0; i < b.size; i++) b.weights[i] /= maxW;
@@ -392,7 +411,8 @@ export class ReplayBuffer {
     if (!tree) return;
     for (let i = 0; i < rows.length; i++) {
       const id = rows[i];
-      if (!(this.flags[id] & FLAG_ACTION)) continue; // slot was overwritten since sampling
+      // Skip rows that stopped being sampleable since the batch was drawn (ring moved on).
+      if (!this.isValid((id / this.segmentCapacity) | 0, this.logicalOf(id))) continue;
       const p = Math.abs(tdErrors[i]) + this.priorityEps;
       if (!Number.isFinite(p)) throw new Error(`ReplayBuffer.updatePriorities: non-finite TD error ${tdErrors[i]}`);
       if (p > this.maxPriority) this.maxPriority = p;
