@@ -429,3 +429,41 @@ describe('ReplayBuffer: other stack sizes use the generic layout path', () => {
     }
   });
 });
+
+describe('ReplayBuffer: prioritized replay keeps mass exactly on valid rows', () => {
+  it('priority > 0 iff the row is sampleable, through warm-up, episode ends and ring wrap-around (n = 3)', () => {
+    const N = 2;
+    const per = 17;
+    const b = new ReplayBuffer({
+      numEnvs: N, capacity: N * per, frameHeight: H, frameWidth: W, stackSize: S, nStep: 3, gamma: 0.9, batchSize: 4,
+      rng: new Rng(8), prioritized: { alpha: 0.6, eps: 1e-6 },
+    });
+    const rng = new Rng(12);
+    const obs = new Uint8Array(N * FS);
+    const acts = new Int32Array(N);
+    const rew = new Float32Array(N);
+    const term = new Uint8Array(N);
+    const trunc = new Uint8Array(N);
+    b.startEpisodes(obs);
+    for (let t = 0; t < 120; t++) {
+      for (let e = 0; e < N; e++) {
+        const end = rng.nextFloat() < 0.15;
+        term[e] = end && rng.nextFloat() < 0.5 ? 1 : 0;
+        trunc[e] = end && !term[e] ? 1 : 0;
+      }
+      b.addVectorStep(acts, rew, term, trunc, obs, obs);
+      const pri = b.getState().priorities!;
+      for (let e = 0; e < N; e++) {
+        for (let L = Math.max(0, b.rowsWritten(e) - per); L < b.rowsWritten(e); L++) {
+          const has = pri[b.rowId(e, L)] > 0;
+          if (has !== b.isValid(e, L)) throw new Error(`step ${t}: env ${e} row ${L} priority ${pri[b.rowId(e, L)]} but valid=${b.isValid(e, L)}`);
+        }
+      }
+      if (b.validCount() > 0) {
+        const batch = b.sample(0.4);
+        const td = Float32Array.from(batch.rows, () => rng.nextFloat() * 3);
+        b.updatePriorities(batch.rows, td);
+      }
+    }
+  });
+});
