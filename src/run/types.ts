@@ -231,6 +231,8 @@ export interface RunController {
   /** Listener proxies: pass comlink.proxy(listener). Returns an id for unsubscribe. */
   subscribe(listener: RunListener): Promise<number>;
   unsubscribe(id: number): Promise<void>;
+  /** Hash of the online network's weights (tests: equal across a mode switch). */
+  weightsDigest(): Promise<string>;
   /** Frees the run's envs and tensors (the worker is terminated by the client afterwards). */
   close(): Promise<void>;
 }

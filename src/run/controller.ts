@@ -1,0 +1,592 @@
+/**
+ * One training run: the loop that drives a DQNAgent on a RunEnv, pause/resume, mode switches,
+ * checkpoints (autosave, manual, page-hide), watch mode, metrics and events.
+ *
+ * Platform-neutral: the learner worker (browser) and the vitest suite (Node, tfjs cpu) both use
+ * it. Everything platform-specific comes in through RunDeps (how to build envs, tf.memory(),
+ * which backend). The tfjs backend must be selected before a controller is built.
+ *
+ * Concurrency rule: agent.step() and anything that reads/writes the agent's state (save,
+ * mode switch, watch) never overlap. The loop runs in slices of ~SLICE_MS and yields a macrotask
+ * between slices so control calls (comlink messages) get in; every state-touching operation
+ * first stops the loop and awaits its last step (quiesce()).
+ */
+import { DQNAgent } from '../agent/agent';
+import { makeConfig, type DQNConfig } from '../agent/config';
+import { FrameStacker } from '../agent/stacker';
+import type { CheckpointStore } from '../checkpoint/store';
+import { CheckpointManager } from '../checkpoint/manager';
+import { captureAgent, restoreAgent, type CaptureOptions } from '../checkpoint/restore';
+import { switchMode as switchCheckpointMode } from '../checkpoint/manager';
+import type { Manifest, RunConfig as StoredRunConfig, RunMode as StoredMode } from '../checkpoint/types';
+import type { AtariEnvOptions } from '../env/atari-env';
+import type { RunEnv, SingleEnv } from './envs';
+import { FrameWriter } from './frames';
+import { RunHistory } from './history';
+import {
+  METRICS_INTERVAL_MS,
+  type BackendInfo, type CheckpointInfo, type EpisodeEntry, type FrameSource, type MetricsHistory, type MetricsSnapshot,
+  type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
+} from './types';
+
+export interface RunDeps {
+  store: CheckpointStore;
+  backend: BackendInfo;
+  /** Builds the envs of a mode (single = one env in this thread). Seeds: env i gets seed + i. */
+  makeEnv(mode: RunMode, seed: number): Promise<RunEnv>;
+  /** A separate single env for watch mode (null: watch mode unavailable). */
+  makeWatchEnv?(): Promise<SingleEnv>;
+  memory(): { numBytes: number; numTensors: number; numBytesInGPU?: number };
+  /** Replay capacity override (tests; default from device memory, see replayCapacity()). */
+  capacity?: number;
+  /** Metrics timer period (default METRICS_INTERVAL_MS; 0 = no timer, snapshots on demand). */
+  metricsIntervalMs?: number;
+  /** Called when the controller is closed. */
+  onClose?: () => void;
+}
+
+export interface GameIdentity {
+  md5: string;
+  name?: string;
+}
+
+export interface ResolvedRunConfig {
+  game: GameIdentity;
+  env: AtariEnvOptions;
+  hyper: Partial<DQNConfig>;
+  mode: RunMode;
+  seed: number;
+  name?: string;
+  autosaveEvery?: number;
+}
+
+export function numEnvsOf(m: RunMode): number {
+  return m.kind === 'single' ? 1 : m.workers * m.envsPerWorker;
+}
+
+export function checkMode(m: RunMode): RunMode {
+  if (!m || (m.kind !== 'single' && m.kind !== 'vectorized')) throw new Error(`mode must be {kind:'single'} or {kind:'vectorized', workers, envsPerWorker}`);
+  if (m.kind === 'single') return { kind: 'single' };
+  const { workers, envsPerWorker } = m;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`vectorized mode: workers must be an integer in [1, 64], got ${String(workers)}`);
+  if (!Number.isInteger(envsPerWorker) || envsPerWorker < 1 || envsPerWorker > 256) throw new Error(`vectorized mode: envsPerWorker must be an integer in [1, 256], got ${String(envsPerWorker)}`);
+  return { kind: 'vectorized', workers, envsPerWorker };
+}
+
+function storedMode(m: RunMode): StoredMode {
+  return m.kind === 'single' ? { numEnvs: 1, numWorkers: 1 } : { numEnvs: m.workers * m.envsPerWorker, numWorkers: m.workers };
+}
+
+export function checkpointInfo(m: Manifest): CheckpointInfo {
+  return {
+    id: m.id, runId: m.runId, createdAt: m.createdAt, reason: m.reason, counters: { ...m.counters },
+    hasReplay: m.hasReplay, totalBytes: m.totalBytes, evalReturn: m.evalReturn,
+  };
+}
+
+/** What the controller keeps in a checkpoint's metrics slot. */
+interface StoredMetrics {
+  v: 1;
+  mode: RunMode;
+  elapsedSec: number;
+  history: unknown;
+  env: AtariEnvOptions;
+}
+
+const SLICE_MS = 30;
+
+/** A macrotask yield (lets worker messages / timers in between loop slices). */
+function yieldMacrotask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); r(); };
+    ch.port2.postMessage(0);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class RunControllerImpl implements RunController {
+  readonly runId: string;
+  state: RunState = 'ready';
+  agent: DQNAgent;
+  env: RunEnv;
+  mode: RunMode;
+  readonly frameWriter = new FrameWriter();
+  hist: RunHistory;
+
+  private readonly deps: RunDeps;
+  private readonly game: GameIdentity;
+  private readonly envOptions: AtariEnvOptions;
+  private readonly manager: CheckpointManager;
+  private readonly listeners = new Map<number, RunListener>();
+  private listenerSeq = 0;
+  private loopPromise: Promise<void> | null = null;
+  private wantRun = false;
+  private framesBase = 0;
+  private stepsAtFramesBase = 0;
+  private elapsedSec = 0;
+  private runningSince: number | null = null;
+  private pendingEpisodes: EpisodeEntry[] = [];
+  private lastSnap = { t: now(), steps: 0, frames: 0, grads: 0 };
+  private lastGradForQ = -1;
+  private lastLoss: number | null = null;
+  private lastMeanQ: number | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private viewEnv = 0;
+  private lastFramePublish = 0;
+  private watchStop: (() => void) | null = null;
+  private watchPromise: Promise<void> | null = null;
+  private qInput: Float32Array | null = null;
+  private closed = false;
+
+  private constructor(deps: RunDeps, runId: string, game: GameIdentity, envOptions: AtariEnvOptions, mode: RunMode, agent: DQNAgent, env: RunEnv, history: RunHistory, autosaveEvery: number, lastSavedStep: number) {
+    this.deps = deps;
+    this.runId = runId;
+    this.game = game;
+    this.envOptions = envOptions;
+    this.mode = mode;
+    this.agent = agent;
+    this.env = env;
+    this.hist = history;
+    this.manager = new CheckpointManager(deps.store, runId, {
+      capture: () => this.capture(),
+      onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes }),
+      onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
+    }, { everyAgentSteps: autosaveEvery }, lastSavedStep);
+    const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
+    if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
+  }
+
+  /** A new run: builds envs + agent, registers the run in the store. */
+  static async create(c: ResolvedRunConfig, deps: RunDeps): Promise<RunControllerImpl> {
+    const mode = checkMode(c.mode);
+    if (!/^[0-9a-f]{32}$/.test(c.game.md5)) throw new Error(`game md5 must be 32 lower-case hex digits, got "${c.game.md5}"`);
+    const cfg = makeConfig({ ...c.hyper, num_envs: numEnvsOf(mode), seed: c.seed });
+    const env = await deps.makeEnv(mode, cfg.seed);
+    let agent: DQNAgent;
+    try {
+      agent = new DQNAgent(cfg, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
+    } catch (e) {
+      await env.close();
+      throw e;
+    }
+    const rec = await deps.store.createRun({ gameMd5: c.game.md5, gameName: c.game.name, env: c.env as Record<string, unknown>, mode: storedMode(mode), agent: cfg }, c.name);
+    await agent.start();
+    return new RunControllerImpl(deps, rec.runId, c.game, c.env, mode, agent, env, new RunHistory(), c.autosaveEvery ?? 100_000, 0);
+  }
+
+  /** Reopens a checkpoint (in its own mode unless `mode` is given): everything continues. */
+  static async fromCheckpoint(id: string, deps: RunDeps, o: { mode?: RunMode; autosaveEvery?: number } = {}): Promise<RunControllerImpl> {
+    const m = await deps.store.getManifest(id);
+    const run = m.meta.run;
+    const sm = (await deps.store.readMetrics(m)) as Partial<StoredMetrics> | null;
+    const savedMode: RunMode = sm?.mode ?? (run.mode.numEnvs === 1 && run.mode.numWorkers === 1
+      ? { kind: 'single' }
+      : { kind: 'vectorized', workers: run.mode.numWorkers, envsPerWorker: Math.max(1, Math.round(run.mode.numEnvs / run.mode.numWorkers)) });
+    const mode = checkMode(o.mode ?? savedMode);
+    const cfg: DQNConfig = { ...run.agent, num_envs: numEnvsOf(mode) };
+    const env = await deps.makeEnv(mode, cfg.seed);
+    let agent: DQNAgent | null = null;
+    try {
+      // Same capacity as the saved buffer (rows over all envs), so replay restores in full.
+      const capacity = m.meta.replayGeometry.numEnvs * m.meta.replayGeometry.segmentCapacity;
+      agent = new DQNAgent(cfg, env, { capacity });
+      const r = await restoreAgent(deps.store, id, agent, {});
+      const envOptions = (sm?.env ?? run.env) as AtariEnvOptions;
+      const c = new RunControllerImpl(deps, m.runId, { md5: run.gameMd5, name: run.gameName }, envOptions, mode, agent, env,
+        RunHistory.fromJSON(sm?.history), o.autosaveEvery ?? 100_000, m.counters.agentSteps);
+      c.elapsedSec = sm?.elapsedSec ?? 0;
+      c.framesBase = r.frames;
+      c.stepsAtFramesBase = agent.globalStep;
+      c.lastSnap = { t: now(), steps: agent.globalStep, frames: r.frames, grads: agent.learner.gradientSteps };
+      return c;
+    } catch (e) {
+      agent?.dispose();
+      await env.close();
+      throw e;
+    }
+  }
+
+  // ---- counters / metrics ---------------------------------------------------------------
+
+  get counters(): RunCounters {
+    const a = this.agent;
+    return {
+      agentSteps: a.globalStep,
+      vectorSteps: a.vectorSteps,
+      frames: this.framesBase + (a.globalStep - this.stepsAtFramesBase) * this.env.frameSkip,
+      episodes: a.episodes,
+      gradientUpdates: a.learner.gradientSteps,
+    };
+  }
+
+  private elapsed(): number {
+    return this.elapsedSec + (this.runningSince !== null ? (now() - this.runningSince) / 1000 : 0);
+  }
+
+  private setState(s: RunState, reason?: string): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit({ kind: 'state', runId: this.runId, state: s, reason });
+  }
+
+  private emit(e: RunEvent): void {
+    for (const [id, l] of this.listeners) {
+      try {
+        const p = l.onEvent?.(e) as unknown;
+        if (p && typeof (p as Promise<void>).catch === 'function') (p as Promise<void>).catch(() => this.listeners.delete(id));
+      } catch {
+        this.listeners.delete(id);
+      }
+    }
+  }
+
+  async snapshot(): Promise<MetricsSnapshot> {
+    const t = now();
+    const c = this.counters;
+    const dt = Math.max(1e-3, (t - this.lastSnap.t) / 1000);
+    const running = this.state === 'running';
+    const stepsPerSec = running || c.agentSteps > this.lastSnap.steps ? (c.agentSteps - this.lastSnap.steps) / dt : 0;
+    const framesPerSec = running || c.frames > this.lastSnap.frames ? (c.frames - this.lastSnap.frames) / dt : 0;
+    const gradStepsPerSec = (c.gradientUpdates - this.lastSnap.grads) / dt;
+    const newGrads = c.gradientUpdates !== this.lastSnap.grads;
+    this.lastSnap = { t, steps: c.agentSteps, frames: c.frames, grads: c.gradientUpdates };
+    if (newGrads) {
+      try {
+        this.lastLoss = await this.agent.learner.lastLoss();
+        this.lastMeanQ = await this.meanQ();
+      } catch {
+        // a read racing a mode switch (disposed learner): keep the previous numbers
+      }
+      if (this.lastLoss !== null) this.hist.loss.add(c.agentSteps, this.lastLoss);
+      if (this.lastMeanQ !== null) this.hist.meanQ.add(c.agentSteps, this.lastMeanQ);
+    }
+    if (stepsPerSec > 0) this.hist.stepsPerSec.add(c.agentSteps, stepsPerSec);
+    const a = this.agent;
+    const eps = this.pendingEpisodes;
+    this.pendingEpisodes = [];
+    return {
+      runId: this.runId,
+      state: this.state,
+      time: Date.now(),
+      elapsedSec: this.elapsed(),
+      counters: c,
+      stepsPerSec, framesPerSec, gradStepsPerSec,
+      epsilon: a.epsilon,
+      loss: this.lastLoss,
+      meanQ: this.lastMeanQ,
+      replaySize: a.buffer.validCount(),
+      replayCapacity: a.capacity.capacity,
+      mode: { ...this.mode },
+      backend: this.deps.backend,
+      memory: this.deps.memory(),
+      newEpisodes: eps,
+    };
+  }
+
+  /** Mean over envs of max_a Q(s_t, a) on the current stacks (what the agent acts on now). */
+  private async meanQ(): Promise<number | null> {
+    if (this.agent.learner.gradientSteps === this.lastGradForQ) return this.lastMeanQ;
+    this.lastGradForQ = this.agent.learner.gradientSteps;
+    // The agent keeps its acting stacks private; its state export has them (uint8 [N,S,H*W]).
+    const stacker = (this.agent as unknown as { stacker?: FrameStacker }).stacker;
+    if (!stacker) return null;
+    const n = this.env.numEnvs;
+    const size = n * this.env.frameHeight * this.env.frameWidth * this.agent.cfg.frame_stack;
+    if (!this.qInput || this.qInput.length !== size) this.qInput = new Float32Array(size);
+    stacker.writeInput(this.qInput);
+    const q = await this.agent.learner.qValues(this.qInput, n);
+    const A = q.length / n;
+    let s = 0;
+    for (let e = 0; e < n; e++) {
+      let m = -Infinity;
+      for (let k = 0; k < A; k++) if (q[e * A + k] > m) m = q[e * A + k];
+      s += m;
+    }
+    return s / n;
+  }
+
+  private async pushMetrics(): Promise<void> {
+    if (this.listeners.size === 0 || this.closed) return;
+    const s = await this.snapshot();
+    for (const [id, l] of this.listeners) {
+      try {
+        const p = l.onMetrics?.(s) as unknown;
+        if (p && typeof (p as Promise<void>).catch === 'function') (p as Promise<void>).catch(() => this.listeners.delete(id));
+      } catch {
+        this.listeners.delete(id);
+      }
+    }
+  }
+
+  async history(): Promise<MetricsHistory> { return this.hist.view(); }
+
+  async subscribe(l: RunListener): Promise<number> {
+    const id = ++this.listenerSeq;
+    this.listeners.set(id, l);
+    return id;
+  }
+
+  async unsubscribe(id: number): Promise<void> {
+    this.listeners.delete(id);
+  }
+
+  async frames(): Promise<FrameSource> { return { buffer: this.frameWriter.buffer as SharedArrayBuffer }; }
+
+  async setViewEnv(i: number): Promise<void> {
+    if (!Number.isInteger(i) || i < -1 || i >= this.env.numEnvs) throw new RangeError(`env index must be in [-1, ${this.env.numEnvs - 1}], got ${String(i)}`);
+    this.viewEnv = i;
+    if (i >= 0) this.env.publishFrame(this.frameWriter, i, this.agent.globalStep);
+  }
+
+  // ---- the loop -------------------------------------------------------------------------
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`run ${this.runId} is closed`);
+    if (this.state === 'error') throw new Error(`run ${this.runId} stopped after an error; resume it from a checkpoint`);
+  }
+
+  async start(): Promise<void> {
+    this.checkOpen();
+    if (this.watchPromise) await this.stopWatch();
+    if (this.loopPromise || this.state === 'done') return;
+    this.wantRun = true;
+    this.setState('running');
+    this.runningSince = now();
+    this.loopPromise = this.loop().finally(() => {
+      if (this.runningSince !== null) this.elapsedSec += (now() - this.runningSince) / 1000;
+      this.runningSince = null;
+      this.loopPromise = null;
+    });
+  }
+
+  resume(): Promise<void> { return this.start(); }
+
+  async pause(): Promise<void> {
+    await this.quiesce();
+    if (this.state === 'running') this.setState('paused');
+  }
+
+  /** Stops the loop and waits until no agent step is in flight. */
+  private async quiesce(): Promise<boolean> {
+    const was = this.loopPromise !== null;
+    this.wantRun = false;
+    if (this.loopPromise) await this.loopPromise;
+    return was;
+  }
+
+  private async loop(): Promise<void> {
+    const a = this.agent;
+    try {
+      while (this.wantRun) {
+        const t0 = now();
+        do {
+          await a.step();
+          this.afterStep();
+          if (a.globalStep >= a.cfg.total_timesteps) {
+            this.wantRun = false;
+            this.setState('done', `total_timesteps ${a.cfg.total_timesteps} reached`);
+            break;
+          }
+          if (this.manager.policy.everyAgentSteps > 0 && a.globalStep - this.lastAutosaveCheck >= this.manager.policy.everyAgentSteps) {
+            this.lastAutosaveCheck = a.globalStep;
+            this.setState('saving');
+            try {
+              await this.manager.maybeAutosave(a.globalStep);
+            } catch (e) {
+              this.emit({ kind: 'error', runId: this.runId, message: `autosave failed: ${(e as Error).message}`, fatal: false });
+            }
+            this.setState('running');
+          }
+        } while (this.wantRun && now() - t0 < SLICE_MS);
+        await yieldMacrotask();
+      }
+    } catch (e) {
+      this.wantRun = false;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.setState('error', msg);
+      this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
+    }
+  }
+  private lastAutosaveCheck = 0;
+
+  private afterStep(): void {
+    const fin = this.env.finished;
+    if (fin.length) {
+      const step = this.agent.globalStep;
+      const t = Date.now();
+      for (const e of fin) {
+        this.pendingEpisodes.push({ agentStep: step, env: e.env, rawReturn: e.rawReturn, length: e.length, time: t });
+        this.hist.episodes.add(step, e.rawReturn);
+      }
+      if (this.pendingEpisodes.length > 10_000) this.pendingEpisodes.splice(0, this.pendingEpisodes.length - 10_000);
+    }
+    if (this.viewEnv >= 0) {
+      const t = now();
+      if (t - this.lastFramePublish >= 1000 / 60) {
+        this.lastFramePublish = t;
+        this.env.publishFrame(this.frameWriter, this.viewEnv, this.agent.globalStep);
+      }
+    }
+  }
+
+  // ---- checkpoints ----------------------------------------------------------------------
+
+  private captureOptions(): CaptureOptions {
+    return {
+      run: { gameMd5: this.game.md5, gameName: this.game.name, env: this.envOptions as Record<string, unknown>, mode: storedMode(this.mode) },
+      frames: this.counters.frames,
+      envs: this.env.numEnvs === 1 && 'getEnvStates' in this.env ? (this.env as unknown as SingleEnv) : null,
+      metrics: { v: 1, mode: this.mode, elapsedSec: this.elapsed(), history: this.hist.toJSON(), env: this.envOptions } satisfies StoredMetrics,
+    };
+  }
+
+  private capture() {
+    return captureAgent(this.agent, this.captureOptions());
+  }
+
+  /** Runs `fn` with the loop stopped, then restarts the loop if it was running. */
+  private async paused<T>(busy: RunState, fn: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const was = await this.quiesce();
+    const prev = this.state;
+    this.setState(busy);
+    try {
+      return await fn();
+    } finally {
+      this.setState(prev === 'running' ? 'paused' : prev);
+      if (was && !this.closed && this.state !== 'error') await this.start();
+    }
+  }
+
+  async saveCheckpoint(o: { withReplay?: boolean } = {}): Promise<CheckpointInfo> {
+    return this.paused('saving', async () => checkpointInfo(await this.manager.save('manual', o.withReplay ?? true)));
+  }
+
+  async pageHide(): Promise<void> {
+    if (this.closed) return;
+    await this.paused('saving', async () => { await this.manager.saveForPageHide(); });
+  }
+
+  async switchMode(next: RunMode): Promise<void> {
+    const mode = checkMode(next);
+    await this.paused('switching', async () => {
+      const before = this.counters;
+      const oldEnv = this.env;
+      const r = await switchCheckpointMode({
+        store: this.deps.store,
+        runId: this.runId,
+        agent: this.agent,
+        capture: this.captureOptions(),
+        closeOldEnvs: () => oldEnv.close(),
+        mode: storedMode(mode),
+        build: async (cfg, _m, capacity) => {
+          const env = await this.deps.makeEnv(mode, cfg.seed);
+          this.env = env;
+          return { agent: new DQNAgent(cfg, env, { capacity }), envs: null };
+        },
+      });
+      this.agent = r.agent;
+      this.mode = mode;
+      this.framesBase = before.frames;
+      this.stepsAtFramesBase = r.agent.globalStep;
+      this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
+      this.emit({ kind: 'mode-switched', runId: this.runId, mode, lostTransitions: r.restored.lostTransitions });
+    });
+  }
+
+  // ---- watch mode -----------------------------------------------------------------------
+
+  async watch(o: { realtime?: boolean; epsilon?: number } = {}): Promise<void> {
+    this.checkOpen();
+    if (this.watchPromise) return;
+    const make = this.deps.makeWatchEnv;
+    if (!make) throw new Error('watch mode is not available here (no env factory for it)');
+    await this.quiesce();
+    if (this.state === 'running') this.setState('paused');
+    const env = await make();
+    const prev = this.state;
+    this.setState('watching');
+    const eps = o.epsilon ?? this.agent.cfg.eval_epsilon;
+    const realtime = o.realtime ?? true;
+    let stop = false;
+    this.watchStop = () => { stop = true; };
+    const S = this.agent.cfg.frame_stack;
+    const stacker = new FrameStacker(1, S, env.frameHeight, env.frameWidth);
+    const input = new Float32Array(env.frameHeight * env.frameWidth * S);
+    const actions = new Int32Array(1);
+    const rng = this.agent.evalRng;
+    const stepMs = (1000 / 60) * env.frameSkip;
+    this.watchPromise = (async () => {
+      try {
+        env.reset((this.agent.cfg.seed + 0x20000) >>> 0);
+        stacker.resetAll(env.obs);
+        let next = now();
+        while (!stop) {
+          if (rng.nextFloat() < eps) actions[0] = rng.nextInt(env.numActions);
+          else {
+            stacker.writeInput(input);
+            actions[0] = (await this.agent.learner.greedyActions(input, 1))[0];
+          }
+          env.step(actions);
+          stacker.observe(env.obs, env.terminated, env.truncated);
+          env.publishFrame(this.frameWriter, -1, this.agent.globalStep);
+          for (const e of env.finished) this.emit({ kind: 'state', runId: this.runId, state: 'watching', reason: `watch episode: raw return ${e.rawReturn}, ${e.length} steps` });
+          if (realtime) {
+            next += stepMs;
+            const wait = next - now();
+            if (wait > 0) await sleep(wait);
+            else { next = now(); await yieldMacrotask(); }
+          } else await yieldMacrotask();
+        }
+      } catch (e) {
+        this.emit({ kind: 'error', runId: this.runId, message: `watch: ${(e as Error).message}`, fatal: false });
+      } finally {
+        env.close();
+        this.watchPromise = null;
+        this.watchStop = null;
+        this.setState(prev);
+      }
+    })();
+  }
+
+  async stopWatch(): Promise<void> {
+    this.watchStop?.();
+    if (this.watchPromise) await this.watchPromise;
+  }
+
+  // ---- diagnostics ----------------------------------------------------------------------
+
+  /** FNV-1a over the online network's float32 bytes (tests compare weights across a switch). */
+  async weightsDigest(): Promise<string> {
+    return this.paused(this.state, async () => {
+      const s = await this.agent.learner.getState();
+      let h = 0x811c9dc5;
+      for (const w of s.online) {
+        const b = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+        for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+      }
+      return (h >>> 0).toString(16).padStart(8, '0');
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stopWatch();
+    await this.quiesce();
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.listeners.clear();
+    this.agent.dispose();
+    await this.env.close();
+    this.state = 'closed';
+    this.deps.onClose?.();
+  }
+}
+
+export type { StoredRunConfig };
