@@ -98,7 +98,16 @@ const schemes = { '2K': 'CART_2K', '4K': 'CART_4K', F8: 'CART_F8', F6: 'CART_F6'
 const ctrl = { JOYSTICK: 'GAME_CTRL_JOYSTICK', PADDLES: 'GAME_CTRL_PADDLES', NONE: 'GAME_CTRL_NONE' };
 
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-const roms = [...manifest.roms].sort((a, b) => a.rom_id.localeCompare(b.rom_id));
+// Our own built-in games (roms/builtin.json) join the table like any ALE ROM, with the
+// wrapper named in their entry, so every env, agent and UI path treats them the same way.
+const builtin = JSON.parse(readFileSync(resolve(root, 'roms/builtin.json'), 'utf8')).games.map((g) => ({
+  rom_id: g.id, md5: g.md5, size: g.size, bankswitch: g.scheme, controller_left: 'JOYSTICK',
+  controller_right: 'JOYSTICK', display_format: g.display, display_format_source: 'properties-ntsc',
+  ystart: 34, screen_height: 210, hmove_blanks: true, ale_single_player_support: true,
+  wrapper: g.wrapper, lives_after_reset: g.lives.afterReset, minimal_action_set: g.minimalActions,
+  modes: g.modes, default_mode: 0, difficulties: g.difficulties, starting_actions_rle: [],
+}));
+const roms = [...manifest.roms, ...builtin].sort((a, b) => a.rom_id.localeCompare(b.rom_id));
 const mask = (list) => '0x' + (list ?? []).reduce((m, a) => (m | (1 << a)) >>> 0, 0).toString(16) + 'u';
 const ident = (id) => id.replace(/[^a-zA-Z0-9_]/g, '_');
 
@@ -108,7 +117,7 @@ for (const r of roms) {
   if (!/^[0-9a-f]{32}$/.test(r.md5)) throw new Error(`bad md5 for ${r.rom_id}`);
   if (!(r.bankswitch in schemes)) throw new Error(`unknown scheme ${r.bankswitch} (${r.rom_id})`);
   const o = modeOverlay[r.rom_id] ?? {};
-  const wrapperName = r.rom_id.toUpperCase();
+  const wrapperName = r.wrapper ?? r.rom_id.toUpperCase();
   const wrapper = r.ale_single_player_support && wrappers.has(wrapperName) ? wrapperName : 'NONE';
   const id = ident(r.rom_id);
   const modes = r.modes ?? [0];

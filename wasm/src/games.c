@@ -1000,6 +1000,13 @@ void game_step(uint8_t wrapper, GameState *s, GameRamReader rd, void *ctx) {
       s->terminal = s->lives == 0;
       break;
     }
+    case GAME_WRAPPER_ARCADE_CATCH: {
+      /* Arcade Lab's own games: BCD score at $80, lives at $81, $82 != 0 once lost or won. */
+      score_to(s, game_dec1(RD(0x80)));
+      s->lives = RD(0x81);
+      s->terminal = RD(0x82) != 0;
+      break;
+    }
     default:
       break;
   }

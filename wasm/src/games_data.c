@@ -28,6 +28,7 @@ static const uint16_t modes_breakout[] = {0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 4
 static const uint16_t modes_carnival[] = {0};
 static const uint16_t modes_casino[] = {0, 2, 3};
 static const uint16_t start_casino[] = {0, 60, 1, 2};
+static const uint16_t modes_catch[] = {0};
 static const uint16_t modes_centipede[] = {22, 86};
 static const uint16_t modes_chopper_command[] = {0, 2};
 static const uint16_t modes_combat[] = {0};
@@ -37,6 +38,7 @@ static const uint16_t modes_darkchambers[] = {0};
 static const uint16_t start_darkchambers[] = {0, 486};
 static const uint16_t modes_defender[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 16};
 static const uint16_t modes_demon_attack[] = {1, 3, 5, 7};
+static const uint16_t modes_dodge[] = {0};
 static const uint16_t modes_donkey_kong[] = {0};
 static const uint16_t modes_double_dunk[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 static const uint16_t start_double_dunk[] = {10, 1};
@@ -163,6 +165,7 @@ const GameProps GAME_TABLE[] = {
   { "breakout", "f34f08e5eb96e500e851a80be3277a56", 2048u, CART_2K, 0, 0, 1, 34, 210, GAME_CTRL_PADDLES, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_BREAKOUT, GAME_MODE_BYTE, 0xb2, 1, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 5, 0x3ffffu, 0x1bu, modes_breakout, 12, 0, 0x3, 0, 0, -1 },
   { "carnival", "028024fb8e5e5f18ea586652f9799c96", 4096u, CART_4K, 0, 0, 1, 26, 214, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_CARNIVAL, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 0, 0x3ffffu, 0x181bu, modes_carnival, 1, 0, 0x1, 0, 0, -1 },
   { "casino", "b816296311019ab69a21cb9e9e235d12", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_PADDLES, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_CASINO, GAME_MODE_BYTE, 0xd4, 2, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 1, 0x3ffffu, 0x27u, modes_casino, 3, 0, 0xf, start_casino, 2, -1 },
+  { "catch", "de86e863480bfc2e154be1c3587d4868", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_ARCADE_CATCH, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 5, 0x3ffffu, 0x19u, modes_catch, 1, 0, 0x3, 0, 0, -1 },
   { "centipede", "91c2098e88a6b13f977af8c003e0bca5", 8192u, CART_F8, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_CENTIPEDE, GAME_MODE_BYTE, 0xa7, 2, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 3, 0x3ffffu, 0x3ffffu, modes_centipede, 2, 22, 0x1, 0, 0, -1 },
   { "chopper_command", "c1cb228470a87beb5f36e90ac745da26", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_CHOPPER_COMMAND, GAME_MODE_BYTE, 0xe0, 2, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 3, 0x3ffffu, 0x3ffffu, modes_chopper_command, 2, 0, 0x3, 0, 0, -1 },
   { "combat", "0ef64cdbecccb7049752a3de0b7ade14", 2048u, CART_2K, 0, 1, 1, 39, 256, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 0, GAME_WRAPPER_NONE, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, -1, 0x3ffffu, 0x3ffffu, modes_combat, 1, 0, 0x1, 0, 0, -1 },
@@ -171,6 +174,7 @@ const GameProps GAME_TABLE[] = {
   { "darkchambers", "106855474c69d08c8ffa308d47337269", 16384u, CART_F6SC, 0, 0, 0, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_DARKCHAMBERS, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 1, 0x3ffffu, 0x3ffffu, modes_darkchambers, 1, 0, 0x1, start_darkchambers, 1, -1 },
   { "defender", "0f643c34e40e3f1daafd9c524d3ffe64", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_DEFENDER, GAME_MODE_BYTE, 0x9b, 2, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 3, 0x3ffffu, 0x3ffffu, modes_defender, 10, 1, 0x3, 0, 0, -1 },
   { "demon_attack", "f0e0addc07971561ab80d9abe1b8d333", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_DEMON_ATTACK, GAME_MODE_BYTE, 0xea, 1, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 1, 0x3ffffu, 0x181bu, modes_demon_attack, 4, 1, 0x3, 0, 0, -1 },
+  { "dodge", "e4f43dbceaf0f01f24609090eeb214e6", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_ARCADE_CATCH, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 3, 0x3ffffu, 0x19u, modes_dodge, 1, 0, 0x3, 0, 0, -1 },
   { "donkey_kong", "36b20c427975760cb9cf4a47e41369e4", 4096u, CART_4K, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_DONKEY_KONG, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 2, 0x3ffffu, 0x3ffffu, modes_donkey_kong, 1, 0, 0x1, 0, 0, -1 },
   { "double_dunk", "368d88a6c071caba60b4f778615aae94", 16384u, CART_F6, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_DOUBLE_DUNK, GAME_MODE_DOUBLE_DUNK, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 0, 0x3ffffu, 0x3ffffu, modes_double_dunk, 16, 0, 0x1, start_double_dunk, 1, -1 },
   { "earthworld", "5aea9974b975a6a844e6df10d2b861c4", 8192u, CART_F8, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_EARTHWORLD, GAME_MODE_NONE, 0x0, 0, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 1, 0x3ffffu, 0x3ffffu, modes_earthworld, 1, 0, 0x1, 0, 0, -1 },
@@ -252,4 +256,4 @@ const GameProps GAME_TABLE[] = {
   { "zaxxon", "eea0da9b987d661264cce69a7c13c3bd", 8192u, CART_F8, 0, 0, 1, 34, 210, GAME_CTRL_JOYSTICK, GAME_CTRL_JOYSTICK, 0, 0, 0, 0, 1, GAME_WRAPPER_ZAXXON, GAME_MODE_BYTE, 0x82, 10, 1, 0, 0x0, 0, 0x0, 0, 0, 0, 0, 5, 0x3ffffu, 0x3ffffu, modes_zaxxon, 4, 0, 0x1, 0, 0, -1 },
 };
 
-const uint32_t GAME_TABLE_COUNT = 108u;
+const uint32_t GAME_TABLE_COUNT = 110u;

@@ -50,7 +50,12 @@ static const char *roms_dir(void) {
 }
 
 static void test_table(void) {
-  CHECK(GAME_TABLE_COUNT == 108, "table has %u games", GAME_TABLE_COUNT);
+  const GameProps *p0;
+  /* 108 reference ROMs plus our two built-in games (CATCH, DODGE). */
+  CHECK(GAME_TABLE_COUNT == 110, "table has %u games", GAME_TABLE_COUNT);
+  p0 = game_find_md5("de86e863480bfc2e154be1c3587d4868");
+  CHECK(p0 && !strcmp(p0->romId, "catch") && p0->wrapper == GAME_WRAPPER_ARCADE_CATCH && p0->minimalMask == 0x19u,
+        "built-in CATCH in the table with its wrapper and NOOP/RIGHT/LEFT");
   for (uint32_t i = 0; i < GAME_TABLE_COUNT; i++)
     for (uint32_t j = i + 1; j < GAME_TABLE_COUNT; j++)
       if (!strcmp(GAME_TABLE[i].md5, GAME_TABLE[j].md5)) CHECK(0, "duplicate md5 %s", GAME_TABLE[i].md5);
