@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { ScreenView } from './ui/screen-view';
 import type { EmuWorkerApi } from './worker/emu.worker';
+import { startPlayground } from './ui/app';
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -82,4 +83,9 @@ startEmulator().catch((e: unknown) => show('worker-status', `failed: ${e instanc
 startTfjs().catch((e: unknown) => {
   show('backend', `failed: ${e instanceof Error ? e.message : String(e)}`, 'bad');
   show('train-smoke', 'not run', 'bad');
+});
+
+// The playground (game picker, runs, charts, checkpoints): its own failures are shown on the page.
+startPlayground(el('playground')).catch((e: unknown) => {
+  banner('isolation-banner', `The playground failed to start: ${e instanceof Error ? e.message : String(e)}`);
 });

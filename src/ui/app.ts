@@ -1,0 +1,244 @@
+/*
+ * The playground page: new-run setup (game, mode, seed, hyperparameters, Train, Play), the run
+ * cards side by side, checkpoints, speed demo and the activity log. Everything training-related
+ * goes through the RunService (src/run/types.ts); this file only wires UI pieces together.
+ */
+import './playground.css';
+import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
+import { ActivityLog } from './activity';
+import { CheckpointsPanel } from './checkpoints-panel';
+import { button, errorText, fmtInt, h } from './dom';
+import { FrameCanvas } from './frame-view';
+import { GamePicker } from './game-picker';
+import { HyperparamForm } from './hyperparams';
+import { PlaySession } from './play';
+import { RunCard } from './run-card';
+import { runService } from './service';
+import { SpeedDemoPanel } from './speed-demo';
+
+/** A quick preset for weak machines and first looks: tiny net, short warm-up, fast epsilon decay. */
+export const QUICK_PRESET = { network: 'tiny', learning_starts: 1000, buffer_size: 50_000, total_timesteps: 500_000, exploration_fraction: 0.2, target_network_frequency: 250 } as const;
+
+export class Playground {
+  readonly log: ActivityLog;
+  readonly picker: GamePicker;
+  readonly form: HyperparamForm;
+  readonly checkpoints: CheckpointsPanel;
+  readonly speed: SpeedDemoPanel;
+  readonly cards: RunCard[] = [];
+  private readonly runsBox: HTMLElement;
+  private readonly runsEmpty: HTMLElement;
+  private readonly trainBtn: HTMLButtonElement;
+  private readonly trainMsg: HTMLElement;
+  private readonly play: PlaySession;
+  private readonly playBtn: HTMLButtonElement;
+  private readonly preview: FrameCanvas;
+  private readonly playStatus: HTMLElement;
+  private readonly mode: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
+  private formValid = true;
+  private service: RunService | null = null;
+
+  constructor(root: HTMLElement) {
+    const side = h('div', { class: 'col-side' });
+    const mainCol = h('div', { class: 'col-main' });
+    const lower = h('div', { class: 'lower' });
+    root.append(h('div', { class: 'layout' }, side, mainCol), lower);
+    // The activity log is created first (everything reports to it) but placed at the bottom.
+    this.log = new ActivityLog(lower);
+
+    // ---- New run panel ----
+    const setup = h('section', { class: 'panel setup', 'aria-labelledby': 'setup-h' }, h('h2', { id: 'setup-h', text: 'New run' }));
+    side.append(setup);
+    this.picker = new GamePicker(setup, this.log);
+
+    this.preview = new FrameCanvas('Game screen (preview and Play)', 2, 'screen preview');
+    this.preview.canvas.tabIndex = 0;
+    this.playStatus = h('p', { class: 'muted small', id: 'play-status', 'aria-live': 'polite', text: 'Play: the game with your keyboard (arrows/WASD, Space).' });
+    this.play = new PlaySession(this.preview, this.preview.canvas, (t) => { this.playStatus.textContent = t; this.syncPlay(); });
+    this.playBtn = button('Play', () => void this.togglePlay(), { id: 'play', 'aria-pressed': 'false', title: 'Play the selected game yourself with the keyboard' });
+    setup.append(h('div', { class: 'preview-box' }, this.preview.canvas, h('div', { class: 'row' }, this.playBtn), this.playStatus));
+
+    const radio = (value: string, label: string) => {
+      const r = h('input', { type: 'radio', name: 'new-mode', value, id: `new-mode-${value}` });
+      return { r, l: h('label', { for: r.id, class: 'radio' }, r, ` ${label}`) };
+    };
+    const s = radio('single', 'Single'), v = radio('vectorized', 'Vectorized');
+    s.r.checked = true;
+    const cores = navigator.hardwareConcurrency || 2;
+    const workers = h('input', { type: 'number', id: 'new-workers', min: 1, max: 16, value: Math.max(1, Math.min(4, cores - 1)), class: 'num' });
+    const envs = h('input', { type: 'number', id: 'new-envs', min: 1, max: 64, value: 4, class: 'num' });
+    this.mode = { single: s.r, vec: v.r, workers, envs };
+    setup.append(h('fieldset', { class: 'mode', role: 'radiogroup', 'aria-label': 'Mode' },
+      h('legend', { text: 'Mode' }), s.l, v.l,
+      h('label', { for: workers.id, class: 'inline' }, 'workers ', workers),
+      h('label', { for: envs.id, class: 'inline' }, '× envs ', envs)));
+
+    const settings = h('div', { class: 'settings' });
+    setup.append(settings);
+    this.form = new HyperparamForm(settings);
+    settings.append(button('Quick preset', () => { this.form.set(QUICK_PRESET); this.log.add('info', 'Quick preset: tiny network, 1,000-step warm-up, 500k steps'); }, { class: 'secondary', title: 'Tiny network and short warm-up: learns something within minutes on a weak machine' }));
+    this.form.onValidity((ok) => { this.formValid = ok; this.syncTrain(); });
+
+    this.trainBtn = button('Train', () => void this.train(), { id: 'train', class: 'primary' });
+    this.trainMsg = h('p', { class: 'inline-msg', id: 'train-msg', role: 'status' });
+    this.trainMsg.hidden = true;
+    setup.append(h('div', { class: 'row train-row' }, this.trainBtn), this.trainMsg);
+
+    // ---- Runs ----
+    this.runsEmpty = h('p', { class: 'muted', text: 'No run yet: pick a game and press Train. Up to four runs can train side by side.' });
+    this.runsBox = h('div', { class: 'runs', id: 'runs' });
+    mainCol.append(h('section', { class: 'runs-section', 'aria-labelledby': 'runs-h' }, h('h2', { id: 'runs-h', text: 'Runs' }), this.runsEmpty, this.runsBox));
+
+    this.checkpoints = new CheckpointsPanel(mainCol, this.log, { resume: (c) => this.resumeFrom(c) });
+    this.speed = new SpeedDemoPanel(mainCol, this.log, () => this.getService(), () => this.picker.trainable());
+    // Move the activity log next to the speed demo on wide screens.
+    mainCol.append(this.log.root);
+
+    this.picker.onChange((g) => {
+      this.syncTrain();
+      this.play.stop();
+      this.syncPlay();
+      if (g?.bytes) void this.play.preview(g.bytes).catch((e: unknown) => this.log.add('warn', `Preview failed: ${errorText(e)}`));
+    });
+  }
+
+  async start(): Promise<void> {
+    // Closing or hiding the tab: every open run gets its fast save (see RunController.pageHide).
+    addEventListener('pagehide', () => { for (const c of this.cards) c.pageHide(); });
+    this.log.add('info', 'Arcade Lab ready. Pick a game, press Train.');
+    await this.picker.init();
+    this.getService().then((s) => this.checkpoints.setService(s)).catch((e: unknown) => {
+      this.log.add('error', errorText(e));
+      this.showTrainMsg('error', errorText(e));
+    });
+  }
+
+  private getService(): Promise<RunService> {
+    return runService().then((s) => (this.service = s));
+  }
+
+  private syncTrain(): void {
+    const g = this.picker.current;
+    const open = this.cards.length;
+    let why = '';
+    if (!g) why = 'Pick a game first.';
+    else if (!g.hasReward) why = `${g.name} has no reward function, so it cannot be trained.`;
+    else if (!this.formValid) why = 'Fix the invalid hyperparameter first.';
+    else if (open >= MAX_OPEN_RUNS) why = `${MAX_OPEN_RUNS} runs are open: close one to start another.`;
+    this.trainBtn.disabled = why !== '';
+    this.trainBtn.title = why || 'Start a new training run with these settings';
+    this.speed.runButton.disabled = !g?.hasReward;
+    this.runsEmpty.hidden = open > 0;
+  }
+
+  private syncPlay(): void {
+    const playing = this.play.playing;
+    this.playBtn.textContent = playing ? 'Stop playing' : 'Play';
+    this.playBtn.setAttribute('aria-pressed', String(playing));
+    this.playBtn.disabled = !this.picker.current?.bytes;
+  }
+
+  private async togglePlay(): Promise<void> {
+    if (this.play.playing) {
+      this.play.stop();
+      this.playStatus.textContent = 'Play stopped.';
+      this.syncPlay();
+      return;
+    }
+    const g = this.picker.current;
+    if (!g?.bytes) return;
+    try {
+      await this.play.start(g.bytes);
+      this.log.add('info', `Playing ${g.name} with the keyboard (focus the screen; Esc stops)`);
+    } catch (e) {
+      this.log.add('error', `Play failed: ${errorText(e)}`);
+    }
+    this.syncPlay();
+  }
+
+  private showTrainMsg(level: 'error' | 'info', text: string): void {
+    this.trainMsg.textContent = text;
+    this.trainMsg.className = `inline-msg ${level === 'error' ? 'bad' : ''}`;
+    this.trainMsg.setAttribute('role', level === 'error' ? 'alert' : 'status');
+    this.trainMsg.hidden = false;
+  }
+
+  private readMode(): RunMode {
+    if (this.mode.single.checked) return { kind: 'single' };
+    const w = Number(this.mode.workers.value), k = Number(this.mode.envs.value);
+    if (!Number.isInteger(w) || w < 1 || w > 16) throw new Error('workers must be a whole number from 1 to 16');
+    if (!Number.isInteger(k) || k < 1 || k > 64) throw new Error('envs per worker must be a whole number from 1 to 64');
+    return { kind: 'vectorized', workers: w, envsPerWorker: k };
+  }
+
+  async train(): Promise<void> {
+    const game = this.picker.trainable();
+    if (!game) return;
+    let hyper, seed, mode: RunMode;
+    try {
+      ({ hyper, seed } = this.form.read());
+      mode = this.readMode();
+    } catch (e) {
+      this.showTrainMsg('error', errorText(e));
+      return;
+    }
+    this.trainBtn.disabled = true;
+    this.trainMsg.hidden = true;
+    const name = `${game.name} #${this.cards.length + 1} (seed ${seed})`;
+    this.log.add('info', `Creating run ${name}: ${mode.kind === 'single' ? 'single env' : `${mode.workers}×${mode.envsPerWorker} envs`}…`);
+    let card: RunCard | null = null;
+    try {
+      const svc = await this.getService();
+      const runId = await svc.createRun({ game: game.source, hyper, mode, seed, name });
+      card = this.addCard(svc, runId, name);
+      await card.attach(false);
+      await svc.run(runId).start();
+      this.log.add('ok', `${name}: training started`);
+    } catch (e) {
+      this.showTrainMsg('error', `Could not start training: ${errorText(e)}`);
+      this.log.add('error', `Could not start ${name}: ${errorText(e)}`);
+      if (card) await card.close();
+    } finally {
+      this.syncTrain();
+    }
+  }
+
+  private addCard(svc: RunService, runId: string, name: string): RunCard {
+    const card = new RunCard(this.runsBox, svc, runId, name, this.log, {
+      onSaved: () => void this.checkpoints.refresh(),
+      onClosed: (c) => {
+        this.cards.splice(this.cards.indexOf(c), 1);
+        this.syncTrain();
+      },
+    });
+    this.cards.push(card);
+    this.syncTrain();
+    return card;
+  }
+
+  async resumeFrom(c: CheckpointInfo): Promise<void> {
+    if (this.cards.length >= MAX_OPEN_RUNS) throw new Error(`${MAX_OPEN_RUNS} runs are open: close one first.`);
+    const open = this.cards.find((k) => k.runId === c.runId);
+    if (open) throw new Error(`that run is open already ("${open.title}"): close it first to go back to this checkpoint`);
+    const svc = await this.getService();
+    this.log.add('info', `Resuming from the checkpoint at step ${fmtInt(c.counters.agentSteps)}…`);
+    const runId = await svc.resumeFromCheckpoint(c.id);
+    const runs = await svc.listRuns().catch(() => []);
+    const name = runs.find((r) => r.runId === runId)?.name ?? `resumed ${runId}`;
+    const card = this.addCard(svc, runId, name);
+    try {
+      await card.attach(true);
+      await svc.run(runId).start();
+      this.log.add('ok', `${name}: resumed at step ${fmtInt(c.counters.agentSteps)}`);
+    } catch (e) {
+      await card.close();
+      throw e;
+    }
+  }
+}
+
+export async function startPlayground(root: HTMLElement): Promise<Playground> {
+  const p = new Playground(root);
+  await p.start();
+  return p;
+}

@@ -1,0 +1,213 @@
+/*
+ * The hyperparameter form: every field shows its default (CleanRL names, src/agent/config.ts),
+ * is validated as the person types (range checks from validateConfig, so the page and the agent
+ * agree on what is valid), and the Train button stays disabled while anything is invalid.
+ */
+import { DEFAULT_CONFIG, makeConfig, type DQNConfig, type NetworkSpec } from '../agent/config';
+
+/** Network presets offered in the form. 'tiny' is for smoke runs and slow machines. */
+export const UI_NETWORKS: Record<string, DQNConfig['network']> = {
+  nature: 'nature',
+  small: 'small',
+  tiny: { conv: [{ filters: 8, kernel: 8, stride: 4 }, { filters: 16, kernel: 4, stride: 2 }], hidden: [64] } satisfies NetworkSpec,
+};
+
+type FieldKind = 'int' | 'float' | 'bool' | 'choice';
+interface FieldDef {
+  key: keyof DQNConfig;
+  kind: FieldKind;
+  help: string;
+  choices?: string[];
+}
+
+const FIELDS: FieldDef[] = [
+  { key: 'network', kind: 'choice', choices: Object.keys(UI_NETWORKS), help: 'Q-network: Nature DQN, the smaller 2013 net, or a tiny net for quick checks' },
+  { key: 'learning_rate', kind: 'float', help: 'Adam step size' },
+  { key: 'gamma', kind: 'float', help: 'discount factor, 0..1' },
+  { key: 'batch_size', kind: 'int', help: 'transitions per gradient step' },
+  { key: 'buffer_size', kind: 'int', help: 'replay capacity requested (capped by memory)' },
+  { key: 'learning_starts', kind: 'int', help: 'agent steps of random play before learning' },
+  { key: 'train_frequency', kind: 'int', help: 'agent steps per gradient step' },
+  { key: 'target_network_frequency', kind: 'int', help: 'gradient steps between target-network copies' },
+  { key: 'start_e', kind: 'float', help: 'initial exploration epsilon' },
+  { key: 'end_e', kind: 'float', help: 'final exploration epsilon' },
+  { key: 'exploration_fraction', kind: 'float', help: 'fraction of total steps over which epsilon decays' },
+  { key: 'total_timesteps', kind: 'int', help: 'agent steps of the whole run' },
+  { key: 'n_step', kind: 'int', help: 'n-step returns (1 = plain DQN)' },
+  { key: 'loss', kind: 'choice', choices: ['mse', 'huber'], help: 'TD loss' },
+  { key: 'double_q', kind: 'bool', help: 'Double DQN target' },
+  { key: 'dueling', kind: 'bool', help: 'dueling head' },
+  { key: 'prioritized_replay', kind: 'bool', help: 'prioritized experience replay' },
+];
+
+function defaultText(key: keyof DQNConfig): string {
+  const v = DEFAULT_CONFIG[key];
+  if (key === 'network') return String(v);
+  return String(v);
+}
+
+export class HyperparamForm {
+  readonly root: HTMLElement;
+  private readonly inputs = new Map<keyof DQNConfig, HTMLInputElement | HTMLSelectElement>();
+  private readonly errorBox: HTMLElement;
+  private readonly listeners: Array<(valid: boolean) => void> = [];
+  readonly seed: HTMLInputElement;
+
+  constructor(parent: HTMLElement) {
+    this.root = document.createElement('details');
+    this.root.className = 'hyper';
+    const summary = document.createElement('summary');
+    summary.textContent = 'Hyperparameters';
+    this.root.append(summary);
+    const grid = document.createElement('div');
+    grid.className = 'hyper-grid';
+    this.root.append(grid);
+
+    // Seed lives outside the collapsible part: people change it often.
+    const seedWrap = document.createElement('label');
+    seedWrap.className = 'field';
+    seedWrap.innerHTML = '<span>Seed</span>';
+    this.seed = document.createElement('input');
+    this.seed.type = 'number';
+    this.seed.id = 'seed';
+    this.seed.name = 'seed';
+    this.seed.step = '1';
+    this.seed.value = String(DEFAULT_CONFIG.seed);
+    this.seed.title = `random seed (default ${DEFAULT_CONFIG.seed})`;
+    seedWrap.append(this.seed);
+    parent.append(seedWrap);
+    this.seed.addEventListener('input', () => this.validate());
+
+    for (const f of FIELDS) {
+      const id = `hp-${f.key}`;
+      const label = document.createElement('label');
+      label.className = 'field';
+      label.htmlFor = id;
+      const name = document.createElement('span');
+      name.textContent = f.key;
+      label.append(name);
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (f.kind === 'choice') {
+        const sel = document.createElement('select');
+        for (const c of f.choices!) sel.append(new Option(c, c));
+        sel.value = defaultText(f.key);
+        input = sel;
+      } else if (f.kind === 'bool') {
+        const cb = document.createElement('input');
+        cb.type = 'checkbox';
+        cb.checked = Boolean(DEFAULT_CONFIG[f.key]);
+        input = cb;
+      } else {
+        const inp = document.createElement('input');
+        inp.type = 'text';
+        inp.inputMode = f.kind === 'int' ? 'numeric' : 'decimal';
+        inp.value = defaultText(f.key);
+        inp.spellcheck = false;
+        input = inp;
+      }
+      input.id = id;
+      input.name = f.key;
+      input.dataset['default'] = defaultText(f.key);
+      const hint = document.createElement('small');
+      hint.textContent = `default ${defaultText(f.key)} · ${f.help}`;
+      hint.id = `${id}-hint`;
+      input.setAttribute('aria-describedby', hint.id);
+      label.append(input, hint);
+      grid.append(label);
+      input.addEventListener('input', () => this.validate());
+      input.addEventListener('change', () => this.validate());
+      this.inputs.set(f.key, input);
+    }
+    const reset = document.createElement('button');
+    reset.type = 'button';
+    reset.textContent = 'Reset to defaults';
+    reset.addEventListener('click', () => this.reset());
+    this.errorBox = document.createElement('p');
+    this.errorBox.className = 'field-error';
+    this.errorBox.setAttribute('role', 'alert');
+    this.errorBox.hidden = true;
+    this.root.append(reset, this.errorBox);
+    parent.append(this.root);
+  }
+
+  onValidity(fn: (valid: boolean) => void): void {
+    this.listeners.push(fn);
+  }
+
+  reset(): void {
+    for (const [k, input] of this.inputs) {
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(DEFAULT_CONFIG[k]);
+      else input.value = input.dataset['default']!;
+    }
+    this.validate();
+  }
+
+  /** Sets fields by name (e.g. a quick preset); unknown names throw. */
+  set(values: Partial<Record<keyof DQNConfig, string | number | boolean>>): void {
+    for (const [k, v] of Object.entries(values)) {
+      const input = this.inputs.get(k as keyof DQNConfig);
+      if (!input) throw new Error(`no hyperparameter field ${k}`);
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(v);
+      else input.value = String(v);
+    }
+    this.validate();
+  }
+
+  /** Only the fields that differ from the defaults, parsed; throws with the field name on bad input. */
+  read(): { hyper: Partial<DQNConfig>; seed: number } {
+    const hyper: Record<string, unknown> = {};
+    for (const f of FIELDS) {
+      const input = this.inputs.get(f.key)!;
+      let v: unknown;
+      if (f.kind === 'bool') v = (input as HTMLInputElement).checked;
+      else if (f.kind === 'choice') v = f.key === 'network' ? UI_NETWORKS[input.value] : input.value;
+      else {
+        const t = input.value.trim();
+        const n = Number(t);
+        if (t === '' || !Number.isFinite(n)) throw new FieldError(f.key, `${f.key}: "${t}" is not a number`);
+        if (f.kind === 'int' && !Number.isInteger(n)) throw new FieldError(f.key, `${f.key} must be a whole number, got ${t}`);
+        v = n;
+      }
+      if (v !== DEFAULT_CONFIG[f.key]) hyper[f.key] = v;
+    }
+    const seedText = this.seed.value.trim();
+    const seed = Number(seedText);
+    if (seedText === '' || !Number.isInteger(seed) || seed < 0) throw new FieldError('seed', `seed must be a whole number >= 0, got "${seedText}"`);
+    hyper['seed'] = seed;
+    try {
+      makeConfig(hyper as Partial<DQNConfig>);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const field = FIELDS.find((f) => msg.includes(f.key))?.key ?? 'seed';
+      throw new FieldError(field, msg.replace(/^DQN config: /, ''));
+    }
+    return { hyper: hyper as Partial<DQNConfig>, seed };
+  }
+
+  validate(): boolean {
+    for (const input of [...this.inputs.values(), this.seed]) input.removeAttribute('aria-invalid');
+    let ok = true;
+    try {
+      this.read();
+      this.errorBox.hidden = true;
+      this.errorBox.textContent = '';
+    } catch (e) {
+      ok = false;
+      const field = e instanceof FieldError ? e.field : 'seed';
+      const input = field === 'seed' ? this.seed : this.inputs.get(field as keyof DQNConfig);
+      input?.setAttribute('aria-invalid', 'true');
+      this.errorBox.textContent = `Invalid hyperparameter: ${e instanceof Error ? e.message : String(e)}`;
+      this.errorBox.hidden = false;
+      if (field !== 'seed') (this.root as HTMLDetailsElement).open = true;
+    }
+    for (const fn of this.listeners) fn(ok);
+    return ok;
+  }
+}
+
+export class FieldError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = 'FieldError';
+  }
+}

@@ -1,0 +1,467 @@
+/*
+ * One training run on the page: its controls (Pause / Resume, mode switch, Watch agent, Save
+ * checkpoint, Close), the live game view (env 0 or a chosen env; a grid of small views in
+ * vectorized mode), the stats table and the streaming charts. Several cards can be open at
+ * once (runs side by side, each in its own learner worker sharing the GPU).
+ */
+import * as Comlink from 'comlink';
+import type { MetricsHistory, MetricsSnapshot, RunController, RunEvent, RunMode, RunService, RunState } from '../run/types';
+import type { ActivityLog } from './activity';
+import { StreamChart } from './chart';
+import { button, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
+import { FrameCanvas, SharedFrameReader } from './frame-view';
+import { MovingMean } from './series';
+
+let cardSeq = 0;
+
+export interface RunCardHooks {
+  onSaved?(): void;
+  onClosed?(card: RunCard): void;
+}
+
+export function modeText(m: RunMode): string {
+  return m.kind === 'single' ? 'Single (1 env)' : `Vectorized ${m.workers}×${m.envsPerWorker} = ${m.workers * m.envsPerWorker} envs`;
+}
+
+export class RunCard {
+  readonly root: HTMLElement;
+  private readonly ctl: RunController;
+  private readonly stateBadge: HTMLElement;
+  private readonly stats = new Map<string, HTMLElement>();
+  private readonly charts: { ret: StreamChart; sps: StreamChart; loss: StreamChart; q: StreamChart; eps: StreamChart };
+  private readonly mainView: FrameCanvas;
+  private readonly grid: HTMLElement;
+  private gridViews: FrameCanvas[] = [];
+  private reader: SharedFrameReader | null = null;
+  private raf = 0;
+  private cycle = 0;
+  private cycleEnv = 0;
+  private viewEnv = 0;
+  private readonly envSelect: HTMLSelectElement;
+  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'switch' | 'close', HTMLButtonElement>;
+  private readonly modeRadios: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
+  private readonly busy: HTMLProgressElement;
+  private readonly mean100 = new MovingMean(100);
+  private best = -Infinity;
+  private last: number | null = null;
+  private state: RunState = 'creating';
+  private mode: RunMode = { kind: 'single' };
+  private watching = false;
+  private subId = -1;
+  private lastSnap: MetricsSnapshot | null = null;
+  private closed = false;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly service: RunService,
+    readonly runId: string,
+    readonly title: string,
+    private readonly log: ActivityLog,
+    private readonly hooks: RunCardHooks = {},
+  ) {
+    const n = ++cardSeq;
+    this.ctl = service.run(runId);
+    const headId = `run-${n}-h`;
+    this.stateBadge = h('span', { class: 'badge', 'data-state': 'creating', text: 'creating' });
+    this.busy = h('progress', { class: 'busy', 'aria-label': `${title} busy` });
+    this.busy.hidden = true;
+    this.btn = {
+      pause: button('Pause', () => void this.act('Pause', () => this.ctl.pause()), { disabled: true }),
+      resume: button('Resume', () => void this.act('Resume', () => this.ctl.resume()), { disabled: true }),
+      watch: button('Watch agent', () => void this.toggleWatch(), { 'aria-pressed': 'false', disabled: true, title: 'Greedy policy on a separate env at real-time speed; training pauses meanwhile' }),
+      save: button('Save checkpoint', () => void this.save(), { disabled: true }),
+      switch: button('Switch mode', () => void this.switchMode(), { disabled: true }),
+      close: button('Close run', () => void this.close(), { class: 'secondary' }),
+    };
+    this.btn.resume.hidden = true;
+
+    // Mode control of this run: a radio group named "Mode" plus workers x envs.
+    const rid = `run-${n}`;
+    const radio = (value: string, label: string) => {
+      const r = h('input', { type: 'radio', name: `${rid}-mode`, value, id: `${rid}-mode-${value}` });
+      return { r, l: h('label', { for: r.id, class: 'radio' }, r, ` ${label}`) };
+    };
+    const s = radio('single', 'Single'), v = radio('vectorized', 'Vectorized');
+    s.r.checked = true;
+    const workers = h('input', { type: 'number', min: 1, max: 16, value: 2, id: `${rid}-workers`, class: 'num' });
+    const envs = h('input', { type: 'number', min: 1, max: 64, value: 4, id: `${rid}-envs`, class: 'num' });
+    this.modeRadios = { single: s.r, vec: v.r, workers, envs };
+    const modeFs = h('fieldset', { class: 'mode', role: 'radiogroup', 'aria-label': 'Mode' },
+      h('legend', { text: 'Mode' }), s.l, v.l,
+      h('label', { for: workers.id, class: 'inline' }, 'workers ', workers),
+      h('label', { for: envs.id, class: 'inline' }, '× envs ', envs),
+      this.btn.switch);
+    const syncSwitch = () => { this.btn.switch.disabled = !this.canSwitch(); };
+    for (const e of [s.r, v.r, workers, envs]) e.addEventListener('input', syncSwitch);
+
+    this.mainView = new FrameCanvas(`${title}: live game screen`, 2, 'screen');
+    this.mainView.canvas.tabIndex = 0;
+    this.envSelect = h('select', { id: `${rid}-view-env` });
+    this.envSelect.append(new Option('env 0', '0'));
+    this.envSelect.addEventListener('change', () => {
+      this.viewEnv = Number(this.envSelect.value);
+      if (!this.isVectorized()) void this.ctl.setViewEnv(this.viewEnv).catch(() => undefined);
+    });
+    this.grid = h('div', { class: 'env-grid', 'aria-label': 'All envs (small live views)' });
+    this.grid.hidden = true;
+    const viewBox = h('div', { class: 'view' },
+      this.mainView.canvas,
+      h('div', { class: 'view-caption' }, h('label', { for: this.envSelect.id, text: 'Show env ' }), this.envSelect, h('span', { class: 'view-tag muted', text: '' })),
+      this.grid);
+
+    const statDefs: Array<[string, string]> = [
+      ['agentSteps', 'Agent steps'], ['frames', 'Frames'], ['episodes', 'Episodes'], ['episodesPerHour', 'Episodes/hour'],
+      ['stepsPerSec', 'Steps/s'], ['framesPerSec', 'Frames/s'], ['lastReturn', 'Last return'], ['bestReturn', 'Best return'],
+      ['mean100', 'Mean-100 return'], ['epsilon', 'Epsilon'], ['loss', 'Loss'], ['meanQ', 'Mean Q'],
+      ['replay', 'Replay fill'], ['backend', 'tfjs backend'], ['adapter', 'Adapter'], ['gpuMem', 'GPU memory'],
+      ['elapsed', 'Elapsed'], ['mode', 'Mode'],
+    ];
+    const dl = h('dl', { class: 'stats' });
+    for (const [k, label] of statDefs) {
+      const dd = h('dd', { 'data-stat': k, text: '—' });
+      this.stats.set(k, dd);
+      dl.append(h('div', { class: 'stat' }, h('dt', { text: label }), dd));
+    }
+
+    const chartsBox = h('div', { class: 'charts' });
+    this.charts = {
+      ret: new StreamChart(chartsBox, { title: 'Episode return', xLabel: 'agent step', series: [{ label: 'return', stroke: '#6fa8dc', points: true }, { label: 'mean of 100', stroke: '#f0aa67', width: 2 }] }),
+      sps: new StreamChart(chartsBox, { title: 'Steps/s', xLabel: 'agent step', series: [{ label: 'steps/s', stroke: '#90fc90' }] }),
+      loss: new StreamChart(chartsBox, { title: 'Loss', xLabel: 'agent step', series: [{ label: 'loss', stroke: '#e46f6f' }] }),
+      q: new StreamChart(chartsBox, { title: 'Mean Q', xLabel: 'agent step', series: [{ label: 'mean Q', stroke: '#c57cee' }] }),
+      eps: new StreamChart(chartsBox, { title: 'Epsilon', xLabel: 'agent step', series: [{ label: 'epsilon', stroke: '#fce070' }] }),
+    };
+
+    this.root = h('article', { class: 'panel run-card', 'aria-labelledby': headId, 'data-run': runId },
+      h('header', { class: 'run-head' }, h('h3', { id: headId, text: title }), this.stateBadge, this.busy),
+      h('div', { class: 'run-controls', role: 'group', 'aria-label': `${title} controls` },
+        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.close),
+      modeFs,
+      h('div', { class: 'run-body' }, viewBox, dl),
+      chartsBox);
+    parent.append(this.root);
+  }
+
+  /** Subscribes to metrics/events, fills charts from history, starts drawing frames. */
+  async attach(history = false): Promise<void> {
+    this.subId = await this.ctl.subscribe(Comlink.proxy({
+      onMetrics: (m: MetricsSnapshot) => this.onMetrics(m),
+      onEvent: (e: RunEvent) => this.onEvent(e),
+    }));
+    const snap = await this.ctl.snapshot();
+    if (history) {
+      try {
+        this.fillHistory(await this.ctl.history(), snap);
+      } catch (e) {
+        this.log.add('warn', `${this.title}: earlier curves unavailable (${errorText(e)})`);
+      }
+    }
+    this.onMetrics(snap);
+    try {
+      this.reader = new SharedFrameReader((await this.ctl.frames()).buffer);
+    } catch (e) {
+      this.log.add('warn', `${this.title}: no live frames (${errorText(e)})`);
+    }
+    const tick = () => {
+      this.drawFrames();
+      this.raf = requestAnimationFrame(tick);
+    };
+    this.raf = requestAnimationFrame(tick);
+  }
+
+  private fillHistory(hist: MetricsHistory, snap: MetricsSnapshot): void {
+    for (const p of hist.episodes) {
+      this.charts.ret.push(0, p.x, p.mean);
+      this.charts.ret.push(1, p.x, this.mean100.push(p.mean));
+      this.best = Math.max(this.best, p.max);
+      this.last = p.mean;
+    }
+    for (const p of hist.loss) this.charts.loss.push(0, p.x, p.mean);
+    for (const p of hist.meanQ) this.charts.q.push(0, p.x, p.mean);
+    for (const p of hist.stepsPerSec) this.charts.sps.push(0, p.x, p.mean);
+    void snap;
+  }
+
+  private isVectorized(): boolean {
+    return this.mode.kind === 'vectorized';
+  }
+
+  private drawFrames(): void {
+    const r = this.reader;
+    if (!r) return;
+    if (!this.isVectorized() || this.watching) {
+      if (r.drawInto(this.mainView)) this.tag(this.mainView.canvas.dataset['tag'] ?? '');
+      return;
+    }
+    // Vectorized: the worker publishes one env at a time, so the page walks the envs (about
+    // 8 per second) to keep every small view fresh, and shows the chosen env large.
+    const n = this.gridViews.length;
+    const now = performance.now();
+    if (n > 0 && now - this.cycle > 120) {
+      this.cycle = now;
+      this.cycleEnv = (this.cycleEnv + 1) % n;
+      const next = this.cycleEnv === n - 1 ? this.viewEnv : this.cycleEnv;
+      void this.ctl.setViewEnv(next).catch(() => undefined);
+    }
+    const probe = this.gridViews[0];
+    if (!probe) return;
+    // Draw into a scratch small view, then route by the env index in the frame's tag.
+    const tmp = this.scratchView ??= new FrameCanvas('scratch', 1, 'mini');
+    if (!r.drawInto(tmp)) return;
+    const m = /^env (\d+)/.exec(tmp.canvas.dataset['tag'] ?? '');
+    const env = m ? Number(m[1]) : -1;
+    const target = this.gridViews[env];
+    if (target) target.canvas.getContext('2d')!.drawImage(tmp.canvas, 0, 0, target.canvas.width, target.canvas.height);
+    if (target) target.canvas.dataset['drawn'] = String(Number(target.canvas.dataset['drawn'] ?? 0) + 1);
+    if (env === this.viewEnv) {
+      const ctx = this.mainView.canvas.getContext('2d')!;
+      if (this.mainView.canvas.width !== tmp.canvas.width) {
+        this.mainView.canvas.width = tmp.canvas.width;
+        this.mainView.canvas.height = tmp.canvas.height;
+        this.mainView.canvas.style.aspectRatio = '1 / 1';
+      }
+      ctx.drawImage(tmp.canvas, 0, 0);
+      this.mainView.canvas.dataset['drawn'] = String(Number(this.mainView.canvas.dataset['drawn'] ?? 0) + 1);
+      this.tag(`${tmp.canvas.dataset['tag']} (84×84 observation)`);
+    }
+  }
+  private scratchView: FrameCanvas | null = null;
+
+  private tag(text: string): void {
+    const t = this.root.querySelector('.view-tag');
+    if (t && t.textContent !== text) t.textContent = text;
+  }
+
+  private setMode(m: RunMode): void {
+    const same = JSON.stringify(m) === JSON.stringify(this.mode) && this.gridViews.length > 0 === (m.kind === 'vectorized');
+    this.mode = m;
+    if (same) return;
+    const n = m.kind === 'single' ? 1 : m.workers * m.envsPerWorker;
+    this.envSelect.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(`env ${i}`, String(i))));
+    this.viewEnv = Math.min(this.viewEnv, n - 1);
+    this.envSelect.value = String(this.viewEnv);
+    this.grid.replaceChildren();
+    this.gridViews = [];
+    this.grid.hidden = m.kind === 'single';
+    if (m.kind === 'vectorized') {
+      for (let i = 0; i < n; i++) {
+        const v = new FrameCanvas(`env ${i}`, 1, 'mini');
+        v.canvas.width = 84;
+        v.canvas.height = 84;
+        v.canvas.style.aspectRatio = '1 / 1';
+        v.canvas.title = `env ${i}: click to show it large`;
+        v.canvas.addEventListener('click', () => { this.viewEnv = i; this.envSelect.value = String(i); });
+        this.grid.append(v.canvas);
+        this.gridViews.push(v);
+      }
+      this.modeRadios.vec.checked = true;
+      this.modeRadios.workers.value = String(m.workers);
+      this.modeRadios.envs.value = String(m.envsPerWorker);
+    } else {
+      this.modeRadios.single.checked = true;
+      this.mainView.canvas.style.aspectRatio = '320 / 210';
+    }
+    this.stat('mode', modeText(m));
+    this.btn.switch.disabled = !this.canSwitch();
+  }
+
+  private wantedMode(): RunMode | string {
+    if (this.modeRadios.single.checked) return { kind: 'single' };
+    const w = Number(this.modeRadios.workers.value), k = Number(this.modeRadios.envs.value);
+    if (!Number.isInteger(w) || w < 1 || w > 16) return 'workers must be a whole number from 1 to 16';
+    if (!Number.isInteger(k) || k < 1 || k > 64) return 'envs per worker must be a whole number from 1 to 64';
+    return { kind: 'vectorized', workers: w, envsPerWorker: k };
+  }
+
+  private canSwitch(): boolean {
+    const m = this.wantedMode();
+    if (typeof m === 'string') return false;
+    return (this.state === 'running' || this.state === 'paused' || this.state === 'ready') && JSON.stringify(m) !== JSON.stringify(this.mode);
+  }
+
+  private stat(k: string, v: string, title?: string): void {
+    const e = this.stats.get(k);
+    if (!e) return;
+    if (e.textContent !== v) e.textContent = v;
+    if (title !== undefined) e.title = title;
+  }
+
+  private setState(s: RunState, reason?: string): void {
+    const prev = this.state;
+    this.state = s;
+    this.stateBadge.textContent = s;
+    this.stateBadge.dataset['state'] = s;
+    this.root.dataset['state'] = s;
+    const live = s !== 'closed' && s !== 'error' && s !== 'creating' && s !== 'done';
+    const idle = s === 'running' || s === 'paused' || s === 'ready';
+    this.btn.pause.hidden = s === 'paused';
+    this.btn.resume.hidden = s !== 'paused';
+    this.btn.pause.disabled = s !== 'running';
+    this.btn.resume.disabled = s !== 'paused';
+    this.btn.save.disabled = !idle;
+    this.btn.watch.disabled = !(idle || s === 'watching');
+    this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating');
+    this.btn.switch.disabled = !this.canSwitch();
+    if (!live) for (const b of [this.btn.pause, this.btn.resume, this.btn.save, this.btn.watch, this.btn.switch]) b.disabled = true;
+    if (prev !== s) this.log.add(s === 'error' ? 'error' : 'info', `${this.title}: ${s}${reason ? ` (${reason})` : ''}`);
+  }
+
+  private onMetrics(m: MetricsSnapshot): void {
+    if (this.closed) return;
+    this.lastSnap = m;
+    if (m.state !== this.state) this.setState(m.state);
+    this.setMode(m.mode);
+    const c = m.counters;
+    for (const e of m.newEpisodes) {
+      this.last = e.rawReturn;
+      this.best = Math.max(this.best, e.rawReturn);
+      const mean = this.mean100.push(e.rawReturn);
+      this.charts.ret.push(0, e.agentStep, e.rawReturn);
+      this.charts.ret.push(1, e.agentStep, mean);
+    }
+    if (m.state === 'running') {
+      this.charts.sps.push(0, c.agentSteps, m.stepsPerSec);
+      this.charts.eps.push(0, c.agentSteps, m.epsilon);
+    }
+    if (m.loss !== null) this.charts.loss.push(0, c.agentSteps, m.loss);
+    if (m.meanQ !== null) this.charts.q.push(0, c.agentSteps, m.meanQ);
+    this.stat('agentSteps', fmtInt(c.agentSteps));
+    this.stat('frames', fmtInt(c.frames));
+    this.stat('episodes', fmtInt(c.episodes));
+    this.stat('episodesPerHour', m.elapsedSec > 0 ? fmtInt((c.episodes / m.elapsedSec) * 3600) : '—');
+    this.stat('stepsPerSec', fmtNum(m.stepsPerSec, 1));
+    this.stat('framesPerSec', fmtNum(m.framesPerSec, 1));
+    this.stat('lastReturn', this.last === null ? '—' : fmtNum(this.last, 1));
+    this.stat('bestReturn', Number.isFinite(this.best) ? fmtNum(this.best, 1) : '—');
+    this.stat('mean100', this.mean100.size ? `${fmtNum(this.mean100.mean, 2)} (${this.mean100.size} ep)` : '—');
+    this.stat('epsilon', fmtNum(m.epsilon, 3));
+    this.stat('loss', m.loss === null ? (c.gradientUpdates ? this.stats.get('loss')!.textContent! : 'warming up') : fmtNum(m.loss, 4));
+    this.stat('meanQ', m.meanQ === null ? (c.gradientUpdates ? this.stats.get('meanQ')!.textContent! : 'warming up') : fmtNum(m.meanQ, 3));
+    const fill = m.replayCapacity ? m.replaySize / m.replayCapacity : 0;
+    this.stat('replay', `${fmtInt(m.replaySize)} / ${fmtInt(m.replayCapacity)} (${(fill * 100).toFixed(1)}%)`);
+    const b = m.backend;
+    this.stat('backend', `${b.name}${b.fallbackReasons.length ? ' (fallback)' : ''}`, b.fallbackReasons.join('\n'));
+    this.stat('adapter', b.adapter ? `${b.adapter}${b.isFallbackAdapter ? ' (software)' : ''}` : '—');
+    const gpu = m.memory.numBytesInGPU;
+    this.stat('gpuMem', gpu !== undefined ? `${fmtBytes(gpu)} (${fmtInt(m.memory.numTensors)} tensors)` : `${fmtBytes(m.memory.numBytes)} tensors (${fmtInt(m.memory.numTensors)})`);
+    this.stat('elapsed', fmtDuration(m.elapsedSec));
+    this.root.dataset['steps'] = String(c.agentSteps);
+    this.root.dataset['episodes'] = String(c.episodes);
+  }
+
+  private onEvent(e: RunEvent): void {
+    switch (e.kind) {
+      case 'state':
+        this.setState(e.state, e.reason);
+        break;
+      case 'error':
+        this.log.add('error', `${this.title}: ${e.fatal ? 'stopped by an error' : 'error'}: ${e.message}`);
+        this.showError(e.message);
+        break;
+      case 'saved':
+        this.log.add('ok', `${this.title}: checkpoint saved (${e.reason}, ${fmtBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s)`);
+        this.hooks.onSaved?.();
+        break;
+      case 'mode-switched':
+        this.setMode(e.mode);
+        this.log.add('ok', `${this.title}: now ${modeText(e.mode)}${e.lostTransitions ? `, ${fmtInt(e.lostTransitions)} replay transitions dropped` : ''}`);
+        break;
+      case 'env-restart':
+        this.log.add('warn', `${this.title}: env worker ${e.worker} restarted (${e.reason})`);
+        break;
+    }
+  }
+
+  private showError(msg: string): void {
+    let box = this.root.querySelector<HTMLElement>('.run-error');
+    if (!box) {
+      box = h('p', { class: 'run-error', role: 'alert' });
+      this.root.querySelector('.run-head')!.after(box);
+    }
+    box.textContent = msg;
+  }
+
+  private async act(what: string, fn: () => Promise<void>): Promise<boolean> {
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      this.log.add('error', `${this.title}: ${what} failed: ${errorText(e)}`);
+      this.showError(`${what} failed: ${errorText(e)}`);
+      return false;
+    }
+  }
+
+  async save(): Promise<void> {
+    this.busy.hidden = false;
+    this.btn.save.disabled = true;
+    const t0 = performance.now();
+    try {
+      const info = await this.ctl.saveCheckpoint();
+      this.log.add('ok', `${this.title}: saved checkpoint at step ${fmtInt(info.counters.agentSteps)} (${fmtBytes(info.totalBytes)}, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      this.hooks.onSaved?.();
+    } catch (e) {
+      this.log.add('error', `${this.title}: save failed: ${errorText(e)}`);
+      this.showError(`Save failed: ${errorText(e)}`);
+    } finally {
+      this.busy.hidden = !(this.state === 'switching' || this.state === 'saving');
+      this.setState(this.state);
+    }
+  }
+
+  private async switchMode(): Promise<void> {
+    const m = this.wantedMode();
+    if (typeof m === 'string') {
+      this.showError(m);
+      return;
+    }
+    this.btn.switch.disabled = true;
+    this.busy.hidden = false;
+    this.log.add('info', `${this.title}: switching to ${modeText(m)}…`);
+    if (await this.act('Switch mode', () => this.ctl.switchMode(m))) {
+      this.setMode(m);
+      this.hooks.onSaved?.(); // a switch saves a checkpoint
+    }
+    this.busy.hidden = true;
+  }
+
+  private async toggleWatch(): Promise<void> {
+    if (!this.watching) {
+      if (await this.act('Watch agent', () => this.ctl.watch({ realtime: true }))) {
+        this.watching = true;
+        this.btn.watch.textContent = 'Stop watching';
+        this.btn.watch.setAttribute('aria-pressed', 'true');
+        this.log.add('info', `${this.title}: watching the greedy agent at real-time speed (training paused)`);
+      }
+    } else if (await this.act('Stop watching', () => this.ctl.stopWatch())) {
+      this.watching = false;
+      this.btn.watch.textContent = 'Watch agent';
+      this.btn.watch.setAttribute('aria-pressed', 'false');
+    }
+  }
+
+  /** The page is going away: let the run save quickly (its worker decides what fits). */
+  pageHide(): void {
+    if (!this.closed) void this.ctl.pageHide().catch(() => undefined);
+  }
+
+  get snapshot(): MetricsSnapshot | null {
+    return this.lastSnap;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    cancelAnimationFrame(this.raf);
+    try {
+      if (this.subId >= 0) await this.ctl.unsubscribe(this.subId).catch(() => undefined);
+      await this.service.closeRun(this.runId);
+      this.log.add('info', `${this.title}: closed`);
+    } catch (e) {
+      this.log.add('error', `${this.title}: close failed: ${errorText(e)}`);
+    }
+    for (const c of Object.values(this.charts)) c.destroy();
+    this.root.remove();
+    this.hooks.onClosed?.(this);
+  }
+}
