@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const out = createWriteStream(path);
   for await (const c of h.chunks()) {
     exPeak = Math.max(exPeak, ext() - b0);
-    if (!out.write(c)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(c)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(r));
   const exportMs = Date.now() - t0;

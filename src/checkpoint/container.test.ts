@@ -78,7 +78,7 @@ describe('export / import', () => {
     expect(await snapshot(B)).toEqual(await snapshot(A));
     // Re-importing into the same store makes a new run; the first one is untouched.
     const before = await fingerprint(dst);
-    const again = await importCheckpoint(dst, new Blob([file]));
+    const again = await importCheckpoint(dst, new Blob([file as Uint8Array<ArrayBuffer>]));
     expect(again.run.runId).not.toBe(run.runId);
     expect(again.run.name).toBe('exported run (imported)');
     const after = JSON.parse(await fingerprint(dst)) as { runs: Array<{ run: { runId: string } }> };

@@ -304,25 +304,28 @@ export class CheckpointStore {
     }
   }
 
-  private quotaError(needed: number, est: StorageEstimate, why: string, cause?: unknown): CheckpointQuotaError {
+  private quotaError(needed: number, est: StorageEstimate, why: string, cause?: unknown, what: 'save' | 'import' = 'save'): CheckpointQuotaError {
     const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
     const where = est.usage !== null && est.quota !== null ? ` Storage in use: ${mb(est.usage)} of ${mb(est.quota)}.` : '';
+    const detail = (cause as { message?: unknown } | undefined)?.message;
+    const kept = what === 'save' ? 'The save was refused and the previous checkpoint is intact.' : 'The import was refused; nothing was added.';
     return new CheckpointQuotaError(
-      `Storage is full: the checkpoint needs ${mb(needed)}; ${why}. The save was refused and the previous checkpoint is intact.${where} ` +
-        'Free space by exporting and deleting old runs, or save without the replay buffer.',
+      `Storage is full: the checkpoint needs ${mb(needed)}; ${why}. ${kept}${where}${typeof detail === 'string' && detail ? ` (browser: ${detail})` : ''} ` +
+        (what === 'save' ? 'Free space by exporting and deleting old runs, or save without the replay buffer.' : 'Free space by exporting and deleting old runs, or import a file without the replay buffer.'),
       needed, est.usage, est.quota, cause,
     );
   }
 
   /** Refuses early (before writing anything) when the estimate says the save cannot fit. */
-  private async precheckQuota(runId: string, needed: number): Promise<void> {
+  private async precheckQuota(runId: string, needed: number, what: 'save' | 'import' = 'save'): Promise<void> {
     let est = await this.estimate();
     if (est.usage === null || est.quota === null) return;
     if (est.quota - est.usage >= needed) return;
-    const freed = this.policy.pruneOnQuota ? await this.pruneForSpace(runId) : 0;
+    const freed = this.policy.pruneOnQuota && what === 'save' ? await this.pruneForSpace(runId) : 0;
     est = await this.estimate();
     if (est.usage !== null && est.quota !== null && est.quota - est.usage < needed) {
-      throw this.quotaError(needed, est, freed ? `pruned ${freed} older checkpoint(s) and it still does not fit` : 'no older checkpoint of this run could be pruned');
+      const why = what === 'import' ? 'the storage estimate leaves too little room' : freed ? `pruned ${freed} older checkpoint(s) and it still does not fit` : 'no older checkpoint of this run could be pruned';
+      throw this.quotaError(needed, est, why, undefined, what);
     }
   }
 
@@ -582,12 +585,12 @@ export class CheckpointStore {
       const existing = await this.getRun(run.runId);
       if (!existing) await this.db.add('runs', run);
       try {
-        await this.precheckQuota(run.runId, needed);
+        await this.precheckQuota(run.runId, needed, 'import');
         const id = newId('ckpt');
         return await this.writeCheckpoint(id, run.runId, needed, (put) => writeParts(id, put));
       } catch (e) {
         if (!existing) await this.db.delete('runs', run.runId).catch(() => undefined);
-        if (isQuotaError(e) && !(e instanceof CheckpointQuotaError)) throw this.quotaError(needed, await this.estimate(), 'the import was refused', e);
+        if (isQuotaError(e) && !(e instanceof CheckpointQuotaError)) throw this.quotaError(needed, await this.estimate(), 'the browser refused to store it', e, 'import');
         throw e;
       }
     });
