@@ -132,7 +132,7 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     expect(b.counters).toEqual(a.counters);
     expect(await c.weightsDigest()).toBe(w1);
     // Replay moved across (a few transitions at stream boundaries may become unsampleable).
-    expect(b.replaySize).toBeGreaterThan(a.replaySize - 8);
+    expect(Math.abs(b.replaySize - a.replaySize)).toBeLessThanOrEqual(8);
     expect(events.some((e) => e.kind === 'mode-switched')).toBe(true);
 
     await until(c, a.counters.agentSteps + 200);

@@ -495,6 +495,7 @@ export class RunControllerImpl implements RunController {
       this.framesBase = before.frames;
       this.stepsAtFramesBase = r.agent.globalStep;
       this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
+      this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes });
       this.emit({ kind: 'mode-switched', runId: this.runId, mode, lostTransitions: r.restored.lostTransitions });
     });
   }
@@ -557,6 +558,11 @@ export class RunControllerImpl implements RunController {
   async stopWatch(): Promise<void> {
     this.watchStop?.();
     if (this.watchPromise) await this.watchPromise;
+  }
+
+  /** An env worker failed / was replaced (reported by the VecEnv). */
+  envEvent(worker: number, reason: string): void {
+    this.emit({ kind: 'env-restart', runId: this.runId, worker, reason });
   }
 
   // ---- diagnostics ----------------------------------------------------------------------

@@ -241,7 +241,8 @@ export interface RunController {
 export interface RunService {
   createRun(config: RunConfigInput, listener?: RunListener): Promise<string>;
   run(runId: string): RunController;
-  resumeFromCheckpoint(checkpointId: string, listener?: RunListener, opts?: { mode?: RunMode }): Promise<string>;
+  /** rom: the ROM file for runs of a game that is not built in (checked against the run's md5). */
+  resumeFromCheckpoint(checkpointId: string, listener?: RunListener, opts?: { mode?: RunMode; rom?: Uint8Array }): Promise<string>;
   closeRun(runId: string): Promise<void>;
   listRuns(): Promise<RunInfo[]>;
   listCheckpoints(runId?: string): Promise<CheckpointInfo[]>;

@@ -1,0 +1,89 @@
+/**
+ * Harness page for e2e/run.spec.ts and the Chromium benches: exposes window.runHarness, whose
+ * functions drive the run layer (RunClient -> learner worker -> env workers) like the UI does.
+ */
+import { RunClient } from '../../src/run/client';
+import { readFrame } from '../../src/run/frames';
+import type { BackendName, GameSource, MetricsSnapshot, RunEvent, RunMode } from '../../src/run/types';
+
+const TINY = {
+  total_timesteps: 1_000_000,
+  learning_starts: 64,
+  train_frequency: 4,
+  batch_size: 8,
+  target_network_frequency: 50,
+  exploration_fraction: 0.01,
+  network: { conv: [{ filters: 2, kernel: 8, stride: 8 }], hidden: [8] },
+};
+
+function game(rom: number[] | null): GameSource {
+  return rom ? { kind: 'rom', bytes: Uint8Array.from(rom), md5: '', name: 'fallback' } : { kind: 'builtin', id: 'catch' };
+}
+
+async function waitSteps(lab: RunClient, id: string, steps: number, timeoutMs: number): Promise<MetricsSnapshot> {
+  const run = lab.run(id);
+  const t0 = performance.now();
+  for (;;) {
+    const s = await run.snapshot();
+    if (s.state === 'error') throw new Error('run stopped with an error');
+    if (s.counters.agentSteps >= steps) return s;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`run stuck at ${s.counters.agentSteps} < ${steps} steps (state ${s.state})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const harness = {
+  crossOriginIsolated: () => Promise.resolve(globalThis.crossOriginIsolated),
+
+  async backend(order?: BackendName[]) {
+    const lab = new RunClient({ backends: order });
+    try {
+      return await lab.probeBackend();
+    } finally {
+      await lab.dispose();
+    }
+  },
+
+  /** Single mode -> vectorized 2x2 mid-run; returns what the test checks. */
+  async trainAndSwitch(rom: number[] | null, singleSteps: number, moreSteps: number, backends?: BackendName[]) {
+    const lab = new RunClient({ backends });
+    const events: RunEvent[] = [];
+    const metrics: MetricsSnapshot[] = [];
+    try {
+      const id = await lab.createRun({ game: game(rom), hyper: TINY, env: { noopMax: 5 }, mode: { kind: 'single' }, seed: 5 },
+        { onEvent: (e) => { events.push(e); }, onMetrics: (m) => { metrics.push(m); } });
+      const run = lab.run(id);
+      await run.start();
+      await waitSteps(lab, id, singleSteps, 180_000);
+      await run.pause();
+      const a = await run.snapshot();
+      const wA = await run.weightsDigest();
+      // Live frame of the single env: the palette-index screen.
+      await run.setViewEnv(0);
+      const fs = await run.frames();
+      const f1 = readFrame(fs.buffer, 0, () => undefined);
+      const mode: RunMode = { kind: 'vectorized', workers: 2, envsPerWorker: 2 };
+      await run.switchMode(mode);
+      const b = await run.snapshot();
+      const wB = await run.weightsDigest();
+      await run.start();
+      await waitSteps(lab, id, a.counters.agentSteps + moreSteps, 180_000);
+      await run.pause();
+      const c = await run.snapshot();
+      await run.setViewEnv(3);
+      const f2 = readFrame(fs.buffer, 0, () => undefined);
+      const runs = await lab.listRuns();
+      return {
+        a, b, c, wA, wB, wC: await run.weightsDigest(), frame1: f1, frame2: f2,
+        events: events.map((e) => ({ ...e })),
+        metricsCount: metrics.length,
+        listed: runs.find((r) => r.runId === id) ?? null,
+      };
+    } finally {
+      await lab.dispose();
+    }
+  },
+};
+
+(globalThis as unknown as { runHarness: typeof harness }).runHarness = harness;
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,103 @@
+/**
+ * Backend choice for a learner worker: webgpu -> webgl -> wasm (with our training kernels) ->
+ * cpu, each one checked by a real (tiny) conv-net gradient step before it is accepted, since a
+ * backend that initialises can still lack a training kernel (tfjs-wasm has no
+ * Conv2DBackpropFilter without ours) or fail on first use (lost context, SwiftShader quirks).
+ * The reasons for every backend skipped are kept for the UI.
+ *
+ * src/tfjs/backend.ts covers webgpu/webgl/cpu for the page; this adds wasm (asset URLs from
+ * Vite) and the training check, and runs inside the learner worker.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describeAdapter, probeWebGPU } from '../tfjs/backend';
+import type { BackendInfo, BackendName } from './types';
+import { DEFAULT_BACKENDS } from './types';
+
+/** Where the wasm backend's binaries and our train_kernels.wasm are (absolute URLs). */
+export interface WasmAssets {
+  tfjsWasm: string;
+  tfjsWasmSimd: string;
+  tfjsWasmThreadedSimd: string;
+  trainKernels: string;
+}
+
+/** One SGD step of a conv + dense net (every kernel family a DQN step needs). Throws on failure. */
+export async function checkTraining(): Promise<void> {
+  const x = tf.randomUniform([2, 12, 12, 2]);
+  const w1 = tf.variable(tf.randomNormal([4, 4, 2, 3], 0, 0.1));
+  const w2 = tf.variable(tf.randomNormal([27, 2], 0, 0.1));
+  try {
+    const loss = () => tf.tidy(() => {
+      const h = tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as unknown as tf.Tensor4D, 4, 'valid'));
+      const q = tf.matMul(tf.reshape(h, [2, 27]), w2 as unknown as tf.Tensor2D);
+      return tf.mean(tf.square(q)) as tf.Scalar;
+    });
+    const before = (await loss().data())[0];
+    const { value, grads } = tf.variableGrads(loss);
+    value.dispose();
+    for (const [name, g] of Object.entries(grads)) {
+      const v = name === w1.name ? w1 : w2;
+      v.assign(tf.tidy(() => tf.sub(v, tf.mul(g, 0.1))));
+      g.dispose();
+    }
+    const after = (await loss().data())[0];
+    if (!Number.isFinite(before) || !Number.isFinite(after) || !(after < before)) {
+      throw new Error(`a gradient step did not lower the loss (${before} -> ${after})`);
+    }
+  } finally {
+    x.dispose();
+    w1.dispose();
+    w2.dispose();
+  }
+}
+
+async function useBackend(name: BackendName, assets: WasmAssets | null): Promise<void> {
+  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  if (name === 'wasm') {
+    if (!assets) throw new Error('wasm backend assets were not provided');
+    const wasmMod = await import('@tensorflow/tfjs-backend-wasm');
+    wasmMod.setWasmPaths({
+      'tfjs-backend-wasm.wasm': assets.tfjsWasm,
+      'tfjs-backend-wasm-simd.wasm': assets.tfjsWasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': assets.tfjsWasmThreadedSimd,
+    });
+    // The threaded build needs its own pthread worker script, which a bundle does not carry;
+    // single-threaded SIMD is what our kernels were measured with.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    const { registerWasmTrainingKernels } = await import('../agent/wasm-kernels/register');
+    await registerWasmTrainingKernels({ wasmUrl: assets.trainKernels });
+  }
+  if (!tf.findBackendFactory(name)) throw new Error(`backend '${name}' is not registered in this environment`);
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed to initialise`);
+  await tf.ready();
+  await checkTraining();
+}
+
+export async function chooseBackend(order: readonly BackendName[] = DEFAULT_BACKENDS, assets: WasmAssets | null = null): Promise<BackendInfo> {
+  const reasons: string[] = [];
+  let adapter = '';
+  let isFallbackAdapter = false;
+  for (const name of order) {
+    if (name === 'webgpu') {
+      const p = await probeWebGPU();
+      if (!p.available) { reasons.push(`webgpu: ${p.reason ?? 'unavailable'}`); continue; }
+      if (p.adapter) { adapter = describeAdapter(p.adapter); isFallbackAdapter = p.adapter.isFallbackAdapter; }
+    }
+    try {
+      await useBackend(name, assets);
+      return { name, adapter: name === 'webgpu' ? adapter : '', isFallbackAdapter: name === 'webgpu' && isFallbackAdapter, fallbackReasons: reasons };
+    } catch (e) {
+      reasons.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend can train here: ${reasons.join('; ')}`);
+}
+
+/** tf.memory() plus the GPU bytes where the backend reports them. */
+export function memoryInfo(): { numBytes: number; numTensors: number; numBytesInGPU?: number } {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+  const out: { numBytes: number; numTensors: number; numBytesInGPU?: number } = { numBytes: m.numBytes, numTensors: m.numTensors };
+  const gpu = m.numBytesInGPU ?? m.numBytesInGPUAllocated;
+  if (typeof gpu === 'number') out.numBytesInGPU = gpu;
+  return out;
+}

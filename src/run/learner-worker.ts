@@ -1,0 +1,220 @@
+/// <reference lib="webworker" />
+/**
+ * The learner worker (module worker; one per open run, plus one "library" worker for store
+ * operations and the speed demo, see types.ts for why). Owns: the tfjs backend of this worker,
+ * at most one RunController, the checkpoint store handle. The page talks to it through comlink
+ * (RunClient in client.ts); the controller is handed out as a comlink proxy.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import tfjsWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import tfjsWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { ArcadeModule } from '../ale/arcade';
+import { CheckpointStore } from '../checkpoint/store';
+import { exportCheckpoint, exportFileName, importCheckpoint } from '../checkpoint/container';
+import { chooseBackend, memoryInfo, type WasmAssets } from './backend';
+import { RunControllerImpl, checkpointInfo, checkMode, type RunDeps } from './controller';
+import { SingleEnv, WorkerVecEnv } from './envs';
+import { speedDemo } from './speed';
+import {
+  BUILTIN_GAMES, DEFAULT_BACKENDS,
+  type BackendInfo, type BackendName, type BuiltinGameId, type CheckpointInfo, type GameSource, type RunConfigInput, type RunInfo, type RunMode, type SpeedDemoResult,
+} from './types';
+
+let base = '';
+let storeP: Promise<CheckpointStore> | null = null;
+let backendP: Promise<BackendInfo> | null = null;
+let controller: RunControllerImpl | null = null;
+let coreP: Promise<WebAssembly.Module> | null = null;
+
+function url(rel: string): string {
+  if (!base) throw new Error('learner worker: init(baseUrl) was not called');
+  return new URL(rel, base).href;
+}
+
+function store(): Promise<CheckpointStore> {
+  storeP ??= CheckpointStore.open();
+  return storeP;
+}
+
+function core(): Promise<WebAssembly.Module> {
+  coreP ??= (async () => {
+    const res = await fetch(url('arcade.wasm'));
+    if (!res.ok) throw new Error(`cannot fetch arcade.wasm: HTTP ${res.status}`);
+    return WebAssembly.compile(await res.arrayBuffer());
+  })();
+  return coreP;
+}
+
+async function romBytes(g: GameSource): Promise<Uint8Array> {
+  if (g.kind === 'rom') {
+    if (!(g.bytes instanceof Uint8Array) || g.bytes.length === 0) throw new Error('ROM bytes are empty');
+    return g.bytes;
+  }
+  if (!BUILTIN_GAMES.includes(g.id)) throw new Error(`unknown built-in game "${String(g.id)}" (have ${BUILTIN_GAMES.join(', ')})`);
+  const res = await fetch(url(`roms/${g.id}.bin`));
+  if (!res.ok) throw new Error(`cannot fetch built-in ROM ${g.id}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** md5 (and ROM name) as the core computes it; also checks the core can play the ROM. */
+async function identify(rom: Uint8Array): Promise<{ md5: string; name: string }> {
+  const mod = await ArcadeModule.load(await core());
+  const env = await SingleEnv.create({ rom, wasm: await core(), module: mod });
+  const id = { md5: env.gameMd5, name: env.gameName };
+  env.close();
+  return id;
+}
+
+async function builtinByMd5(md5: string): Promise<Uint8Array | null> {
+  for (const id of BUILTIN_GAMES) {
+    try {
+      const rom = await romBytes({ kind: 'builtin', id: id as BuiltinGameId });
+      if ((await identify(rom)).md5 === md5) return rom;
+    } catch {
+      // a built-in the core cannot play yet: not this one
+    }
+  }
+  return null;
+}
+
+function depsFor(rom: Uint8Array, backend: BackendInfo, envOpts: RunConfigInput['env']): RunDeps {
+  return {
+    backend,
+    store: undefined as unknown as CheckpointStore, // set by caller
+    makeEnv: async (mode: RunMode, seed: number) => {
+      const wasm = await core();
+      if (mode.kind === 'single') return SingleEnv.create({ rom, wasm, env: envOpts });
+      return WorkerVecEnv.create({
+        numEnvs: mode.workers * mode.envsPerWorker, numWorkers: mode.workers, seed, env: envOpts,
+        // Env workers fetch the core themselves: an absolute URL (their base is /assets/).
+        emulator: { kind: 'ale', rom, wasm: url('arcade.wasm') },
+        onEvent: (e) => controller?.envEvent(e.worker, `${e.kind}: ${e.reason}`),
+      });
+    },
+    makeWatchEnv: async () => SingleEnv.create({ rom, wasm: await core(), env: envOpts }),
+    memory: memoryInfo,
+  };
+}
+
+function ensureBackend(order?: BackendName[]): Promise<BackendInfo> {
+  const assets: WasmAssets = {
+    tfjsWasm: new URL(tfjsWasm, self.location.href).href,
+    tfjsWasmSimd: new URL(tfjsWasmSimd, self.location.href).href,
+    tfjsWasmThreadedSimd: new URL(tfjsWasmThreadedSimd, self.location.href).href,
+    trainKernels: url('train_kernels.wasm'),
+  };
+  backendP ??= chooseBackend(order && order.length ? order : DEFAULT_BACKENDS, assets);
+  return backendP;
+}
+
+/** The store keeps {numEnvs, numWorkers}; single mode is stored as 1 x 1. */
+function modeOf(m: { numEnvs: number; numWorkers: number }): RunMode {
+  return m.numEnvs === 1 && m.numWorkers === 1 ? { kind: 'single' } : { kind: 'vectorized', workers: m.numWorkers, envsPerWorker: Math.max(1, Math.round(m.numEnvs / m.numWorkers)) };
+}
+
+function one(): void {
+  if (controller) throw new Error('this learner worker already hosts a run (one run per worker)');
+}
+
+const api = {
+  /** baseUrl: absolute URL of the app's public folder (where arcade.wasm and roms/ are). */
+  async init(baseUrl: string): Promise<void> {
+    base = baseUrl;
+  },
+
+  async backend(order?: BackendName[]): Promise<BackendInfo> {
+    return ensureBackend(order);
+  },
+
+  async createRun(c: RunConfigInput) {
+    one();
+    if (!c || typeof c !== 'object') throw new Error('createRun: config object required');
+    const mode = checkMode(c.mode);
+    const backend = await ensureBackend(c.backends);
+    const rom = await romBytes(c.game);
+    const game = await identify(rom);
+    if (c.game.kind === 'rom' && c.game.md5 && c.game.md5 !== game.md5) throw new Error(`ROM md5 is ${game.md5}, not ${c.game.md5}`);
+    const deps = { ...depsFor(rom, backend, c.env ?? {}), store: await store(), onClose: () => { controller = null; } };
+    const seed = c.seed ?? 1;
+    controller = await RunControllerImpl.create({
+      game: { md5: game.md5, name: c.game.kind === 'builtin' ? c.game.id : (c.game.name ?? game.name) },
+      env: c.env ?? {}, hyper: c.hyper ?? {}, mode, seed, name: c.name, autosaveEvery: c.autosaveEvery,
+    }, deps);
+    return Comlink.proxy(controller);
+  },
+
+  async openCheckpoint(id: string, o: { mode?: RunMode; rom?: Uint8Array; backends?: BackendName[] } = {}) {
+    one();
+    const s = await store();
+    const m = await s.getManifest(id);
+    const md5 = m.meta.run.gameMd5;
+    let rom = o.rom ?? null;
+    if (rom && (await identify(rom)).md5 !== md5) throw new Error(`the ROM given is not this run's game (md5 ${md5})`);
+    rom ??= await builtinByMd5(md5);
+    if (!rom) throw new Error(`this run's game (md5 ${md5}${m.meta.run.gameName ? `, ${m.meta.run.gameName}` : ''}) is not built in: pick its ROM file to resume it`);
+    const backend = await ensureBackend(o.backends);
+    const envOpts = (m.meta.run.env ?? {}) as RunConfigInput['env'];
+    const deps = { ...depsFor(rom, backend, envOpts), store: s, onClose: () => { controller = null; } };
+    controller = await RunControllerImpl.fromCheckpoint(id, deps, { mode: o.mode });
+    return Comlink.proxy(controller);
+  },
+
+  async listRuns(): Promise<RunInfo[]> {
+    const s = await store();
+    return (await s.listRuns()).map((r) => ({
+      runId: r.run.runId, name: r.run.name, gameName: r.run.gameName, gameMd5: r.run.gameMd5,
+      mode: modeOf(r.run.mode),
+      createdAt: r.run.createdAt, updatedAt: r.run.updatedAt,
+      latest: r.latest ? checkpointInfo(r.latest) : null,
+      checkpoints: r.checkpoints.map(checkpointInfo),
+      open: false,
+    }));
+  },
+
+  async listCheckpoints(runId?: string): Promise<CheckpointInfo[]> {
+    const s = await store();
+    if (runId) return (await s.listCheckpoints(runId)).map(checkpointInfo);
+    return (await s.listRuns()).flatMap((r) => r.checkpoints.map(checkpointInfo));
+  },
+
+  async exportCheckpoint(id: string, withReplay: boolean, onProgress?: (d: number, t: number) => void): Promise<{ blob: Blob; fileName: string }> {
+    const s = await store();
+    const h = await exportCheckpoint(s, id, { includeReplay: withReplay, onProgress });
+    const parts: BlobPart[] = [];
+    for await (const c of h.chunks()) parts.push(c as unknown as BlobPart);
+    const blob = new Blob(parts, { type: 'application/octet-stream' });
+    if (blob.size !== h.size) throw new Error(`export wrote ${blob.size} bytes, expected ${h.size}`);
+    return { blob, fileName: exportFileName(h.header) };
+  },
+
+  async importCheckpoint(file: Blob, onProgress?: (d: number, t: number | null) => void): Promise<CheckpointInfo> {
+    const s = await store();
+    const r = await importCheckpoint(s, file, { onProgress });
+    return checkpointInfo(r.manifest);
+  },
+
+  async deleteCheckpoint(id: string): Promise<void> {
+    await (await store()).deleteCheckpoint(id);
+  },
+
+  async deleteRun(runId: string): Promise<void> {
+    await (await store()).deleteRun(runId);
+  },
+
+  async speedDemo(game: GameSource, seconds: number, o: { workers?: number; envsPerWorker?: number } = {}): Promise<SpeedDemoResult> {
+    const rom = await romBytes(game);
+    const wasm = await core();
+    const name = game.kind === 'builtin' ? game.id : (game.name ?? (await identify(rom)).name);
+    return speedDemo({ rom, wasm, wasmUrl: url('arcade.wasm'), name, seconds, workers: o.workers, envsPerWorker: o.envsPerWorker });
+  },
+
+  async memory() {
+    return { ...memoryInfo(), backend: tf.getBackend() };
+  },
+};
+
+export type LearnerWorkerApi = typeof api;
+
+Comlink.expose(api);
