@@ -103,11 +103,15 @@ export class Playground {
   }
 
   async start(): Promise<void> {
-    // Closing or hiding the tab: every open run gets its fast save (see RunController.pageHide).
-    addEventListener('pagehide', () => { for (const c of this.cards) c.pageHide(); });
     this.log.add('info', 'Arcade Lab ready. Pick a game, press Train.');
     await this.picker.init();
-    this.getService().then((s) => this.checkpoints.setService(s)).catch((e: unknown) => {
+    this.getService().then((s) => {
+      this.checkpoints.setService(s);
+      // Closing or hiding the tab: every open run gets its fast save (RunController.pageHide).
+      const withHook = s as RunService & { installPageHide?: () => void };
+      if (withHook.installPageHide) withHook.installPageHide();
+      else addEventListener('pagehide', () => { for (const c of this.cards) c.pageHide(); });
+    }).catch((e: unknown) => {
       this.log.add('error', errorText(e));
       this.showTrainMsg('error', errorText(e));
     });
@@ -222,9 +226,13 @@ export class Playground {
     if (open) throw new Error(`that run is open already ("${open.title}"): close it first to go back to this checkpoint`);
     const svc = await this.getService();
     this.log.add('info', `Resuming from the checkpoint at step ${fmtInt(c.counters.agentSteps)}…`);
-    const runId = await svc.resumeFromCheckpoint(c.id);
     const runs = await svc.listRuns().catch(() => []);
-    const name = runs.find((r) => r.runId === runId)?.name ?? `resumed ${runId}`;
+    // A run of a loaded ROM needs its bytes again (built-in games are fetched by the worker).
+    const md5 = runs.find((r) => r.runId === c.runId)?.gameMd5;
+    const rom = md5 ? this.picker.romBytes(md5) : undefined;
+    const resume = svc.resumeFromCheckpoint as (id: string, l?: undefined, o?: { rom?: Uint8Array }) => Promise<string>;
+    const runId = await resume.call(svc, c.id, undefined, rom ? { rom } : {});
+    const name = runs.find((r) => r.runId === runId)?.name ?? (await svc.listRuns().catch(() => [])).find((r) => r.runId === runId)?.name ?? `resumed ${runId}`;
     const card = this.addCard(svc, runId, name);
     try {
       await card.attach(true);

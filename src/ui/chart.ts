@@ -26,6 +26,16 @@ export interface ChartSpec {
   capacity?: number;
 }
 
+/** Axis labels that stay short and distinct for tiny (loss 1e-4) and large (1.2M steps) values. */
+export function shortNum(v: number): string {
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  if (a < 1e-2) return v.toExponential(0);
+  return String(+v.toPrecision(3));
+}
+
 export class StreamChart {
   readonly root: HTMLElement;
   readonly data: StreamSeries[];
@@ -112,6 +122,8 @@ export class StreamChart {
     const data = this.aligned();
     const n = (data[0] as number[]).length;
     this.root.dataset['points'] = String(this.data[0]!.count);
+    const late = this.data.reduce((a, d) => a + d.outOfOrder, 0);
+    if (late) this.root.dataset['outOfOrder'] = String(late);
     this.empty.hidden = n > 0;
     if (n === 0) return;
     if (!this.plot) {
@@ -122,8 +134,8 @@ export class StreamChart {
         cursor: { show: true, drag: { x: false, y: false } },
         scales: { x: { time: false }, y: this.spec.logY ? { distr: 3 } : {} },
         axes: [
-          { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: 30 },
-          { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: 48 },
+          { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: 30, values: (_u, splits) => splits.map(shortNum) },
+          { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: 52, values: (_u, splits) => splits.map(shortNum) },
         ],
         series: [
           { label: this.spec.xLabel ?? 'step' },

@@ -78,6 +78,11 @@ export class GamePicker {
     return this.entries.find((g) => g.key === this.select.value) ?? null;
   }
 
+  /** Bytes of a loaded (not built-in) ROM with this md5, if the library has it. */
+  romBytes(md5: string): Uint8Array | undefined {
+    return this.entries.find((g) => !g.builtin && g.md5 === md5)?.bytes;
+  }
+
   /** What a run needs to know about the current game, or null if it cannot be trained. */
   trainable(): { source: GameSource; name: string } | null {
     const g = this.current;

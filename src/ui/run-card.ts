@@ -178,6 +178,9 @@ export class RunCard {
     }
     for (const p of hist.loss) this.charts.loss.push(0, p.x, p.mean);
     for (const p of hist.meanQ) this.charts.q.push(0, p.x, p.mean);
+    const lastLoss = hist.loss[hist.loss.length - 1], lastQ = hist.meanQ[hist.meanQ.length - 1];
+    if (lastLoss) this.stat('loss', fmtNum(lastLoss.mean, 4));
+    if (lastQ) this.stat('meanQ', fmtNum(lastQ.mean, 3));
     for (const p of hist.stepsPerSec) this.charts.sps.push(0, p.x, p.mean);
     void snap;
   }
@@ -199,8 +202,9 @@ export class RunCard {
     const now = performance.now();
     if (n > 0 && now - this.cycle > 120) {
       this.cycle = now;
-      this.cycleEnv = (this.cycleEnv + 1) % n;
-      const next = this.cycleEnv === n - 1 ? this.viewEnv : this.cycleEnv;
+      // Slots 0..n-1 visit every env; slot n revisits the chosen one so the large view moves more.
+      this.cycleEnv = (this.cycleEnv + 1) % (n + 1);
+      const next = this.cycleEnv === n ? this.viewEnv : this.cycleEnv;
       void this.ctl.setViewEnv(next).catch(() => undefined);
     }
     const probe = this.gridViews[0];
@@ -235,6 +239,7 @@ export class RunCard {
   private setMode(m: RunMode): void {
     const same = JSON.stringify(m) === JSON.stringify(this.mode) && this.gridViews.length > 0 === (m.kind === 'vectorized');
     this.mode = m;
+    this.stat('mode', modeText(m));
     if (same) return;
     const n = m.kind === 'single' ? 1 : m.workers * m.envsPerWorker;
     this.envSelect.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(`env ${i}`, String(i))));
@@ -341,7 +346,7 @@ export class RunCard {
     this.stat('replay', `${fmtInt(m.replaySize)} / ${fmtInt(m.replayCapacity)} (${(fill * 100).toFixed(1)}%)`);
     const b = m.backend;
     this.stat('backend', `${b.name}${b.fallbackReasons.length ? ' (fallback)' : ''}`, b.fallbackReasons.join('\n'));
-    this.stat('adapter', b.adapter ? `${b.adapter}${b.isFallbackAdapter ? ' (software)' : ''}` : '—');
+    this.stat('adapter', b.adapter ? `${b.adapter}${b.isFallbackAdapter && !/fallback|software/i.test(b.adapter) ? ' (software)' : ''}` : '—');
     const gpu = m.memory.numBytesInGPU;
     this.stat('gpuMem', gpu !== undefined ? `${fmtBytes(gpu)} (${fmtInt(m.memory.numTensors)} tensors)` : `${fmtBytes(m.memory.numBytes)} tensors (${fmtInt(m.memory.numTensors)})`);
     this.stat('elapsed', fmtDuration(m.elapsedSec));

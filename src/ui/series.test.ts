@@ -39,6 +39,15 @@ describe('StreamSeries', () => {
     expect(s.xs).toEqual([0.5, 2.5, 4.5]);
   });
 
+  it('refuses samples whose x goes backwards and counts them', () => {
+    const s = new StreamSeries(8);
+    s.push(10, 1);
+    s.push(5, 2);
+    s.push(10, 3);
+    expect(s.xs).toEqual([10, 10]);
+    expect(s.outOfOrder).toBe(1);
+  });
+
   it('ignores non-finite samples and rejects a bad capacity', () => {
     const s = new StreamSeries(4);
     s.push(1, NaN);

@@ -28,8 +28,18 @@ export class StreamSeries {
     }
   }
 
+  /** Samples refused because x went backwards (a late message); counted so it is visible. */
+  outOfOrder = 0;
+  private lastX = -Infinity;
+
   push(x: number, y: number): void {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return; // a NaN loss must not poison the chart
+    // Charts draw lines in x order; a sample older than the newest one would draw a line back.
+    if (x < this.lastX) {
+      this.outOfOrder++;
+      return;
+    }
+    this.lastX = x;
     this.count++;
     this.accN++;
     this.accX += x;
@@ -62,7 +72,8 @@ export class StreamSeries {
   clear(): void {
     this.xs.length = this.ys.length = this.lo.length = this.hi.length = 0;
     this.stride = 1;
-    this.count = this.accN = 0;
+    this.count = this.accN = this.outOfOrder = 0;
+    this.lastX = -Infinity;
     this.accX = this.accY = 0;
     this.accLo = Infinity;
     this.accHi = -Infinity;
