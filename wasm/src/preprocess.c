@@ -20,6 +20,8 @@
 #include "util.h"
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
+#else
+typedef float v4f __attribute__((vector_size(16)));   /* gcc/clang generic vectors */
 #endif
 
 /* floor/ceil for the small non-negative doubles of the tables (no libm in the wasm build). */
@@ -170,16 +172,18 @@ static void hpass_grouped(const Preproc *c, float *h) {
     }
     wasm_v128_store(h + 4u * g, acc);
 #else
-    for (uint32_t lane = 0; lane < 4u; lane++) {
-      float acc = 0.0f;
-      for (uint32_t t = 0; t < taps; t++) {
-        uint8_t idx = c->groupMask[g][t][4u * lane];
-        float v = idx < 16u ? (float)win[idx] : 0.0f;
-        float p = v * c->groupAlpha[g][t][lane];
-        acc = acc + p;
-      }
-      h[4u * g + lane] = acc;
+    /* Same lanes with the compiler's generic vectors (SSE natively). A padded tap's mask byte
+     * is 0xFF: & 15 turns it into a valid window byte, and its weight 0 makes the product 0. */
+    v4f acc = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (uint32_t t = 0; t < taps; t++) {
+      const uint8_t *m = c->groupMask[g][t];
+      v4f v = {(float)win[m[0] & 15u], (float)win[m[4] & 15u], (float)win[m[8] & 15u], (float)win[m[12] & 15u]};
+      v4f al;
+      mem_copy(&al, c->groupAlpha[g][t], sizeof al);
+      v4f p = v * al;
+      acc = acc + p;
     }
+    mem_copy(h + 4u * g, &acc, sizeof acc);
 #endif
   }
 }
@@ -221,7 +225,12 @@ static void vstart(Preproc *c, const float *h, float beta) {
   v128_t b = wasm_f32x4_splat(beta);
   for (uint32_t x = 0; x < n; x += 4u) wasm_v128_store(c->sum + x, wasm_f32x4_mul(b, wasm_v128_load(h + x)));
 #else
-  for (uint32_t x = 0; x < n; x++) c->sum[x] = beta * h[x];
+  v4f b = {beta, beta, beta, beta};
+  for (uint32_t x = 0; x < n; x += 4u) {
+    v4f v; mem_copy(&v, h + x, sizeof v);
+    v4f p = b * v;
+    mem_copy(c->sum + x, &p, sizeof p);
+  }
 #endif
 }
 
@@ -232,7 +241,13 @@ static void vadd(Preproc *c, const float *h, float beta) {
   for (uint32_t x = 0; x < n; x += 4u)
     wasm_v128_store(c->sum + x, wasm_f32x4_add(wasm_v128_load(c->sum + x), wasm_f32x4_mul(b, wasm_v128_load(h + x))));
 #else
-  for (uint32_t x = 0; x < n; x++) { float p = beta * h[x]; c->sum[x] = c->sum[x] + p; }
+  v4f b = {beta, beta, beta, beta};
+  for (uint32_t x = 0; x < n; x += 4u) {
+    v4f v, acc; mem_copy(&v, h + x, sizeof v); mem_copy(&acc, c->sum + x, sizeof acc);
+    v4f p = b * v;
+    acc = acc + p;
+    mem_copy(c->sum + x, &acc, sizeof acc);
+  }
 #endif
 }
 
