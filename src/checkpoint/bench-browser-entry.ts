@@ -8,7 +8,7 @@ import { exportCheckpoint, importCheckpoint } from './container';
 import { restoreAgent, saveAgent } from './restore';
 import { CheckpointStore } from './store';
 
-async function bench(N: number): Promise<string[]> {
+async function bench(N: number, partBytes?: number): Promise<string[]> {
   const log: string[] = [];
   const push = log.push.bind(log);
   log.push = (...xs: string[]) => { for (const x of xs) console.log(x); return push(...xs); };
@@ -31,7 +31,9 @@ async function bench(N: number): Promise<string[]> {
   A.globalStep = N;
   A.vectorSteps = N;
   const persisted = await CheckpointStore.requestPersistence();
-  const store = await CheckpointStore.open({ dbName: `bench-${Date.now()}` });
+  const store = await CheckpointStore.open({ dbName: `bench-${Date.now()}`, partBytes });
+  log.push(`part size ${mb(store.partBytes)}`);
+  { const b = new Uint8Array(64 * 2 ** 20); const t = performance.now(); await crypto.subtle.digest('SHA-256', b); log.push(`SHA-256 speed: ${(64 / ((performance.now() - t) / 1000)).toFixed(0)} MiB/s`); }
   const base = { gameMd5: 'f'.repeat(32), gameName: 'bench', env: {}, mode: { numEnvs: 1, numWorkers: 1 } };
   const run = await store.createRun({ ...base, agent: cfg });
   let t0 = performance.now();
@@ -58,7 +60,7 @@ async function bench(N: number): Promise<string[]> {
   parts.length = 0;
   await store.deleteRun(run.runId);
   log.push(`(deleted the saved run before importing: usage now ${mb((await store.estimate()).usage ?? 0)})`);
-  const store2 = await CheckpointStore.open({ dbName: `bench2-${Date.now()}` });
+  const store2 = await CheckpointStore.open({ dbName: `bench2-${Date.now()}`, partBytes });
   t0 = performance.now();
   const imp = await importCheckpoint(store2, file);
   log.push(`chromium import (from Blob): ${(performance.now() - t0).toFixed(0)} ms`);

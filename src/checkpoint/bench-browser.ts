@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright';
 
 const N = Number(process.argv[2] ?? 100_000);
+const PART = process.argv[3] ? Number(process.argv[3]) * 2 ** 20 : undefined;
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ckpt-bench-'));
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     page.on('console', (m) => console.log(m.text()));
     await page.goto(`http://localhost:${port}/`);
     await page.waitForFunction(() => (globalThis as unknown as { benchReady?: boolean }).benchReady === true);
-    const log = await page.evaluate((n) => (globalThis as unknown as { runBench: (n: number) => Promise<string[]> }).runBench(n), N);
+    const log = await page.evaluate(([n, p]) => (globalThis as unknown as { runBench: (n: number, p?: number) => Promise<string[]> }).runBench(n, p ?? undefined), [N, PART ?? null] as const);
     void log;
   } finally {
     await browser.close();

@@ -356,6 +356,8 @@ export class CheckpointStore {
       const pruned = await this.commitManifest(manifest);
       this.active.delete(id);
       await this.deleteBlobsOf(pruned);
+      // Leftovers of earlier crashed saves (any tab) go now rather than at the next page load.
+      await this.collectGarbage().catch(() => undefined);
       return manifest;
     } catch (e) {
       this.active.delete(id);
