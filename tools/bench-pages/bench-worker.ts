@@ -1,0 +1,176 @@
+/// <reference lib="webworker" />
+/**
+ * Measurements for `npm run bench:vec` and `npm run bench:train`, run inside a module worker
+ * (like the learner worker, so VecEnv may block on Atomics.wait and tfjs runs off the page's
+ * thread). One fresh worker per measurement group (tools/bench-pages/bench.ts), so each tfjs
+ * backend starts clean. Every number here is timed; nothing is asserted.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import tfjsWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import tfjsWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { DQNAgent } from '../../src/agent/agent';
+import { makeConfig } from '../../src/agent/config';
+import { DQNLearner } from '../../src/agent/learner';
+import { Rng } from '../../src/agent/rng';
+import { chooseBackend } from '../../src/run/backend';
+import { SingleEnv, WorkerVecEnv, type RunEnv } from '../../src/run/envs';
+import type { BackendName } from '../../src/run/types';
+
+const now = () => performance.now();
+const abs = (p: string) => new URL(p, self.location.origin + '/').href;
+
+let coreP: Promise<WebAssembly.Module> | null = null;
+function core(): Promise<WebAssembly.Module> {
+  coreP ??= fetch(abs('arcade.wasm')).then(async (r) => WebAssembly.compile(await r.arrayBuffer()));
+  return coreP;
+}
+
+async function romOf(rom: number[] | null): Promise<Uint8Array> {
+  if (rom) return Uint8Array.from(rom);
+  const r = await fetch(abs('roms/catch.bin'));
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+async function makeEnv(rom: Uint8Array, n: number, w: number): Promise<RunEnv> {
+  if (n === 0) return SingleEnv.create({ rom, wasm: await core() });
+  return WorkerVecEnv.create({ numEnvs: n, numWorkers: w, seed: 1, emulator: { kind: 'ale', rom, wasm: abs('arcade.wasm') } });
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8);
+}
+
+export interface Rate { stepsPerSec: number; framesPerSec: number; seconds: number; steps: number }
+
+async function backend(name: BackendName) {
+  return chooseBackend([name], {
+    tfjsWasm: new URL(tfjsWasm, self.location.href).href,
+    tfjsWasmSimd: new URL(tfjsWasmSimd, self.location.href).href,
+    tfjsWasmThreadedSimd: new URL(tfjsWasmThreadedSimd, self.location.href).href,
+    trainKernels: abs('train_kernels.wasm'),
+  });
+}
+
+const api = {
+  /** Random actions, no network. n = 0: one SingleEnv in this thread; else VecEnv n envs on w workers. */
+  async envOnly(romArr: number[] | null, n: number, w: number, seconds: number): Promise<Rate> {
+    const env = await makeEnv(await romOf(romArr), n, w);
+    try {
+      await env.reset(1);
+      const a = new Int32Array(env.numEnvs);
+      const rnd = lcg(7);
+      // Untimed warm-up: JIT tiers and worker wake-ups settle first.
+      const tw = now();
+      while (now() - tw < Math.min(1000, seconds * 500)) await env.step(a);
+      let vsteps = 0;
+      const t0 = now();
+      let t = t0;
+      while (t - t0 < seconds * 1000) {
+        for (let i = 0; i < a.length; i++) a[i] = rnd() % env.numActions;
+        await env.step(a);
+        vsteps++;
+        t = now();
+      }
+      const sec = (t - t0) / 1000;
+      const steps = vsteps * env.numEnvs;
+      return { stepsPerSec: steps / sec, framesPerSec: (steps * env.frameSkip) / sec, seconds: sec, steps };
+    } finally {
+      await env.close();
+    }
+  },
+
+  /** Env + greedy inference of a network per (vector) step: batch 1 for n = 0, batch n otherwise. */
+  async withPolicy(romArr: number[] | null, n: number, w: number, seconds: number, backendName: BackendName, network: 'nature' | 'small'): Promise<Rate & { backend: string }> {
+    const b = await backend(backendName);
+    const env = await makeEnv(await romOf(romArr), n, w);
+    const cfg = makeConfig({ network, num_envs: env.numEnvs });
+    const learner = new DQNLearner(cfg, { height: env.frameHeight, width: env.frameWidth, channels: 4 }, env.numActions, new Rng(1));
+    try {
+      await env.reset(1);
+      const hw = env.frameHeight * env.frameWidth;
+      const x = new Float32Array(env.numEnvs * hw * 4);
+      const a = new Int32Array(env.numEnvs);
+      const fill = () => { for (let i = 0; i < env.numEnvs; i++) for (let p = 0; p < hw; p++) x[(i * hw + p) * 4 + 3] = env.obs[i * hw + p]; };
+      fill();
+      a.set(await learner.greedyActions(x, env.numEnvs)); // warm-up: shader/kernel compilation
+      await env.step(a);
+      let vsteps = 0;
+      const t0 = now();
+      let t = t0;
+      while (t - t0 < seconds * 1000 || vsteps < 2) {
+        fill();
+        a.set(await learner.greedyActions(x, env.numEnvs));
+        await env.step(a);
+        vsteps++;
+        t = now();
+      }
+      const sec = (t - t0) / 1000;
+      const steps = vsteps * env.numEnvs;
+      return { stepsPerSec: steps / sec, framesPerSec: (steps * env.frameSkip) / sec, seconds: sec, steps, backend: b.name };
+    } finally {
+      learner.dispose();
+      await env.close();
+    }
+  },
+
+  /**
+   * Gradient steps/s (batch 32, Adam, Double DQN targets) and full-loop agent steps/s (acting +
+   * env + replay + a gradient step every 4 agent steps). loopSeconds 0 skips the loop.
+   */
+  async train(romArr: number[] | null, backendName: BackendName, network: 'nature' | 'small', n: number, w: number,
+    gradSteps: number, gradSeconds: number, loopSeconds: number): Promise<{ backend: string; adapter: string; gradPerSec: number; gradSteps: number; firstStepSec: number; loop: Rate | null }> {
+    const b = await backend(backendName);
+    const env = await makeEnv(await romOf(romArr), n, w);
+    // With a timed loop: epsilon 0.1 (acting runs the network for ~90% of the envs, as mid-run);
+    // without: epsilon 1, so filling the replay costs no forward passes on a slow backend.
+    const eps = loopSeconds > 0 ? 0.1 : 1;
+    const cfg = makeConfig({ network, num_envs: env.numEnvs, batch_size: 32, learning_starts: 64, train_frequency: 4, total_timesteps: 1e9, buffer_size: 20_000, start_e: eps, end_e: eps });
+    const agent = new DQNAgent(cfg, env, { capacity: 4096 });
+    try {
+      await agent.start();
+      // Fill replay without training (the first learning step comes at learning_starts).
+      while (agent.globalStep < cfg.learning_starts) await agent.step();
+      const one = async () => {
+        const batch = agent.buffer.sample(1);
+        await agent.learner.trainStep(batch, false);
+        await agent.learner.lastLoss(); // wait for the device
+      };
+      const g0 = agent.learner.gradientSteps;
+      let t0 = now();
+      await one(); // includes kernel/shader compilation
+      const firstStepSec = (now() - t0) / 1000;
+      let k = 0;
+      t0 = now();
+      while (k < gradSteps && (k === 0 || now() - t0 < gradSeconds * 1000)) { await one(); k++; }
+      const gradPerSec = k > 0 ? k / ((now() - t0) / 1000) : NaN;
+      // Bench-only: forget these extra steps so agent.step() below pays its own schedule.
+      agent.learner.gradientSteps = g0;
+      let loop: Rate | null = null;
+      if (loopSeconds > 0) {
+        // agent.step() pays the gradient steps it owes (one per 4 agent steps).
+        // Untimed: one owed gradient step inside the loop first (its kernels are warm already).
+        const warm = agent.learner.gradientSteps + 1;
+        while (agent.learner.gradientSteps < warm) await agent.step();
+        const s0 = agent.globalStep;
+        t0 = now();
+        let t = t0;
+        while (t - t0 < loopSeconds * 1000 || agent.globalStep === s0) { await agent.step(); t = now(); }
+        const sec = (t - t0) / 1000;
+        const steps = agent.globalStep - s0;
+        loop = { stepsPerSec: steps / sec, framesPerSec: (steps * env.frameSkip) / sec, seconds: sec, steps };
+      }
+      return { backend: b.name, adapter: b.adapter, gradPerSec, gradSteps: k, firstStepSec, loop };
+    } finally {
+      agent.dispose();
+      await env.close();
+    }
+  },
+
+  memory: () => tf.memory(),
+};
+
+export type BenchWorkerApi = typeof api;
+Comlink.expose(api);
