@@ -89,6 +89,8 @@ describe('replay relayout (mode switch)', () => {
     ['4 -> 1', 4, 1, 400, 400, 150],
     ['3 -> 2, smaller buffer', 3, 2, 600, 300, 260],
     ['2 -> 8 (WxK = 2x4)', 2, 8, 800, 800, 500],
+    ['2 -> 2, smaller buffer (capacity changed only)', 2, 2, 600, 300, 400],
+    ['2 -> 2, bigger buffer', 2, 2, 300, 600, 400],
   ];
   for (const [name, n0, n1, c0, c1, steps] of cases) {
     it(`${name}: every transition after the move is a true one of the history (1-step), few are lost`, () => {
@@ -97,6 +99,16 @@ describe('replay relayout (mode switch)', () => {
       const before = new Set(transitions(old));
       for (const t of before) expect(truth.has(t)).toBe(true); // the reference itself is sound
       const { nb, lost } = applyPlan(old, n1, c1, 1);
+      if (n0 === n1) {
+        // Same env count: every stream keeps its own newest (pending) frame, so envs may continue.
+        const nsLive = nb.getState();
+        const os = old.getState();
+        for (let e = 0; e < n1; e++) {
+          const oldLast = e * os.segmentCapacity + ((os.totals[e] - 1) % os.segmentCapacity);
+          const newLast = e * nsLive.segmentCapacity + ((nsLive.totals[e] - 1) % nsLive.segmentCapacity);
+          expect(Array.from(nsLive.frameChunks[0].subarray(newLast * FS, (newLast + 1) * FS))).toEqual(Array.from(os.frameChunks[0].subarray(oldLast * FS, (oldLast + 1) * FS)));
+        }
+      }
       // New envs start episodes right after the move: the seam rows must not leak into them.
       const rng = new Rng(5);
       const f = new Uint8Array(n1 * FS).map(() => rng.nextInt(256));

@@ -16,6 +16,8 @@ import { FLAG_ACTION, FLAG_START, FLAG_TERMINATED, FLAG_TRUNCATED } from '../age
  *   - the last row of a piece loses its action flag: it becomes a cut, so returns of earlier
  *     rows bootstrap from its frame (a true next frame) instead of running into the next piece
  *     or into the new envs' first frames.
+ * With an unchanged env count (only the capacity differs) stream e maps to stream e, keeping its
+ * newest rows, so running episodes can continue from restored emulator states.
  * No counter changes; transitions lost = the rows cut off by a smaller capacity plus at most
  * S per seam.
  */
@@ -60,7 +62,18 @@ export function planRelayout(
     R += t - l;
   }
   const budget = M * segN;
-  if (R > budget) {
+  // Same env count (only the capacity changed): stream e stays stream e, so each env's newest
+  // row is still its own pending frame and a restored emulator state continues it.
+  const identity = from.numEnvs === M;
+  if (identity) {
+    R = 0;
+    for (let e = 0; e < M; e++) {
+      const k = Math.min(len[e], segN);
+      lo[e] += len[e] - k;
+      len[e] = k;
+      R += k;
+    }
+  } else if (R > budget) {
     // Keep the newest rows of each old stream, in proportion.
     let kept = 0;
     for (let e = 0; e < from.numEnvs; e++) {
@@ -107,7 +120,7 @@ export function planRelayout(
     for (let k = 0; k < len[e]; k++, v++) {
       const L = lo[e] + k;
       const oldId = e * segO + (L % segO);
-      const stream = Math.floor(v / q);
+      const stream = identity ? e : Math.floor(v / q);
       if (stream !== pieceStream || e !== pieceOldEnv) {
         closePiece();
         pieceStream = stream;

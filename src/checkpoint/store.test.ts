@@ -108,6 +108,28 @@ describe('save / load round trip', () => {
     expect(B.learner.gradientSteps).toBeGreaterThan(A.learner.gradientSteps);
   });
 
+  it('same env count, smaller replay capacity: envs continue from their states, the newest rows are kept', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg, 600);
+    await stepTo(A, 300);
+    const m = await saveAt(s, run.runId, A);
+    const B = agent(cfg, 200, 4);
+    const r = await restoreAgent(s, m.id, B);
+    expect(r.modeChanged).toBe(false);
+    expect(r.envsRestored).toBe(true);
+    expect(B.buffer.size).toBe(200);
+    // Acting continues where A is (same env states, stacks, RNG, weights): the next vector step
+    // takes the same actions. (After it, the different replay contents make sampling diverge.)
+    await A.step();
+    await B.step();
+    expect(Array.from(B.env.rewards)).toEqual(Array.from(A.env.rewards));
+    expect((B.env as StatefulCueEnv).getEnvStates()).toEqual((A.env as StatefulCueEnv).getEnvStates());
+    expect(B.episodes).toBe(A.episodes);
+    await stepTo(B, 360);
+  });
+
   it('rejects a checkpoint whose config does not fit the agent', async () => {
     const cfg = quickConfig();
     const s = await store();
