@@ -104,6 +104,8 @@ export function configDifferences(saved: DQNConfig, now: DQNConfig): string[] {
 export async function restoreAgent(store: CheckpointStore, id: string, agent: DQNAgent, o: RestoreOptions = {}): Promise<RestoreResult> {
   const m = await store.getManifest(id);
   const meta = m.meta;
+  const seen = new Set<string>();
+  const readArray = (name: string): Promise<Uint8Array> => { seen.add(name); return store.readArray(m, name); };
   if (meta.schema !== 1) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
   const diffs = configDifferences(meta.run.agent, agent.cfg);
   if (diffs.length) throw new CheckpointError('incompatible', `agent config differs from the checkpoint's: ${diffs.join('; ')}`);
@@ -121,13 +123,13 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
 
   // Learner.
   const L = meta.learner;
-  const online = splitF32(await store.readArray(m, 'net/online'), L.sizes, 'net/online');
-  const target = splitF32(await store.readArray(m, 'net/target'), L.sizes, 'net/target');
+  const online = splitF32(await readArray('net/online'), L.sizes, 'net/online');
+  const target = splitF32(await readArray('net/target'), L.sizes, 'net/target');
   progress(online.length ? L.sizes.reduce((a, b) => a + b, 0) * 8 : 0);
   let adam: LearnerState['adam'] = null;
   if (L.adam) {
-    const mm = splitF32(await store.readArray(m, 'adam/m'), L.sizes, 'adam/m');
-    const vv = splitF32(await store.readArray(m, 'adam/v'), L.sizes, 'adam/v');
+    const mm = splitF32(await readArray('adam/m'), L.sizes, 'adam/m');
+    const vv = splitF32(await readArray('adam/v'), L.sizes, 'adam/v');
     adam = { iterations: L.adam.iterations, m: mm, v: vv, accBeta1: L.adam.accBeta1, accBeta2: L.adam.accBeta2 };
   }
   const learner: LearnerState = { version: 1, gradientSteps: L.gradientSteps, names: L.names.slice(), online, target, adam };
@@ -137,12 +139,13 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
   let lostTransitions = 0;
   const replayRestored = meta.replay !== null;
   if (meta.replay) {
-    const actions = await store.readArray(m, 'replay/actions');
-    const rewards = asF32(await store.readArray(m, 'replay/rewards'));
-    const flags = await store.readArray(m, 'replay/flags');
-    const priorities = g.prioritized ? asF64(await store.readArray(m, 'replay/priorities')) : null;
+    const actions = await readArray('replay/actions');
+    const rewards = asF32(await readArray('replay/rewards'));
+    const flags = await readArray('replay/flags');
+    const priorities = g.prioritized ? asF64(await readArray('replay/priorities')) : null;
     const frames = m.arrays.find((a) => a.name === 'replay/frames');
     if (!frames) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames missing`);
+    seen.add('replay/frames');
     if (frames.byteLength !== g.numEnvs * g.segmentCapacity * fs) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames have the wrong size`);
     const chunkRows = live.frameChunks[0].length / fs;
     const writeRow = (dstRow: number, src: Uint8Array, srcOff: number): void => {
@@ -181,7 +184,17 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
 
   // Agent-level state.
   const S = agent.cfg.frame_stack;
-  const stacks = sameMode ? await store.readArray(m, 'agent/stacks') : new Uint8Array(N * S * fs);
+  const stacks = sameMode ? await readArray('agent/stacks') : new Uint8Array(N * S * fs);
+  // Envs: read (and so verify) their states now, before anything is applied.
+  const io = o.envs === undefined ? envStateIOOf(agent.env) : o.envs;
+  let envStates: Uint8Array[] | null = null;
+  if (sameMode && meta.envStates === N && io) {
+    envStates = [];
+    for (let i = 0; i < N; i++) envStates.push(await readArray(`env/${i}`));
+  }
+  const metrics = meta.hasMetrics ? JSON.parse(new TextDecoder().decode(await readArray('metrics'))) as unknown : undefined;
+  // Every other blob is checked too: a load verifies the whole checkpoint, used or not.
+  for (const a of m.arrays) if (!seen.has(a.name)) await readArray(a.name);
   const state: AgentState = {
     version: 1,
     config: { ...agent.cfg },
@@ -203,12 +216,9 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
   }
 
   // Envs.
-  const io = o.envs === undefined ? envStateIOOf(agent.env) : o.envs;
   let envsRestored = false;
-  if (sameMode && meta.envStates === N && io) {
-    const states: Uint8Array[] = [];
-    for (let i = 0; i < N; i++) states.push(await store.readArray(m, `env/${i}`));
-    await io.setEnvStates(states);
+  if (envStates && io) {
+    await io.setEnvStates(envStates);
     envsRestored = true;
   }
   if (envsRestored && !replayRestored) {
@@ -217,6 +227,5 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
     for (let e = 0; e < N; e++) agent.buffer.startEpisode(e, stacks, (e * S + S - 1) * fs);
   }
   if (!envsRestored) await agent.start();
-  const metrics = await store.readMetrics(m);
   return { manifest: m, modeChanged: !sameMode, envsRestored, replayRestored, lostTransitions, frames: meta.counters.frames, metrics };
 }

@@ -217,6 +217,21 @@ describe('checksums', () => {
     await expect(restoreAgent(s, m.id, agent(cfg))).rejects.toThrow(/replay\/frames@1 fails its SHA-256/);
   });
 
+  it('blobs a restore does not use (stacks and env states on a mode switch) are verified too', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 60);
+    const m = await saveAt(s, run.runId, A);
+    const raw = await openDB(s.dbName);
+    const v = (await raw.get('blobs', [m.id, 'env/1@0'])) as Uint8Array;
+    v[0] ^= 1;
+    await raw.put('blobs', v, [m.id, 'env/1@0']);
+    raw.close();
+    await expect(restoreAgent(s, m.id, agent(quickConfig({ num_envs: 3 })))).rejects.toThrow(/env\/1@0 fails its SHA-256/);
+  });
+
   it('a missing blob fails the load', async () => {
     const cfg = quickConfig();
     const s = await store();
