@@ -319,6 +319,25 @@ describe('retention policy', () => {
     expect(summary.latest!.id).toBe(ids[100]);
   });
 
+  it('a run resumed from an older checkpoint: its new saves are the latest although they have fewer steps', async () => {
+    const cfg = quickConfig();
+    const s = await store({ policy: { keepLast: 2, keepBest: true } });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 40);
+    const best = await saveAt(s, run.runId, A, { evalReturn: 9 });
+    await stepTo(A, 80);
+    await saveAt(s, run.runId, A, { evalReturn: 1 });
+    await stepTo(A, 120);
+    await saveAt(s, run.runId, A, { evalReturn: 2 });
+    const B = agent(cfg, 600, 3);
+    await restoreAgent(s, best.id, B); // go back to the best one and train on
+    await stepTo(B, 60);
+    const again = await saveAt(s, run.runId, B);
+    expect((await s.getRun(run.runId))!.latestId).toBe(again.id);
+    expect((await s.listCheckpoints(run.runId)).map((m) => m.counters.agentSteps)).toEqual([60, 120, 40]);
+  });
+
   it('keptByPolicy without keepBest', () => {
     const mk = (id: string, steps: number, ev: number | null) => ({ id, counters: { agentSteps: steps }, createdAt: steps, evalReturn: ev }) as unknown as Manifest;
     const list = [mk('a', 1, 9), mk('b', 2, null), mk('c', 3, 1)];

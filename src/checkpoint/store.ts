@@ -37,7 +37,7 @@ interface PendingSave {
 }
 
 export interface RetentionPolicy {
-  /** Keep the K newest checkpoints of a run (by agent steps, then time). */
+  /** Keep the K newest checkpoints of a run (by save time, then agent steps). */
   keepLast: number;
   /** Also keep the checkpoint with the best evaluation return. */
   keepBest: boolean;
@@ -100,9 +100,13 @@ function newId(prefix: string): string {
   return `${prefix}-${r}`;
 }
 
-/** Newest first: agent steps, then creation time. */
+/**
+ * Newest first: by save time, then agent steps. Save time, not steps, because a run resumed
+ * from an older checkpoint (say its best) continues with fewer steps than the checkpoints it
+ * abandoned, and its new saves are still the latest.
+ */
 export function byRecency(a: Manifest, b: Manifest): number {
-  return b.counters.agentSteps - a.counters.agentSteps || b.createdAt - a.createdAt;
+  return b.createdAt - a.createdAt || b.counters.agentSteps - a.counters.agentSteps;
 }
 
 export function bestOf(list: readonly Manifest[]): Manifest | null {
@@ -133,6 +137,7 @@ export class CheckpointStore {
   private readonly opts: StoreOptions;
   private readonly owner = `store-${Date.now().toString(36)}-${instanceSeq++}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly active = new Set<string>();
+  private lastCreatedAt = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(db: IDBPDatabase<Schema>, dbName: string, opts: StoreOptions) {
@@ -258,10 +263,12 @@ export class CheckpointStore {
         for (const src of sources) {
           arrays.push(await this.writeSource(src, put, (n) => { done += n; o.onProgress?.(done, total); }));
         }
+        // Strictly increasing within this store, so two quick saves never tie on recency.
+        this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
         return {
           id,
           runId,
-          createdAt: Date.now(),
+          createdAt: this.lastCreatedAt,
           reason: o.reason ?? 'manual',
           counters: meta.counters,
           evalReturn: meta.evalReturn,
