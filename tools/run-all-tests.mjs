@@ -66,6 +66,10 @@ if (args.includes('--wasm-check')) {
   const diff = build.code === 0 ? await run('git', ['diff', '--exit-code', '--stat', '--', 'public/arcade.wasm']) : { code: 1 };
   results.push(check('wasm-check', build.code === 0 && diff.code === 0,
     build.code !== 0 ? 'make -C wasm wasm failed' : 'public/arcade.wasm differs from a rebuild of the committed sources: run `make -C wasm wasm` and commit it'));
+  // The training kernels are a separate module (wasm/kernels/), committed the same way.
+  const kernels = await run('make', ['-C', 'wasm/kernels', 'check']);
+  results.push(check('wasm-kernels-check', kernels.code === 0,
+    'public/train_kernels.wasm differs from a rebuild of wasm/kernels: run `make -C wasm/kernels` and commit it'));
 }
 
 if (!skip.has('typecheck')) {
