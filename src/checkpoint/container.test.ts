@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CONTAINER_VERSION, exportCheckpoint, exportFileName, importCheckpoint } from './container';
 import { CheckpointError } from './errors';
@@ -8,6 +8,9 @@ import { restoreAgent, saveAgent } from './restore';
 import type { CheckpointStore } from './store';
 import { FAKE_MD5, freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
 import type { Manifest } from './types';
+
+// Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
+vi.setConfig({ testTimeout: 180_000 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CheckpointManager, onPageLifecycle } from './manager';
 import { captureAgent } from './restore';
 import type { CheckpointStore } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, stepTo } from './test-helpers';
+
+// Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
+vi.setConfig({ testTimeout: 180_000 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { FLAG_ACTION, ReplayBuffer } from '../agent/replay';
 import { Rng } from '../agent/rng';
@@ -8,6 +8,9 @@ import { planRelayout } from './relayout';
 import { restoreAgent, saveAgent } from './restore';
 import type { CheckpointStore } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, StatefulCueEnv, stepTo } from './test-helpers';
+
+// Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
+vi.setConfig({ testTimeout: 180_000 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DQNAgent } from '../agent/agent';
 import { makeConfig, NETWORK_PRESETS, type NetworkSpec } from '../agent/config';
 import { CueEnv } from '../agent/toyenv';
 import { CheckpointError } from './errors';
 import { Rng } from '../agent/rng';
 import { cleanrlPlan, exportOnlineSafetensors, fromSafetensors, importSafetensorsInto, parseSafetensors, toSafetensors } from './safetensors';
+
+// Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
+vi.setConfig({ testTimeout: 180_000 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

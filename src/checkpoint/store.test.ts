@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError } from './errors';
 import { captureAgent, restoreAgent, saveAgent } from './restore';
 import { keptByPolicy, SimulatedCrash, type CheckpointStore } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo, type StatefulCueEnv } from './test-helpers';
 import type { Manifest } from './types';
+
+// Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
+vi.setConfig({ testTimeout: 180_000 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
