@@ -163,3 +163,81 @@ test('journey: train, chart, save, reload, resume, vectorized, speed demo, expor
   await expect(page.locator('.activity-list li').first()).toBeVisible();
   expect(pageErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });
+
+test('side by side: two games train at once on a large screen; pause one, watch the agent, play with the keyboard', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto('/');
+  const game = page.getByLabel('Game', { exact: true });
+  await expect(game).toHaveValue('builtin:catch');
+
+  // Play: keyboard on the page's own emulator.
+  const play = page.getByRole('button', { name: 'Play', exact: true });
+  await play.click();
+  await expect(page.locator('#play-status')).toContainText('Playing game 1');
+  const screen = page.getByRole('img', { name: 'Game screen (preview and Play)' });
+  const drawn0 = await num(screen, 'data-drawn');
+  // Hold LEFT: the basket (bottom rows) must move while the screen keeps being drawn.
+  const bottom = () => screen.evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 170, 160, 12).data).join());
+  const before = await bottom();
+  await page.keyboard.down('ArrowLeft');
+  await expect.poll(() => num(screen, 'data-drawn'), { timeout: 20_000 }).toBeGreaterThan(drawn0 + 20);
+  await page.keyboard.up('ArrowLeft');
+  expect(await bottom()).not.toBe(before);
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#play-status')).toHaveText('Play stopped.');
+
+  // Two runs: no learning within the test (warm-up longer than the test), so env steps stay fast.
+  await page.getByText('Hyperparameters', { exact: true }).click();
+  await page.getByLabel('network', { exact: true }).selectOption('tiny');
+  await page.getByLabel('learning_starts').fill('100000');
+  await page.getByLabel('buffer_size').fill('5000');
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  await train.click();
+  const cards = page.locator('article.run-card');
+  await expect(cards).toHaveCount(1);
+  await game.selectOption('builtin:dodge');
+  await expect(train).toBeEnabled();
+  await train.click();
+  await expect(cards).toHaveCount(2);
+  const [a, b] = [cards.nth(0), cards.nth(1)];
+  await expect(a).toHaveAttribute('data-state', 'running', { timeout: 120_000 });
+  await expect(b).toHaveAttribute('data-state', 'running', { timeout: 120_000 });
+  await expect(b.getByRole('heading')).toContainText('Dodge');
+  await expect.poll(() => num(a, 'data-steps'), { timeout: 120_000 }).toBeGreaterThan(100);
+  await expect.poll(() => num(b, 'data-steps'), { timeout: 120_000 }).toBeGreaterThan(100);
+  // Each card has its own charts; both get episodes.
+  await expect.poll(() => num(a.locator('figure.chart[data-chart="Episode return"]'), 'data-points'), { timeout: 180_000 }).toBeGreaterThan(0);
+  await expect.poll(() => num(b.locator('figure.chart[data-chart="Episode return"]'), 'data-points'), { timeout: 180_000 }).toBeGreaterThan(0);
+
+  // Pause one: it stops, the other goes on.
+  await a.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(a).toHaveAttribute('data-state', 'paused');
+  const aSteps = await num(a, 'data-steps');
+  const bSteps = await num(b, 'data-steps');
+  await expect.poll(() => num(b, 'data-steps'), { timeout: 60_000 }).toBeGreaterThan(bSteps + 50);
+  expect(await num(a, 'data-steps')).toBe(aSteps);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, '09-side-by-side', testInfo);
+
+  // Watch agent: greedy play at real-time speed on the second run, then back to training.
+  const watch = b.getByRole('button', { name: 'Watch agent' });
+  await watch.click();
+  await expect(b.getByRole('button', { name: 'Stop watching' })).toHaveAttribute('aria-pressed', 'true');
+  const view = b.locator('canvas.screen');
+  const d0 = await num(view, 'data-drawn');
+  await expect.poll(() => num(view, 'data-drawn'), { timeout: 30_000 }).toBeGreaterThan(d0 + 10);
+  await shot(page, '10-watching', testInfo);
+  await b.getByRole('button', { name: 'Stop watching' }).click();
+  await expect(b.getByRole('button', { name: 'Watch agent' })).toBeVisible();
+
+  // Close the second card first: the locators are positional.
+  await b.getByRole('button', { name: 'Close run' }).click();
+  await expect(cards).toHaveCount(1);
+  await a.getByRole('button', { name: 'Close run' }).click();
+  await expect(cards).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+  expect(pageErrors).toEqual([]);
+});

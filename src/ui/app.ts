@@ -195,6 +195,7 @@ export class Playground {
       const svc = await this.getService();
       const runId = await svc.createRun({ game: game.source, hyper, mode, seed, name });
       card = this.addCard(svc, runId, name);
+      card.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
       await card.attach(false);
       await svc.run(runId).start();
       this.log.add('ok', `${name}: training started`);
@@ -234,6 +235,7 @@ export class Playground {
     const runId = await resume.call(svc, c.id, undefined, rom ? { rom } : {});
     const name = runs.find((r) => r.runId === runId)?.name ?? (await svc.listRuns().catch(() => [])).find((r) => r.runId === runId)?.name ?? `resumed ${runId}`;
     const card = this.addCard(svc, runId, name);
+    card.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
     try {
       await card.attach(true);
       await svc.run(runId).start();

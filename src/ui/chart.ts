@@ -142,9 +142,11 @@ export class StreamChart {
           ...this.spec.series.map((s) => ({
             label: s.label,
             stroke: s.stroke,
-            width: s.points ? 0 : (s.width ?? 1.5),
+            width: s.width ?? 1.5,
             spanGaps: true,
-            points: s.points ? { show: true, size: 3, stroke: s.stroke, fill: s.stroke } : { show: false },
+            // Scatter: no path, only points (a zero-width line would hide the points too).
+            ...(s.points ? { paths: () => null } : {}),
+            points: s.points ? { show: true, size: 5, width: 1, stroke: s.stroke, fill: s.stroke } : { show: false },
           })),
         ],
       };

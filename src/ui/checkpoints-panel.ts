@@ -98,7 +98,7 @@ export class CheckpointsPanel {
       h('td', { class: 'num', text: fmtInt(c.counters.episodes) }),
       h('td', { class: 'num', text: c.evalReturn === null ? '—' : fmtNum(c.evalReturn, 1), title: 'evaluation return (greedy policy), when one was measured' }),
       h('td', { class: 'num', text: fmtBytes(c.totalBytes) }),
-      h('td', { class: 'actions' }, resume, exp, del));
+      h('td', {}, h('div', { class: 'actions' }, resume, exp, del)));
   }
 
   private say(level: 'ok' | 'error' | 'info', text: string): void {

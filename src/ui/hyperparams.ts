@@ -80,10 +80,11 @@ export class HyperparamForm {
 
     for (const f of FIELDS) {
       const id = `hp-${f.key}`;
-      const label = document.createElement('label');
+      // The label holds only the name, so the accessible name is exactly the CleanRL name.
+      const label = document.createElement('div');
       label.className = 'field';
-      label.htmlFor = id;
-      const name = document.createElement('span');
+      const name = document.createElement('label');
+      name.htmlFor = id;
       name.textContent = f.key;
       label.append(name);
       let input: HTMLInputElement | HTMLSelectElement;

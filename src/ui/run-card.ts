@@ -346,7 +346,8 @@ export class RunCard {
     this.stat('replay', `${fmtInt(m.replaySize)} / ${fmtInt(m.replayCapacity)} (${(fill * 100).toFixed(1)}%)`);
     const b = m.backend;
     this.stat('backend', `${b.name}${b.fallbackReasons.length ? ' (fallback)' : ''}`, b.fallbackReasons.join('\n'));
-    this.stat('adapter', b.adapter ? `${b.adapter}${b.isFallbackAdapter && !/fallback|software/i.test(b.adapter) ? ' (software)' : ''}` : '—');
+    const adapter = b.adapter ? `${b.adapter}${b.isFallbackAdapter && !/fallback|software/i.test(b.adapter) ? ' (software)' : ''}` : '—';
+    this.stat('adapter', adapter, adapter);
     const gpu = m.memory.numBytesInGPU;
     this.stat('gpuMem', gpu !== undefined ? `${fmtBytes(gpu)} (${fmtInt(m.memory.numTensors)} tensors)` : `${fmtBytes(m.memory.numBytes)} tensors (${fmtInt(m.memory.numTensors)})`);
     this.stat('elapsed', fmtDuration(m.elapsedSec));
