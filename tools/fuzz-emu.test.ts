@@ -63,5 +63,5 @@ describe('emulator fuzz (fixed seed)', () => {
     expect(ran.length).toBeGreaterThan(100);
     expect(refused.length).toBeGreaterThan(0);
     expect(ran.every((r) => r.frames === 60)).toBe(true);
-  }, 120_000);
+  }, 300_000); // ~25 s alone; the shared 2-core machine can be several times slower under load
 });

@@ -279,7 +279,7 @@ int main(int argc, char **argv) {
     setitimer(ITIMER_PROF, &off, NULL);
     free(a);
     free(rom);
-    if ((n + 1) % 1000 == 0)
+    if ((n + 1) % 100 == 0)
       fprintf(stderr, "  %ld/%ld after %.0f s\n", n + 1, count, now_s() - t0);
   }
   printf("fuzz_native: %ld images in %.1f s (%ld ran, %ld refused%s); slowest act() %.2f ms (%s)\n", count,
