@@ -135,8 +135,10 @@ async function* chunksOf(src: ImportSource): AsyncGenerator<Uint8Array> {
   if (src instanceof Uint8Array) { yield src; return; }
   if (src instanceof ArrayBuffer) { yield new Uint8Array(src); return; }
   if (typeof Blob !== 'undefined' && src instanceof Blob) {
-    // A File from <input> is read lazily from disk, chunk by chunk.
-    yield* chunksOf(src.stream() as ReadableStream<Uint8Array>);
+    // A File from <input> is read lazily, 4 MiB slices at a time. (Not Blob.stream(): Chromium
+    // failed it with "network error" on a 700 MB Blob assembled from parts, slices worked.)
+    const step = 4 * 1024 * 1024;
+    for (let o = 0; o < src.size; o += step) yield new Uint8Array(await src.slice(o, Math.min(src.size, o + step)).arrayBuffer());
     return;
   }
   if (typeof (src as ReadableStream<Uint8Array>).getReader === 'function') {
