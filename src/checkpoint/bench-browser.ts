@@ -3,12 +3,13 @@
  * esbuild, serves it on localhost (a secure context: crypto.subtle, IndexedDB) and drives the
  * system Chromium with Playwright. Run: `npx tsx src/checkpoint/bench-browser.ts [transitions]`.
  */
+// esbuild comes with tsx (a devDependency); it bundles the page code in well under a second.
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright';
+import { chromium } from '@playwright/test';
 
 const N = Number(process.argv[2] ?? 100_000);
 const PART = process.argv[3] ? Number(process.argv[3]) * 2 ** 20 : undefined;
