@@ -135,7 +135,22 @@ static void load_row_indices(Preproc *c, const uint8_t *a, const uint8_t *b, uin
   uint32_t w = c->srcW;
   if (b) {
     const uint8_t *rb = b + (size_t)y * c->srcW;
-    for (uint32_t x = 0; x < w; x++) {
+    uint32_t x = 0;
+#ifdef __wasm_simd128__
+    /* Consecutive frames are mostly identical: where 16 indices match, max(gray, gray) is just
+     * the gray of one of them, so half the table lookups go. */
+    for (; x + 16u <= w; x += 16u) {
+      if (!wasm_v128_any_true(wasm_v128_xor(wasm_v128_load(ra + x), wasm_v128_load(rb + x)))) {
+        for (uint32_t i = x; i < x + 16u; i++) row[i] = lut[ra[i]];
+      } else {
+        for (uint32_t i = x; i < x + 16u; i++) {
+          uint8_t ga = lut[ra[i]], gb = lut[rb[i]];
+          row[i] = ga > gb ? ga : gb;
+        }
+      }
+    }
+#endif
+    for (; x < w; x++) {
       uint8_t ga = lut[ra[x]], gb = lut[rb[x]];
       row[x] = ga > gb ? ga : gb;
     }
