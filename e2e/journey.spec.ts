@@ -109,6 +109,8 @@ test('journey: train, chart, save, reload, resume, vectorized, speed demo, expor
   await page.reload();
   await expect.poll(() => ckRows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.locator('article.run-card')).toHaveCount(0);
+  // The ROM loaded before the reload is still in the picker (IndexedDB), still marked untrainable.
+  await expect(game.locator('option', { hasText: 'homebrew.bin' })).toHaveText(/no reward function/);
   await ckRows.first().getByRole('button', { name: /^Resume from checkpoint/ }).click();
   await expect(c).toHaveAttribute('data-state', 'running', { timeout: 120_000 });
   await expect.poll(() => num(c, 'data-steps'), { timeout: 60_000 }).toBeGreaterThanOrEqual(savedSteps);

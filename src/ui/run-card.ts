@@ -13,6 +13,8 @@ import { FrameCanvas, SharedFrameReader } from './frame-view';
 import { MovingMean } from './series';
 
 let cardSeq = 0;
+/** Steps/s and frames/s shown on a card are averaged over this long. */
+const RATE_WINDOW_MS = 5000;
 
 export interface RunCardHooks {
   onSaved?(): void;
@@ -49,6 +51,7 @@ export class RunCard {
   private watching = false;
   private subId = -1;
   private lastSnap: MetricsSnapshot | null = null;
+  private readonly rateWin: Array<{ t: number; steps: number; frames: number }> = [];
   private closed = false;
 
   constructor(
@@ -324,8 +327,20 @@ export class RunCard {
       this.charts.ret.push(0, e.agentStep, e.rawReturn);
       this.charts.ret.push(1, e.agentStep, mean);
     }
+    // Rates over the last few seconds: the worker's per-interval rate reads 0 whenever one
+    // 500 ms interval happens to hold only a slow gradient step, which looks like a stall.
+    const now = performance.now();
+    if (m.state !== 'running') this.rateWin.length = 0;
+    else {
+      this.rateWin.push({ t: now, steps: c.agentSteps, frames: c.frames });
+      while (this.rateWin.length > 2 && now - this.rateWin[1]!.t >= RATE_WINDOW_MS) this.rateWin.shift();
+    }
+    const first = this.rateWin[0];
+    const span = first ? (now - first.t) / 1000 : 0;
+    const sps = span >= 1 ? (c.agentSteps - first!.steps) / span : m.stepsPerSec;
+    const fps = span >= 1 ? (c.frames - first!.frames) / span : m.framesPerSec;
     if (m.state === 'running') {
-      this.charts.sps.push(0, c.agentSteps, m.stepsPerSec);
+      this.charts.sps.push(0, c.agentSteps, sps);
       this.charts.eps.push(0, c.agentSteps, m.epsilon);
     }
     if (m.loss !== null) this.charts.loss.push(0, c.agentSteps, m.loss);
@@ -334,8 +349,9 @@ export class RunCard {
     this.stat('frames', fmtInt(c.frames));
     this.stat('episodes', fmtInt(c.episodes));
     this.stat('episodesPerHour', m.elapsedSec > 0 ? fmtInt((c.episodes / m.elapsedSec) * 3600) : '—');
-    this.stat('stepsPerSec', fmtNum(m.stepsPerSec, 1));
-    this.stat('framesPerSec', fmtNum(m.framesPerSec, 1));
+    const running = m.state === 'running';
+    this.stat('stepsPerSec', running ? fmtNum(sps, 1) : `— (${m.state})`, `agent steps per second over the last ${RATE_WINDOW_MS / 1000} s`);
+    this.stat('framesPerSec', running ? fmtNum(fps, 1) : `— (${m.state})`, `emulator frames per second over the last ${RATE_WINDOW_MS / 1000} s`);
     this.stat('lastReturn', this.last === null ? '—' : fmtNum(this.last, 1));
     this.stat('bestReturn', Number.isFinite(this.best) ? fmtNum(this.best, 1) : '—');
     this.stat('mean100', this.mean100.size ? `${fmtNum(this.mean100.mean, 2)} (${this.mean100.size} ep)` : '—');
