@@ -20,10 +20,11 @@ interface Plan { backend: string; network: 'nature' | 'small'; grads: number; gr
 const PLANS: Plan[] = [
   { backend: 'wasm', network: 'nature', grads: 8, gradSec: 15, loopSec: 12, vecLoop: true, limitSec: 120 },
   { backend: 'wasm', network: 'small', grads: 20, gradSec: 10, loopSec: 10, vecLoop: true, limitSec: 90 },
-  { backend: 'webgpu', network: 'small', grads: 3, gradSec: 15, loopSec: 10, vecLoop: true, limitSec: 100 },
-  { backend: 'webgpu', network: 'nature', grads: 1, gradSec: 1, loopSec: 0, vecLoop: false, limitSec: 90 },
-  { backend: 'webgl', network: 'small', grads: 3, gradSec: 15, loopSec: 10, vecLoop: true, limitSec: 100 },
-  { backend: 'webgl', network: 'nature', grads: 1, gradSec: 1, loopSec: 0, vecLoop: false, limitSec: 90 },
+  // webgpu here is SwiftShader (software): no timed loop, one or two timed steps.
+  { backend: 'webgpu', network: 'small', grads: 2, gradSec: 10, loopSec: 0, vecLoop: false, limitSec: 90 },
+  { backend: 'webgpu', network: 'nature', grads: 1, gradSec: 1, loopSec: 0, vecLoop: false, limitSec: 150 },
+  { backend: 'webgl', network: 'small', grads: 2, gradSec: 10, loopSec: 0, vecLoop: false, limitSec: 90 },
+  { backend: 'webgl', network: 'nature', grads: 1, gradSec: 1, loopSec: 0, vecLoop: false, limitSec: 100 },
   { backend: 'cpu', network: 'small', grads: 1, gradSec: 1, loopSec: 0, vecLoop: false, limitSec: 90 },
 ];
 

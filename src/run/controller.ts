@@ -131,7 +131,9 @@ export class RunControllerImpl implements RunController {
   private elapsedSec = 0;
   private runningSince: number | null = null;
   private pendingEpisodes: EpisodeEntry[] = [];
-  private lastSnap = { t: now(), steps: 0, frames: 0, grads: 0 };
+  private rateA = { t: now(), steps: 0, frames: 0, grads: 0 };
+  private rateB = this.rateA;
+  private lastGradForLoss = 0;
   private lastGradForQ = -1;
   private lastLoss: number | null = null;
   private lastMeanQ: number | null = null;
@@ -202,7 +204,8 @@ export class RunControllerImpl implements RunController {
       c.elapsedSec = sm?.elapsedSec ?? 0;
       c.framesBase = r.frames;
       c.stepsAtFramesBase = agent.globalStep;
-      c.lastSnap = { t: now(), steps: agent.globalStep, frames: r.frames, grads: agent.learner.gradientSteps };
+      c.rateA = c.rateB = { t: now(), steps: agent.globalStep, frames: r.frames, grads: agent.learner.gradientSteps };
+      c.lastGradForLoss = agent.learner.gradientSteps;
       return c;
     } catch (e) {
       agent?.dispose();
@@ -245,17 +248,24 @@ export class RunControllerImpl implements RunController {
     }
   }
 
-  async snapshot(): Promise<MetricsSnapshot> {
+  /**
+   * Current metrics. Rates are measured over a window of 1-2 s (two reference points), so
+   * polling by the page and the listener timer do not disturb each other. `drain` (the
+   * listener timer) hands over the episodes finished since the last drain; a plain call shows
+   * them without taking them.
+   */
+  async snapshot(drain = false): Promise<MetricsSnapshot> {
     const t = now();
     const c = this.counters;
-    const dt = Math.max(1e-3, (t - this.lastSnap.t) / 1000);
-    const running = this.state === 'running';
-    const stepsPerSec = running || c.agentSteps > this.lastSnap.steps ? (c.agentSteps - this.lastSnap.steps) / dt : 0;
-    const framesPerSec = running || c.frames > this.lastSnap.frames ? (c.frames - this.lastSnap.frames) / dt : 0;
-    const gradStepsPerSec = (c.gradientUpdates - this.lastSnap.grads) / dt;
-    const newGrads = c.gradientUpdates !== this.lastSnap.grads;
-    this.lastSnap = { t, steps: c.agentSteps, frames: c.frames, grads: c.gradientUpdates };
-    if (newGrads) {
+    const cur = { t, steps: c.agentSteps, frames: c.frames, grads: c.gradientUpdates };
+    if (t - this.rateB.t >= 1000) { this.rateA = this.rateB; this.rateB = cur; }
+    const ref = this.rateA;
+    const dt = Math.max(1e-3, (t - ref.t) / 1000);
+    const stepsPerSec = (c.agentSteps - ref.steps) / dt;
+    const framesPerSec = (c.frames - ref.frames) / dt;
+    const gradStepsPerSec = (c.gradientUpdates - ref.grads) / dt;
+    if (c.gradientUpdates !== this.lastGradForLoss) {
+      this.lastGradForLoss = c.gradientUpdates;
       try {
         this.lastLoss = await this.agent.learner.lastLoss();
         this.lastMeanQ = await this.meanQ();
@@ -265,10 +275,10 @@ export class RunControllerImpl implements RunController {
       if (this.lastLoss !== null) this.hist.loss.add(c.agentSteps, this.lastLoss);
       if (this.lastMeanQ !== null) this.hist.meanQ.add(c.agentSteps, this.lastMeanQ);
     }
-    if (stepsPerSec > 0) this.hist.stepsPerSec.add(c.agentSteps, stepsPerSec);
+    if (drain && this.state === 'running' && stepsPerSec > 0) this.hist.stepsPerSec.add(c.agentSteps, stepsPerSec);
     const a = this.agent;
     const eps = this.pendingEpisodes;
-    this.pendingEpisodes = [];
+    if (drain) this.pendingEpisodes = [];
     return {
       runId: this.runId,
       state: this.state,
@@ -284,7 +294,7 @@ export class RunControllerImpl implements RunController {
       mode: { ...this.mode },
       backend: this.deps.backend,
       memory: this.deps.memory(),
-      newEpisodes: eps,
+      newEpisodes: drain ? eps : eps.slice(),
     };
   }
 
@@ -312,7 +322,7 @@ export class RunControllerImpl implements RunController {
 
   private async pushMetrics(): Promise<void> {
     if (this.listeners.size === 0 || this.closed) return;
-    const s = await this.snapshot();
+    const s = await this.snapshot(true);
     for (const [id, l] of this.listeners) {
       try {
         const p = l.onMetrics?.(s) as unknown;

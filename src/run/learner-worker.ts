@@ -59,9 +59,11 @@ async function romBytes(g: GameSource): Promise<Uint8Array> {
 }
 
 /** md5 (and ROM name) as the core computes it; also checks the core can play the ROM. */
+let idModP: Promise<ArcadeModule> | null = null;
 async function identify(rom: Uint8Array): Promise<{ md5: string; name: string }> {
-  const mod = await ArcadeModule.load(await core());
-  const env = await SingleEnv.create({ rom, wasm: await core(), module: mod });
+  // One core instance for all identifications (each instance reserves its own memory).
+  idModP ??= core().then((m) => ArcadeModule.load(m));
+  const env = await SingleEnv.create({ rom, wasm: await core(), module: await idModP });
   const id = { md5: env.gameMd5, name: env.gameName };
   env.close();
   return id;

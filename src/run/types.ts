@@ -226,6 +226,7 @@ export interface RunController {
   /** Which env the frame source shows (-1 = the watch env while watching). */
   setViewEnv(env: number): Promise<void>;
   frames(): Promise<FrameSource>;
+  /** Current metrics (newEpisodes: those not yet delivered to listeners; not consumed here). */
   snapshot(): Promise<MetricsSnapshot>;
   history(): Promise<MetricsHistory>;
   /** Listener proxies: pass comlink.proxy(listener). Returns an id for unsubscribe. */

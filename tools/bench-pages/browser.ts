@@ -50,6 +50,7 @@ export function table(head: string[], rows: (string | number)[][]): string {
 
 export function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
   if (x >= 100) return x.toFixed(0);
   if (x >= 10) return x.toFixed(1);
   if (x >= 1) return x.toFixed(2);
