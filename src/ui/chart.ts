@@ -36,6 +36,12 @@ export function shortNum(v: number): string {
   return String(+v.toPrecision(3));
 }
 
+/** Y axis width from its longest label (a fixed width clipped labels like "0.0982"). */
+function yAxisSize(_u: uPlot, values: string[] | null): number {
+  const longest = values && values.length ? Math.max(...values.map((v) => String(v).length)) : 4;
+  return Math.max(40, longest * 7 + 16);
+}
+
 export class StreamChart {
   readonly root: HTMLElement;
   readonly data: StreamSeries[];
@@ -135,7 +141,7 @@ export class StreamChart {
         scales: { x: { time: false }, y: this.spec.logY ? { distr: 3 } : {} },
         axes: [
           { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: 30, values: (_u, splits) => splits.map(shortNum) },
-          { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: 52, values: (_u, splits) => splits.map(shortNum) },
+          { stroke: '#9aa0a6', grid: { stroke: '#2c3038' }, ticks: { stroke: '#2c3038' }, size: yAxisSize, values: (_u, splits) => splits.map(shortNum) },
         ],
         series: [
           { label: this.spec.xLabel ?? 'step' },

@@ -86,7 +86,8 @@ export class RunCard {
     };
     const s = radio('single', 'Single'), v = radio('vectorized', 'Vectorized');
     s.r.checked = true;
-    const workers = h('input', { type: 'number', min: 1, max: 16, value: 2, id: `${rid}-workers`, class: 'num' });
+    // Default size for a switch: one env worker per spare core (the learner keeps one).
+    const workers = h('input', { type: 'number', min: 1, max: 16, value: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)), id: `${rid}-workers`, class: 'num' });
     const envs = h('input', { type: 'number', min: 1, max: 64, value: 4, id: `${rid}-envs`, class: 'num' });
     this.modeRadios = { single: s.r, vec: v.r, workers, envs };
     const modeFs = h('fieldset', { class: 'mode', role: 'radiogroup', 'aria-label': 'Mode' },
