@@ -347,30 +347,121 @@ export class AtariEnv {
     };
   }
 
-  /** Full state (emulator + env RNG + episode flags); the observation stack is not included. */
+  /**
+   * Full state: emulator (incl. its sticky-action RNG), the no-op RNG, episode flags, the last
+   * step's results and the observation stack, so a restored env continues bit for bit (its next
+   * observations included). Layout (little-endian), see STATE_* below:
+   *   u32 magic 'AENV', u32 version, u32 checksum (FNV-1a of everything after the first 12
+   *   bytes), u32 fingerprint (options + action set), u32 emulator bytes, u32 obs bytes,
+   *   i32 livesAtStep, u32 flags, f64 lastReward, f64 lastRawReward,
+   *   u32[625] no-op RNG, obs stack, emulator state.
+   */
   cloneState(): Uint8Array {
     this.checkOpen();
     const emu = this.emulator.cloneState();
+    const obs = this.stack.data;
+    const out = new Uint8Array(STATE_HEAD + STATE_RNG + obs.length + emu.length);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, STATE_MAGIC, true);
+    dv.setUint32(4, STATE_VERSION, true);
+    dv.setUint32(12, this.fingerprint(), true);
+    dv.setUint32(16, emu.length, true);
+    dv.setUint32(20, obs.length, true);
+    dv.setInt32(24, this.livesAtStep, true);
+    const flags = (this.needsReset ? 1 : 0) | (this.seeded ? 2 : 0) | (this.lastTerminated ? 4 : 0) | (this.lastTruncated ? 8 : 0);
+    dv.setUint32(28, flags, true);
+    dv.setFloat64(32, this.lastReward, true);
+    dv.setFloat64(40, this.lastRawReward, true);
     const rng = this.noopRng.getState();
-    const head = new Int32Array([emu.length, this.livesAtStep, this.needsReset ? 1 : 0, this.seeded ? 1 : 0, this.lastTerminated ? 1 : 0]);
-    const out = new Uint8Array(head.byteLength + rng.byteLength + emu.length);
-    out.set(new Uint8Array(head.buffer), 0);
-    out.set(new Uint8Array(rng.buffer), head.byteLength);
-    out.set(emu, head.byteLength + rng.byteLength);
+    for (let i = 0; i < 625; i++) dv.setUint32(STATE_HEAD + 4 * i, rng[i], true);
+    out.set(obs, STATE_HEAD + STATE_RNG);
+    out.set(emu, STATE_HEAD + STATE_RNG + obs.length);
+    dv.setUint32(8, fnv1a(out, 12), true);
     return out;
   }
 
+  /**
+   * Checks that `state` is an intact state of an env with these options (magic, version, sizes,
+   * checksum, option fingerprint) without applying anything; throws a RangeError saying what is
+   * wrong. Older states (format 0: no observation stack, no checksum) are accepted too.
+   */
+  checkState(state: Uint8Array): void {
+    this.parseState(state);
+  }
+
+  /**
+   * Restores a cloneState() result. Everything is validated first and the emulator (which checks
+   * its own state, ROM included) is restored before the env's fields, so a rejected state leaves
+   * the env as it was.
+   */
   restoreState(state: Uint8Array): void {
     this.checkOpen();
-    const head = new Int32Array(state.slice(0, 20).buffer);
-    const rngBytes = 625 * 4;
-    if (state.length !== 20 + rngBytes + head[0]) throw new RangeError('not an AtariEnv state');
-    this.noopRng.setState(new Uint32Array(state.slice(20, 20 + rngBytes).buffer));
-    this.emulator.restoreState(state.subarray(20 + rngBytes));
-    this.livesAtStep = head[1];
-    this.needsReset = head[2] === 1;
-    this.seeded = head[3] === 1;
-    this.lastTerminated = head[4] === 1;
+    const p = this.parseState(state);
+    this.emulator.restoreState(p.emu);
+    this.noopRng.setState(p.rng);
+    this.livesAtStep = p.livesAtStep;
+    this.needsReset = p.needsReset;
+    this.seeded = p.seeded;
+    this.lastTerminated = p.lastTerminated;
+    if (p.obs) {
+      this.stack.data.set(p.obs);
+      this.lastTruncated = p.lastTruncated;
+      this.lastReward = p.lastReward;
+      this.lastRawReward = p.lastRawReward;
+    }
+  }
+
+  private parseState(state: Uint8Array): ParsedState {
+    if (!(state instanceof Uint8Array)) throw new TypeError('AtariEnv state must be a Uint8Array');
+    const dv = new DataView(state.buffer, state.byteOffset, state.byteLength);
+    if (state.length >= STATE_HEAD && dv.getUint32(0, true) === STATE_MAGIC) {
+      const version = dv.getUint32(4, true);
+      if (version !== STATE_VERSION) throw new RangeError(`AtariEnv state version ${version} is not supported (expected ${STATE_VERSION})`);
+      const emuLen = dv.getUint32(16, true);
+      const obsLen = dv.getUint32(20, true);
+      if (obsLen !== this.obsSize) throw new RangeError(`AtariEnv state holds a ${obsLen}-byte observation, this env's is ${this.obsSize} bytes`);
+      if (state.length !== STATE_HEAD + STATE_RNG + obsLen + emuLen) {
+        throw new RangeError(`AtariEnv state has ${state.length} bytes, its header says ${STATE_HEAD + STATE_RNG + obsLen + emuLen}`);
+      }
+      if (dv.getUint32(8, true) !== fnv1a(state, 12)) throw new RangeError('AtariEnv state is corrupt (checksum mismatch)');
+      if (dv.getUint32(12, true) !== this.fingerprint()) {
+        throw new RangeError('AtariEnv state was made by an env with other options or another action set');
+      }
+      const flags = dv.getUint32(28, true);
+      const rng = new Uint32Array(625);
+      for (let i = 0; i < 625; i++) rng[i] = dv.getUint32(STATE_HEAD + 4 * i, true);
+      if (rng[624] > 624) throw new RangeError('AtariEnv state is corrupt (no-op RNG index out of range)');
+      const o = STATE_HEAD + STATE_RNG;
+      return {
+        emu: state.subarray(o + obsLen), obs: state.subarray(o, o + obsLen), rng,
+        livesAtStep: dv.getInt32(24, true), needsReset: (flags & 1) !== 0, seeded: (flags & 2) !== 0,
+        lastTerminated: (flags & 4) !== 0, lastTruncated: (flags & 8) !== 0,
+        lastReward: dv.getFloat64(32, true), lastRawReward: dv.getFloat64(40, true),
+      };
+    }
+    // Format 0 (before the observation stack was included): i32 emuLen, livesAtStep, needsReset,
+    // seeded, lastTerminated; u32[625] RNG; emulator state. Kept so old single-env checkpoints load.
+    const legacyRng = 625 * 4;
+    if (state.length < 20 + legacyRng || state.length !== 20 + legacyRng + dv.getInt32(0, true)) {
+      throw new RangeError(`not an AtariEnv state (${state.length} bytes, no valid header)`);
+    }
+    const rng = new Uint32Array(625);
+    for (let i = 0; i < 625; i++) rng[i] = dv.getUint32(20 + 4 * i, true);
+    if (rng[624] > 624) throw new RangeError('AtariEnv state is corrupt (no-op RNG index out of range)');
+    return {
+      emu: state.subarray(20 + legacyRng), obs: null, rng,
+      livesAtStep: dv.getInt32(4, true), needsReset: dv.getInt32(8, true) === 1, seeded: dv.getInt32(12, true) === 1,
+      lastTerminated: dv.getInt32(16, true) === 1, lastTruncated: false, lastReward: 0, lastRawReward: 0,
+    };
+  }
+
+  /** Hash of what must match for a state to make sense here: options, action set, frame sizes. */
+  private fingerprint(): number {
+    const o = this.options;
+    const key = JSON.stringify([o.frameSkip, o.repeatActionProbability, o.fullActionSpace, o.maxEpisodeFrames, o.noopMax,
+      o.maxPool, o.obsType, o.screenSize, o.frameStack, o.terminalOnLifeLoss, o.fireReset, o.clipRewards,
+      this.actionSet, this.emulator.width, this.emulator.height]);
+    return fnv1a(new TextEncoder().encode(key), 0);
   }
 
   /** Frees the emulator. Further calls throw. */
@@ -383,4 +474,30 @@ export class AtariEnv {
   private checkOpen(): void {
     if (this.closed) throw new Error('AtariEnv is closed');
   }
+}
+
+const STATE_MAGIC = 0x564e4541; // 'AENV'
+const STATE_VERSION = 1;
+const STATE_HEAD = 48;
+const STATE_RNG = 625 * 4;
+
+interface ParsedState {
+  emu: Uint8Array;
+  /** null for format-0 states (no observation stack saved). */
+  obs: Uint8Array | null;
+  rng: Uint32Array;
+  livesAtStep: number;
+  needsReset: boolean;
+  seeded: boolean;
+  lastTerminated: boolean;
+  lastTruncated: boolean;
+  lastReward: number;
+  lastRawReward: number;
+}
+
+/** 32-bit FNV-1a of bytes[from..]: cheap, enough to catch corrupted or truncated state blobs. */
+export function fnv1a(bytes: Uint8Array, from: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
 }

@@ -18,7 +18,7 @@
  * If a replacement cannot be started, the VecEnv is marked broken and every call throws.
  */
 import * as Comlink from 'comlink';
-import { observationShape, resolveEnvOptions, type AtariEnvOptions } from './atari-env';
+import { fnv1a, observationShape, resolveEnvOptions, type AtariEnvOptions } from './atari-env';
 import type { EmulatorSpec } from './emulator';
 import { deriveSeed, entropySeed } from './rng';
 import { CMD_TAIL, DONE_TAIL, EPOCH, PROGRESS, QUEUE, RING, SharedState, splitEnvs, STOP } from './shared';
@@ -148,6 +148,11 @@ const CAN_BLOCK = (() => {
     return false;
   }
 })();
+
+/** Per-env VecEnv state blob: 'AVEC', version, checksum, then the fields of packEnvState(). */
+const VSTATE_MAGIC = 0x43455641;
+const VSTATE_VERSION = 1;
+const VSTATE_HEAD = 96;
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -327,6 +332,62 @@ export class VecEnv {
     this.pendingRestart.fill(0);
     for (const st of this.stats) { st.currentReturn = 0; st.currentRawScore = 0; st.currentLength = 0; }
     return this.shared.obs;
+  }
+
+  /**
+   * Each env's full state, one blob per env in env order: the worker's AtariEnv.cloneState()
+   * (emulator with its sticky-action RNG, no-op RNG, episode flags, observation stack) wrapped
+   * with what the VecEnv itself keeps per env (its seed, running and last-episode statistics, the
+   * final observation, a pending restart notice) and a checksum. Gathered over comlink (control
+   * path). No step may be in flight. Blobs do not depend on the worker layout: setEnvStates() on
+   * a VecEnv with the same number of envs and env options, any W, continues every env exactly.
+   */
+  async getEnvStates(): Promise<Uint8Array[]> {
+    await this.quiesce('getEnvStates');
+    if (!this.resetDone) throw new VecEnvError('getEnvStates() before reset(): the envs have no state yet');
+    const inner = await this.gatherWorkerStates();
+    return inner.map((b, id) => this.packEnvState(id, b));
+  }
+
+  /**
+   * Restores getEnvStates() results (one per env). Every blob is checked (count, sizes, checksum,
+   * env options) before anything is applied; if a worker still rejects its part, the workers
+   * already restored are put back, so a failed call leaves every env as it was. Afterwards the
+   * VecEnv counts as reset: the next step() continues the saved episodes.
+   */
+  async setEnvStates(states: Uint8Array[]): Promise<void> {
+    await this.quiesce('setEnvStates');
+    if (!Array.isArray(states)) throw new TypeError('setEnvStates: states must be an array of Uint8Array');
+    if (states.length !== this.numEnvs) throw new RangeError(`setEnvStates: ${states.length} env states for ${this.numEnvs} envs`);
+    const parsed = states.map((b, id) => {
+      try {
+        return this.unpackEnvState(b, id);
+      } catch (e) {
+        throw new RangeError(`setEnvStates: env state ${id}: ${(e as Error).message}`);
+      }
+    });
+    const backup = await this.gatherWorkerStates();
+    const results = await Promise.allSettled(
+      this.slots.map((s, w) => this.control(s, s.api.setStates(parsed.slice(s.first, s.first + s.count).map((p) => p.inner)), `env worker ${w} setStates`)),
+    );
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed >= 0) {
+      const why = ((results[failed] as PromiseRejectedResult).reason as Error)?.message ?? String((results[failed] as PromiseRejectedResult).reason);
+      // A worker that rejected restored its own envs; put the others back too.
+      const undo = await Promise.allSettled(this.slots.map((s, w) => (results[w].status === 'fulfilled'
+        ? this.control(s, s.api.setStates(backup.slice(s.first, s.first + s.count)), `env worker ${w} setStates (undo)`)
+        : Promise.resolve())));
+      const undoFailed = undo.some((r) => r.status === 'rejected');
+      throw new VecEnvError(`setEnvStates: worker ${failed} rejected its env states: ${why}; ${undoFailed ? 'and putting the other workers back FAILED (reset() the VecEnv)' : 'no env was changed'}`);
+    }
+    const s = this.shared;
+    parsed.forEach((p, id) => {
+      this.seeds[id] = p.seed;
+      this.stats[id] = p.stats;
+      this.pendingRestart[id] = p.pendingRestart ? 1 : 0;
+      s.finalObsOf(id).set(p.finalObs);
+    });
+    this.resetDone = true;
   }
 
   /**
@@ -519,6 +580,79 @@ export class VecEnv {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /** Usable, no step pending, no worker mid-restart (a control call needs every worker up). */
+  private async quiesce(what: string): Promise<void> {
+    this.checkUsable();
+    if (this.inFlightCount > 0 || this.readyCount > 0) {
+      throw new VecEnvError(`${what}() with ${this.inFlightCount + this.readyCount} step(s) not yet received: recv() them first`);
+    }
+    for (;;) {
+      const pending = this.slots.map((sl) => sl.recovering).filter((p): p is Promise<void> => p !== null);
+      if (pending.length === 0) break;
+      await Promise.all(pending);
+      this.checkUsable();
+    }
+  }
+
+  /** Every env's AtariEnv state, in env order. */
+  private async gatherWorkerStates(): Promise<Uint8Array[]> {
+    const parts = await Promise.all(this.slots.map((s, w) => this.control(s, s.api.getStates(), `env worker ${w} getStates`)));
+    const out = parts.flat();
+    if (out.length !== this.numEnvs) throw new VecEnvError(`workers returned ${out.length} env states for ${this.numEnvs} envs`);
+    return out;
+  }
+
+  private packEnvState(id: number, inner: Uint8Array): Uint8Array {
+    const os = this.obsSize;
+    const out = new Uint8Array(VSTATE_HEAD + os + inner.length);
+    const dv = new DataView(out.buffer);
+    const st = this.stats[id];
+    const last = st.last;
+    dv.setUint32(0, VSTATE_MAGIC, true);
+    dv.setUint32(4, VSTATE_VERSION, true);
+    dv.setUint32(12, os, true);
+    dv.setUint32(16, inner.length, true);
+    dv.setUint32(20, (this.pendingRestart[id] ? 1 : 0) | (last ? 2 : 0) | (last?.truncated ? 4 : 0), true);
+    dv.setFloat64(24, this.seeds[id], true);
+    dv.setFloat64(32, st.episodes, true);
+    dv.setFloat64(40, st.currentLength, true);
+    dv.setFloat64(48, st.currentReturn, true);
+    dv.setFloat64(56, st.currentRawScore, true);
+    dv.setFloat64(64, last?.return ?? 0, true);
+    dv.setFloat64(72, last?.rawScore ?? 0, true);
+    dv.setFloat64(80, last?.length ?? 0, true);
+    dv.setFloat64(88, last?.frames ?? 0, true);
+    out.set(this.shared.finalObsOf(id), VSTATE_HEAD);
+    out.set(inner, VSTATE_HEAD + os);
+    dv.setUint32(8, fnv1a(out, 12), true);
+    return out;
+  }
+
+  private unpackEnvState(b: Uint8Array, id: number): { inner: Uint8Array; finalObs: Uint8Array; seed: number; stats: EnvStats; pendingRestart: boolean } {
+    if (!(b instanceof Uint8Array)) throw new TypeError('not a Uint8Array');
+    if (b.length < VSTATE_HEAD) throw new RangeError(`${b.length} bytes, too short for a VecEnv env state`);
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (dv.getUint32(0, true) !== VSTATE_MAGIC) throw new RangeError('not a VecEnv env state (bad magic)');
+    const version = dv.getUint32(4, true);
+    if (version !== VSTATE_VERSION) throw new RangeError(`VecEnv env state version ${version} is not supported (expected ${VSTATE_VERSION})`);
+    const os = dv.getUint32(12, true);
+    const innerLen = dv.getUint32(16, true);
+    if (os !== this.obsSize) throw new RangeError(`it holds ${os}-byte observations, these envs have ${this.obsSize}-byte ones (other env options?)`);
+    if (b.length !== VSTATE_HEAD + os + innerLen) throw new RangeError(`${b.length} bytes, its header says ${VSTATE_HEAD + os + innerLen} (truncated?)`);
+    if (dv.getUint32(8, true) !== fnv1a(b, 12)) throw new RangeError('corrupt (checksum mismatch)');
+    const flags = dv.getUint32(20, true);
+    const seed = dv.getFloat64(24, true);
+    if (!Number.isInteger(seed)) throw new RangeError('corrupt (seed is not an integer)');
+    const f = (o: number) => dv.getFloat64(o, true);
+    const stats: EnvStats = {
+      episodes: f(32), currentLength: f(40), currentReturn: f(48), currentRawScore: f(56),
+      last: flags & 2 ? { envId: id, return: f(64), rawScore: f(72), length: f(80), frames: f(88), truncated: (flags & 4) !== 0 } : null,
+    };
+    return {
+      inner: b.slice(VSTATE_HEAD + os), finalObs: b.subarray(VSTATE_HEAD, VSTATE_HEAD + os), seed, stats, pendingRestart: (flags & 1) !== 0,
+    };
+  }
 
   /** Waits until `want` results are ready; returns their env ids in completion order. */
   private async collect(want: number): Promise<number[]> {

@@ -40,6 +40,13 @@ export interface EnvWorkerApi {
   init(init: WorkerInit): Promise<WorkerInfo>;
   /** Resets this worker's envs; seeds[k] for its k-th env (null = continue the env's RNG). */
   reset(seeds: (number | null)[]): void;
+  /** Full states of this worker's envs (AtariEnv.cloneState), in env order. Not the hot path. */
+  getStates(): Uint8Array[];
+  /**
+   * Restores this worker's envs from getStates() results: all are checked first, and if one is
+   * rejected while applying, the envs already restored are put back, so nothing is half-applied.
+   */
+  setStates(states: Uint8Array[]): void;
   /** Processes queued step commands (transport 'comlink'); returns how many it did. */
   drain(): number;
   ping(): number;
@@ -129,6 +136,45 @@ export class EnvWorker implements EnvWorkerApi {
       s.restarted[id] = 0;
       s.lives[id] = info.lives;
       s.episodeFrame[id] = info.episodeFrameNumber;
+    });
+  }
+
+  getStates(): Uint8Array[] {
+    this.need();
+    return this.envs.map((env) => env.cloneState());
+  }
+
+  setStates(states: Uint8Array[]): void {
+    const s = this.need();
+    if (!Array.isArray(states) || states.length !== this.envs.length) {
+      throw new RangeError(`setStates: ${Array.isArray(states) ? states.length : 'no'} states for ${this.envs.length} envs`);
+    }
+    states.forEach((st, k) => {
+      try {
+        this.envs[k].checkState(st);
+      } catch (e) {
+        throw new RangeError(`env ${this.first + k}: ${(e as Error).message}`);
+      }
+    });
+    const backup = this.envs.map((env) => env.cloneState());
+    let k = 0;
+    try {
+      for (; k < states.length; k++) this.envs[k].restoreState(states[k]);
+    } catch (e) {
+      for (let j = 0; j < k; j++) this.envs[j].restoreState(backup[j]);
+      throw new RangeError(`env ${this.first + k}: ${(e as Error).message}`);
+    }
+    this.envs.forEach((env, j) => {
+      const id = this.first + j;
+      const emu = env.emulator;
+      s.reward[id] = env.lastReward;
+      s.rawReward[id] = env.lastRawReward;
+      s.terminated[id] = 0;
+      s.truncated[id] = 0;
+      s.gameOver[id] = 0;
+      s.restarted[id] = 0;
+      s.lives[id] = emu.lives();
+      s.episodeFrame[id] = emu.episodeFrameNumber();
     });
   }
 
