@@ -75,6 +75,10 @@ export class DQNAgent {
   private readonly epLength: Float64Array;
   private readonly onEpisode?: (e: EpisodeRecord) => void;
   private started = false;
+  /** The run's opening seed (cfg.seed) was used, or this agent continues a saved one. */
+  private openingUsed = false;
+  /** Seed of the envs' latest reset by start() (null before the first). */
+  lastEnvSeed: number | null = null;
 
   constructor(cfg: DQNConfig, env: VecEnv, opts: AgentOptions = {}) {
     checkVecEnv(env);
@@ -118,14 +122,37 @@ export class DQNAgent {
     return epsilonAt(this.cfg, this.globalStep);
   }
 
-  /** Reset every env and record the first frames. Called by step() on first use. */
-  async start(): Promise<void> {
-    await this.env.reset(this.cfg.seed);
+  /**
+   * Reset every env and record the first frames. Called by step() on first use.
+   *
+   * Env seed: `seed` when given. Otherwise a fresh agent's first start uses cfg.seed (the run's
+   * reproducible opening); any later start, and every start after setState() (a mode switch, or
+   * a resume whose env states could not be restored), draws a new seed from the agent's RNG, so
+   * the new envs do not replay the opening episodes. The draw comes from the checkpointed RNG
+   * stream, so a given checkpoint + switch still reproduces the same episodes.
+   */
+  async start(seed?: number): Promise<void> {
+    if (seed !== undefined && !Number.isInteger(seed)) throw new TypeError(`DQNAgent.start: seed must be an integer, got ${String(seed)}`);
+    const s = seed ?? (this.openingUsed ? this.freshEnvSeed() : this.cfg.seed);
+    this.openingUsed = true;
+    this.lastEnvSeed = s;
+    await this.env.reset(s);
     this.buffer.startEpisodes(this.env.obs);
     this.stacker.resetAll(this.env.obs);
     this.epReturn.fill(0);
     this.epLength.fill(0);
     this.started = true;
+  }
+
+  /**
+   * A 31-bit env seed from the agent RNG, kept away from cfg.seed: env i is seeded with seed + i
+   * (VecEnv), so a draw within 2^16 of cfg.seed could overlap the opening envs' seeds.
+   */
+  private freshEnvSeed(): number {
+    for (;;) {
+      const s = this.rng.nextU32() & 0x7fffffff;
+      if (Math.abs(s - this.cfg.seed) >= 0x10000) return s;
+    }
   }
 
   /** Epsilon-greedy actions for every env into `this.actions` (one forward pass, skipped if all explore). */
@@ -268,6 +295,7 @@ export class DQNAgent {
     this.epReturn.set(s.episodeReturns);
     this.epLength.set(s.episodeLengths);
     this.started = true;
+    this.openingUsed = true;
   }
 
   dispose(): void {
