@@ -88,3 +88,25 @@ test('CATCH: train in single mode, switch to vectorized 2x2, counters/replay/wei
   expect(r.metricsCount).toBeGreaterThan(0);
   expect(r.listed?.checkpoints.length).toBeGreaterThan(0);
 });
+
+test('save, export, import, resume the imported checkpoint; watch mode; speed demo', async ({ page }) => {
+  test.setTimeout(400_000);
+  const r = await call<Record<string, any>>(page, 'lifecycle', ['wasm']);
+  console.log(`checkpoint ${r.saved.totalBytes} bytes, export ${r.fileName}: ${r.fileSize} bytes; speed demo single ${r.speed.single.stepsPerSec.toFixed(0)} steps/s, 2x2 ${r.speed.vectorized.stepsPerSec.toFixed(0)} steps/s`);
+  expect(r.saved.counters.agentSteps).toBeGreaterThanOrEqual(120);
+  expect(r.saved.hasReplay).toBe(true);
+  expect(r.watching).toBe('watching');
+  expect(r.watchFrame).toMatchObject({ env: -1, width: 160, kind: 0 });
+  expect(r.stepsAfterWatch).toBe(r.saved.counters.agentSteps); // watching does not train
+  expect(r.fileName).toMatch(/arcadelab/);
+  expect(r.fileSize).toBeGreaterThan(r.saved.totalBytes * 0.5);
+  expect(r.progressCalls).toBeGreaterThan(0);
+  expect(r.imported.counters).toEqual(r.saved.counters);
+  expect(r.snap2.counters).toEqual(r.saved.counters);
+  expect(r.snap2.replaySize).toBeGreaterThan(100);
+  expect(r.digest2).toBe(r.digest);
+  expect(r.speed.game).toBe('catch');
+  expect(r.speed.single.stepsPerSec).toBeGreaterThan(0);
+  expect(r.speed.vectorized.stepsPerSec).toBeGreaterThan(0);
+  expect(r.speed.ratio).toBeCloseTo(r.speed.vectorized.stepsPerSec / r.speed.single.stepsPerSec, 6);
+});

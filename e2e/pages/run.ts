@@ -8,6 +8,9 @@ import type { BackendName, GameSource, MetricsSnapshot, RunEvent, RunMode } from
 
 const TINY = {
   total_timesteps: 1_000_000,
+  // A small replay: the default sizes it from device memory (GBs), and every save/export
+  // writes the whole buffer.
+  buffer_size: 5000,
   learning_starts: 64,
   train_frequency: 4,
   batch_size: 8,
@@ -84,6 +87,51 @@ const harness = {
     }
   },
 };
+
+const harness2 = {
+  /** Save, export, import, resume from the imported checkpoint, watch mode, speed demo. */
+  async lifecycle(backends?: BackendName[]) {
+    const lab = new RunClient({ backends });
+    try {
+      const id = await lab.createRun({ game: game(null), hyper: TINY, env: { noopMax: 5 }, mode: { kind: 'single' }, seed: 9 });
+      const run = lab.run(id);
+      await run.start();
+      await waitSteps(lab, id, 120, 120_000);
+      await run.pause();
+      const saved = await run.saveCheckpoint({ withReplay: true });
+      const digest = await run.weightsDigest();
+      // Watch: greedy policy on its own env, palette frames on the shared buffer.
+      await run.watch({ realtime: false });
+      const fs = await run.frames();
+      let watchFrame = null;
+      for (let i = 0; i < 100 && !watchFrame; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        watchFrame = readFrame(fs.buffer, 0, () => undefined);
+        if (watchFrame && watchFrame.env !== -1) watchFrame = null;
+      }
+      const watching = (await run.snapshot()).state;
+      await run.stopWatch();
+      const stepsAfterWatch = (await run.snapshot()).counters.agentSteps;
+      await lab.closeRun(id);
+      const progress: number[] = [];
+      const exp = await lab.exportCheckpoint(saved.id, { withReplay: true, onProgress: (d) => { progress.push(d); } });
+      const imported = await lab.importCheckpoint(exp.blob);
+      const id2 = await lab.resumeFromCheckpoint(imported.id);
+      const r2 = lab.run(id2);
+      const snap2 = await r2.snapshot();
+      const digest2 = await r2.weightsDigest();
+      await lab.closeRun(id2);
+      const speed = await lab.speedDemo({ kind: 'builtin', id: 'catch' }, 2, { workers: 2, envsPerWorker: 2 });
+      return {
+        saved, digest, watchFrame, watching, stepsAfterWatch, fileName: exp.fileName, fileSize: exp.blob.size,
+        progressCalls: progress.length, imported, snap2, digest2, speed,
+      };
+    } finally {
+      await lab.dispose();
+    }
+  },
+};
+Object.assign(harness, harness2);
 
 (globalThis as unknown as { runHarness: typeof harness }).runHarness = harness;
 document.getElementById('status')!.textContent = 'ready';

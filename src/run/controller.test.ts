@@ -153,6 +153,13 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     const info = await c.saveCheckpoint();
     expect(info.counters.agentSteps).toBe(after.agentSteps);
     const w2 = await c.weightsDigest();
+    // Same-mode resume (2x2): env worker states come back too.
+    const same = await RunControllerImpl.fromCheckpoint(info.id, d);
+    open.push(same);
+    expect(same.mode).toEqual({ kind: 'vectorized', workers: 2, envsPerWorker: 2 });
+    expect(same.counters).toEqual(after);
+    expect(await same.weightsDigest()).toBe(w2);
+    await same.close();
     const r = await RunControllerImpl.fromCheckpoint(info.id, d, { mode: { kind: 'single' } });
     open.push(r);
     expect(r.runId).toBe(c.runId);

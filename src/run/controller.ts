@@ -16,7 +16,7 @@ import { makeConfig, type DQNConfig } from '../agent/config';
 import { FrameStacker } from '../agent/stacker';
 import type { CheckpointStore } from '../checkpoint/store';
 import { CheckpointManager } from '../checkpoint/manager';
-import { captureAgent, restoreAgent, type CaptureOptions } from '../checkpoint/restore';
+import { captureAgent, restoreAgent, type CaptureOptions, type EnvStateIO } from '../checkpoint/restore';
 import { switchMode as switchCheckpointMode } from '../checkpoint/manager';
 import type { Manifest, RunConfig as StoredRunConfig, RunMode as StoredMode } from '../checkpoint/types';
 import type { AtariEnvOptions } from '../env/atari-env';
@@ -450,7 +450,8 @@ export class RunControllerImpl implements RunController {
     return {
       run: { gameMd5: this.game.md5, gameName: this.game.name, env: this.envOptions as Record<string, unknown>, mode: storedMode(this.mode) },
       frames: this.counters.frames,
-      envs: this.env.numEnvs === 1 && 'getEnvStates' in this.env ? (this.env as unknown as SingleEnv) : null,
+      // Both env kinds capture their emulators (exact resume of running episodes in the same mode).
+      envs: 'getEnvStates' in this.env ? (this.env as unknown as EnvStateIO) : null,
       metrics: { v: 1, mode: this.mode, elapsedSec: this.elapsed(), history: this.hist.toJSON(), env: this.envOptions } satisfies StoredMetrics,
     };
   }

@@ -127,8 +127,9 @@ export class SingleEnv implements RunEnv, EnvStateIO {
     this.obs.set(env.obs);
   }
 
-  publishFrame(w: FrameWriter, _i: number, agentStep: number): void {
-    w.write(0, this.ale.width, this.ale.height, FRAME_KIND_PALETTE, agentStep, this.ale.screen());
+  /** i = the index shown to the page (0 in single mode, -1 for the watch env). */
+  publishFrame(w: FrameWriter, i: number, agentStep: number): void {
+    w.write(i, this.ale.width, this.ale.height, FRAME_KIND_PALETTE, agentStep, this.ale.screen());
   }
 
   /** Emulator + env state; the observation is appended so the agent's view resumes exactly. */
@@ -170,7 +171,7 @@ export interface WorkerVecEnvOptions {
 }
 
 /** src/env VecEnv seen through the agent's contract (own copies of the per-step arrays). */
-export class WorkerVecEnv implements RunEnv {
+export class WorkerVecEnv implements RunEnv, EnvStateIO {
   readonly numEnvs: number;
   readonly numActions: number;
   readonly frameHeight: number;
@@ -235,6 +236,16 @@ export class WorkerVecEnv implements RunEnv {
     }
     this.finished.length = 0;
     for (const e of r.episodes) this.finished.push({ env: e.envId, rawReturn: e.rawScore, length: e.length });
+  }
+
+  /** Per-env states from the env workers (layout-independent blobs; exact resume in the same mode). */
+  getEnvStates(): Promise<Uint8Array[]> {
+    return this.vec.getEnvStates();
+  }
+
+  async setEnvStates(states: Uint8Array[]): Promise<void> {
+    await this.vec.setEnvStates(states);
+    for (let i = 0; i < this.numEnvs; i++) this.obs.set(this.vec.obsOf(i).subarray(0, this.hw), i * this.hw);
   }
 
   publishFrame(w: FrameWriter, i: number, agentStep: number): void {
