@@ -82,15 +82,42 @@ export async function chooseBackend(order: readonly BackendName[] = DEFAULT_BACK
       const p = await probeWebGPU();
       if (!p.available) { reasons.push(`webgpu: ${p.reason ?? 'unavailable'}`); continue; }
       if (p.adapter) { adapter = describeAdapter(p.adapter); isFallbackAdapter = p.adapter.isFallbackAdapter; }
+      // A software adapter (SwiftShader) trains a Nature DQN ~50x slower than wasm with our
+      // kernels (bench:train); use it only when nothing after it in the order can train.
+      if (isFallbackAdapter && order.indexOf('wasm') > order.indexOf('webgpu') && order.length > 1) {
+        reasons.push(`webgpu: only a software fallback adapter (${adapter}); slower than wasm`);
+        continue;
+      }
     }
     try {
       await useBackend(name, assets);
+      if (name === 'webgl') {
+        const r = webglRenderer();
+        if (r && /swiftshader|llvmpipe|software/i.test(r) && order.indexOf('wasm') > order.indexOf('webgl')) {
+          reasons.push(`webgl: software renderer (${r}); slower than wasm`);
+          continue;
+        }
+        adapter = r ?? '';
+        return { name, adapter, isFallbackAdapter: false, fallbackReasons: reasons };
+      }
       return { name, adapter: name === 'webgpu' ? adapter : '', isFallbackAdapter: name === 'webgpu' && isFallbackAdapter, fallbackReasons: reasons };
     } catch (e) {
       reasons.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   throw new Error(`no TensorFlow.js backend can train here: ${reasons.join('; ')}`);
+}
+
+/** The WebGL renderer string of tfjs's context (unmasked when the browser allows), or null. */
+function webglRenderer(): string | null {
+  try {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return null;
+  }
 }
 
 /** tf.memory() plus the GPU bytes where the backend reports them. */
