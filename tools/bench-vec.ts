@@ -41,16 +41,10 @@ async function main(): Promise<void> {
     console.log(table(['env', 'W', 'N', 'agent steps/s', 'frames/s', 'x single'], rows));
 
     if (!backendName) {
-      // The backend a learner worker would pick (first that trains).
-      for (const cand of ['webgpu', 'webgl', 'wasm', 'cpu'] as BackendName[]) {
-        try {
-          await b.call('withPolicy', rom, 0, 1, 0.01, cand, 'small');
-          backendName = cand;
-          break;
-        } catch (e) {
-          console.log(`backend ${cand} unavailable: ${(e as Error).message.split('\n')[0]}`);
-        }
-      }
+      // The backend a learner worker would pick (first that trains; software GPU adapters skipped).
+      const c = await b.call<{ name: BackendName; fallbackReasons: string[] }>('chosenBackend');
+      backendName = c.name;
+      if (c.fallbackReasons.length) console.log(`backend ${c.name}; skipped: ${c.fallbackReasons.join(' | ')}`);
     }
     if (!backendName) throw new Error('no tfjs backend works');
     const prow: (string | number)[][] = [];

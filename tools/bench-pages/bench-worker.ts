@@ -45,6 +45,15 @@ function lcg(seed: number): () => number {
 
 export interface Rate { stepsPerSec: number; framesPerSec: number; seconds: number; steps: number }
 
+function assets() {
+  return {
+    tfjsWasm: new URL(tfjsWasm, self.location.href).href,
+    tfjsWasmSimd: new URL(tfjsWasmSimd, self.location.href).href,
+    tfjsWasmThreadedSimd: new URL(tfjsWasmThreadedSimd, self.location.href).href,
+    trainKernels: abs('train_kernels.wasm'),
+  };
+}
+
 async function backend(name: BackendName) {
   return chooseBackend([name], {
     tfjsWasm: new URL(tfjsWasm, self.location.href).href,
@@ -55,6 +64,9 @@ async function backend(name: BackendName) {
 }
 
 const api = {
+  /** The backend a learner worker picks with the default order (and why it skipped others). */
+  chosenBackend: () => chooseBackend(undefined, assets()),
+
   /** Random actions, no network. n = 0: one SingleEnv in this thread; else VecEnv n envs on w workers. */
   async envOnly(romArr: number[] | null, n: number, w: number, seconds: number): Promise<Rate> {
     const env = await makeEnv(await romOf(romArr), n, w);
