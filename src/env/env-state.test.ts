@@ -212,3 +212,25 @@ describe('VecEnv.getEnvStates / setEnvStates (Node worker_threads)', () => {
     expect(await a.getEnvStates()).toHaveLength(4);
   });
 });
+
+describe('VecEnv states on the real core (Breakout)', async () => {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const root = resolve(__dirname, '../..');
+  const ROM = resolve(root, '../shared/roms/breakout.bin');
+  const WASM = resolve(root, 'public/arcade.wasm');
+  const missing = !existsSync(ROM) ? `ROM not found at ${ROM}` : !existsSync(WASM) ? `core not built at ${WASM}` : '';
+  if (missing) console.warn(`real-core state test skipped: ${missing}`);
+  it.skipIf(!!missing)('2x1 -> 1x2: emulator states (wasm clone incl. RNG) continue exactly', async () => {
+    const spec = { kind: 'ale' as const, rom: new Uint8Array(readFileSync(ROM)), wasm: new Uint8Array(readFileSync(WASM)) };
+    const env = { frameStack: 1 };
+    const a = await make({ numEnvs: 2, numWorkers: 2, emulator: spec, env, seed: 11 });
+    await a.reset();
+    await run(a, 0, 30);
+    const b = await make({ numEnvs: 2, numWorkers: 1, emulator: spec, env, seed: 500 });
+    await b.setEnvStates(await a.getEnvStates());
+    const ra = await run(a, 30, 60);
+    expect(await run(b, 30, 60)).toEqual(ra);
+    expect(ra.some((r) => r.reward.some((x) => x !== 0) || r.lives.some((l) => l < 5))).toBe(true); // the game moved
+  });
+});
