@@ -553,10 +553,42 @@ typedef struct StateHeader {
   uint32_t magic;       /* 'ALEs' */
   uint32_t size;        /* total bytes */
   uint32_t hasRng;
+  uint32_t checksum;    /* FNV-1a of the body: a damaged state is refused, never run */
   char md5[33];
   uint8_t pad[3];
 } StateHeader;
-#define STATE_MAGIC 0x73454C41u
+#define STATE_MAGIC 0x32454C41u  /* 'ALE2': v2 added the checksum */
+
+static uint32_t state_checksum(const uint8_t *p, uint32_t n) {
+  uint32_t h = 0x811c9dc5u;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x01000193u;
+  return h;
+}
+
+/* Indexes the emulator uses without bounds checks on its hot paths must be in range before a
+ * restored state runs: a state that passes the checksum but was built by other code (or another
+ * version) must not make the core read or write outside its own memory. Fields are read one at
+ * a time from the (possibly unaligned) input, before anything is applied. */
+#define BODY_FIELD(dst, member) mem_copy(&(dst), body + offsetof(AleRuntime, member), sizeof(dst))
+static bool state_plausible(const uint8_t *body, const AleRuntime *cur) {
+  uint8_t current; int32_t drawPos; int16_t pos[5]; TiaConfig cfg; Cart cart; uint32_t rngIdx, envIdx;
+  BODY_FIELD(current, console.tia.current);
+  BODY_FIELD(drawPos, console.tia.drawPos);
+  BODY_FIELD(pos, console.tia.pos);
+  BODY_FIELD(cfg, console.tia.config);
+  BODY_FIELD(cart, console.cart);
+  BODY_FIELD(rngIdx, console.rng.index);
+  BODY_FIELD(envIdx, envRng.index);
+  if (current > 1) return false;
+  if (drawPos < 0 || drawPos > TIA_WIDTH * TIA_MAX_HEIGHT) return false;
+  for (int i = 0; i < 5; i++) if (pos[i] < 0 || pos[i] >= TIA_WIDTH) return false;
+  const TiaConfig *b = &cur->console.tia.config;
+  if (cfg.ystart != b->ystart || cfg.height != b->height || cfg.maxScanlines != b->maxScanlines ||
+      cfg.hmoveBlanks != b->hmoveBlanks || cfg.pal != b->pal) return false;
+  if (!cart_state_valid(&cart, &cur->console.cart)) return false;
+  return rngIdx <= 624 && envIdx <= 624;
+}
+#undef BODY_FIELD
 
 uint32_t ale_state_size(void) { return (uint32_t)(sizeof(StateHeader) + sizeof(AleRuntime)); }
 
@@ -569,8 +601,9 @@ int ale_clone_state(const Ale *a, uint8_t *out, uint32_t cap, bool includeRng) {
   h.size = ale_state_size();
   h.hasRng = includeRng ? 1 : 0;
   mem_copy(h.md5, a->md5, 33);
-  mem_copy(out, &h, sizeof h);
   mem_copy(out + sizeof h, &a->rt, sizeof a->rt);
+  h.checksum = state_checksum(out + sizeof h, (uint32_t)sizeof a->rt);
+  mem_copy(out, &h, sizeof h);
   return (int)ale_state_size();
 }
 
@@ -581,10 +614,14 @@ int ale_restore_state(Ale *a, const uint8_t *in, uint32_t size) {
   mem_copy(&h, in, sizeof h);
   if (h.magic != STATE_MAGIC || h.size != ale_state_size()) return ALE_ERR_BAD_STATE;
   for (int i = 0; i < 32; i++) if (h.md5[i] != a->md5[i]) return ALE_ERR_BAD_STATE;
+  const uint8_t *body = in + sizeof h;
+  if (state_checksum(body, (uint32_t)sizeof a->rt) != h.checksum) return ALE_ERR_BAD_STATE;
+  if (!state_plausible(body, &a->rt)) return ALE_ERR_BAD_STATE;
   Mt19937 keep = a->rt.envRng;
-  mem_copy(&a->rt, in + sizeof h, sizeof a->rt);
+  mem_copy(&a->rt, body, sizeof a->rt);
   if (!h.hasRng) a->rt.envRng = keep;
   /* The cartridge points at the ROM bytes: keep it pointing at this emulator's copy. */
   a->rt.console.cart.image = a->rom;
+  cart_refresh(&a->rt.console);
   return ALE_OK;
 }

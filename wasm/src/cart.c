@@ -164,6 +164,25 @@ static void cart_refresh_fast(Cart *k) {
   }
 }
 
+int cart_state_valid(const Cart *k, const Cart *loaded) {
+  if (k->scheme != loaded->scheme || k->size != loaded->size) return 0;
+  uint32_t banks = k->size >> 12;
+  switch (k->scheme) {
+    case CART_F8: case CART_F6: case CART_F8SC: case CART_F6SC: case CART_DPC:
+      if (k->bank >= banks) return 0;
+      break;
+    case CART_E0:
+      for (int s = 0; s < 4; s++) if (k->slice[s] > 7) return 0;
+      break;
+    default:
+      if (k->bank != 0) return 0;
+      break;
+  }
+  return 1;
+}
+
+void cart_refresh(Console *c) { cart_refresh_fast(&c->cart); }
+
 int cart_init(Console *c, const uint8_t *image, uint32_t size, CartScheme scheme) {
   if (!image || size == 0) return 1;
   if (scheme == CART_UNKNOWN) scheme = cart_detect(image, size);

@@ -49,6 +49,11 @@ void cart_reset(struct Console *c);      /* start bank; refills extra RAM from t
 uint8_t cart_peek(struct Console *c, uint16_t addr);
 void cart_poke(struct Console *c, uint16_t addr, uint8_t value);
 void cart_cycles_reset(struct Console *c);
+/* For restoring a saved state: 1 if k's bank state is possible for the cartridge `loaded`
+ * (same scheme and size, banks/slices in range), else 0. */
+int cart_state_valid(const Cart *k, const Cart *loaded);
+/* Recomputes the derived read fast path from the bank state (after a state restore). */
+void cart_refresh(struct Console *c);
 const char *cart_scheme_name(CartScheme s);
 
 #endif

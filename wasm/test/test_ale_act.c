@@ -155,6 +155,35 @@ static void test_rng_accounting(void) {
   CHECK(ale_restore_state(a, st, 10) == ALE_ERR_BAD_STATE, "short state refused");
   st[0] ^= 1;
   CHECK(ale_restore_state(a, st, ale_state_size()) == ALE_ERR_BAD_STATE, "corrupt state refused");
+  st[0] ^= 1;
+  {
+    /* A damaged body is refused by the checksum and leaves the running emulator untouched. */
+    uint8_t before[128];
+    memcpy(before, ale_ram(a), 128);
+    uint32_t hdr = ale_state_size() - (uint32_t)sizeof(AleRuntime);
+    st[hdr + 1000] ^= 0x40;
+    CHECK(ale_restore_state(a, st, ale_state_size()) == ALE_ERR_BAD_STATE, "state with a flipped body byte refused");
+    CHECK(memcmp(before, ale_ram(a), 128) == 0, "a refused restore changes nothing");
+    st[hdr + 1000] ^= 0x40;
+    /* A state whose checksum is right but whose TIA buffer index is out of range (built by other
+     * code) must not run: it would draw outside the frame buffers. */
+    AleRuntime *body = malloc(sizeof(AleRuntime));
+    memcpy(body, st + hdr, sizeof(AleRuntime));
+    body->console.tia.current = 9;
+    memcpy(st + hdr, body, sizeof(AleRuntime));
+    uint32_t h = 0x811c9dc5u;
+    for (uint32_t i = 0; i < sizeof(AleRuntime); i++) h = (h ^ st[hdr + i]) * 0x01000193u;
+    memcpy(st + 12, &h, 4); /* StateHeader.checksum: after magic, size, hasRng */
+    CHECK(ale_restore_state(a, st, ale_state_size()) == ALE_ERR_BAD_STATE, "implausible state (TIA buffer 9) refused");
+    body->console.tia.current = 0;
+    body->console.cart.scheme = CART_F8;
+    memcpy(st + hdr, body, sizeof(AleRuntime));
+    h = 0x811c9dc5u;
+    for (uint32_t i = 0; i < sizeof(AleRuntime); i++) h = (h ^ st[hdr + i]) * 0x01000193u;
+    memcpy(st + 12, &h, 4);
+    CHECK(ale_restore_state(a, st, ale_state_size()) == ALE_ERR_BAD_STATE, "state of another cartridge scheme refused");
+    free(body);
+  }
   free(st);
 
   /* Grayscale / RGB agree with the palette. */
