@@ -84,6 +84,59 @@ export function chunkedSource(name: string, chunks: readonly Uint8Array[], align
   };
 }
 
+/**
+ * The rows of a replay that hold data, as [first physical row, row count] per env (env-major).
+ * Env e's ring is segment [e*seg, (e+1)*seg); its logical row L sits at physical row L % seg, so
+ * until the ring wraps the written rows are exactly the segment's first `totals[e]` rows, and
+ * once it wraps all `seg` are. Rows past that were never written (zeros in a fresh buffer).
+ */
+export function filledRowRanges(totals: readonly number[], segmentCapacity: number): Array<[number, number]> {
+  return totals.map((t, e): [number, number] => [e * segmentCapacity, Math.min(t, segmentCapacity)]);
+}
+
+/** Total rows stored by a schema-2 checkpoint (Σ per-env filled rows). */
+export function filledRowCount(totals: readonly number[], segmentCapacity: number): number {
+  let n = 0;
+  for (const t of totals) n += Math.min(t, segmentCapacity);
+  return n;
+}
+
+/** The rows `rows` of a per-row source (`rowBytes` each), back to back, as one source. */
+export function rowsSource(base: ArraySource, rowBytes: number, rows: ReadonlyArray<readonly [number, number]>): ArraySource {
+  // Byte runs of the base, and where each starts in the compact (virtual) array.
+  const runs: Array<{ at: number; from: number; len: number }> = [];
+  let total = 0;
+  for (const [first, n] of rows) {
+    if (n <= 0) continue;
+    runs.push({ at: total, from: first * rowBytes, len: n * rowBytes });
+    total += n * rowBytes;
+  }
+  if (runs.length && runs[runs.length - 1].from + runs[runs.length - 1].len > base.byteLength) {
+    throw new CheckpointError('incompatible', `${base.name}: row ranges run past the array (${base.byteLength} bytes)`);
+  }
+  return {
+    name: base.name,
+    dtype: base.dtype,
+    byteLength: total,
+    align: base.align,
+    read(offset, length) {
+      const out = new Uint8Array(length);
+      let i = 0;
+      while (i + 1 < runs.length && runs[i + 1].at <= offset) i++;
+      let done = 0;
+      while (done < length) {
+        const r = runs[i];
+        const inRun = offset + done - r.at;
+        const take = Math.min(r.len - inRun, length - done);
+        out.set(base.read(r.from + inRun, take), done);
+        done += take;
+        i++;
+      }
+      return out;
+    },
+  };
+}
+
 export function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
@@ -112,7 +165,7 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   }
   const hasMetrics = c.metrics !== undefined;
   const meta: CheckpointMeta = {
-    schema: 1,
+    schema: 2,
     run: c.run,
     counters,
     exploration: { epsilon: epsilonAt(cfg, a.globalStep), priorityBeta: priorityBetaAt(cfg, a.globalStep) },
@@ -147,9 +200,17 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   }
   sources.push(typedSource('agent/stacks', 'u8', a.stacks));
   if (includeReplay) {
-    sources.push(typedSource('replay/actions', 'u8', r.actions), typedSource('replay/rewards', 'f32', r.rewards), typedSource('replay/flags', 'u8', r.flags));
-    if (r.priorities) sources.push(typedSource('replay/priorities', 'f64', r.priorities));
-    sources.push(chunkedSource('replay/frames', r.frameChunks, r.frameHeight * r.frameWidth));
+    // Only the rows written so far (schema 2): a fresh buffer's capacity is mostly empty, and
+    // saving it whole made early checkpoints as big as a full replay (GBs by default).
+    const rows = filledRowRanges(r.totals, r.segmentCapacity);
+    const fs = r.frameHeight * r.frameWidth;
+    sources.push(
+      rowsSource(typedSource('replay/actions', 'u8', r.actions), 1, rows),
+      rowsSource(typedSource('replay/rewards', 'f32', r.rewards), 4, rows),
+      rowsSource(typedSource('replay/flags', 'u8', r.flags), 1, rows),
+    );
+    if (r.priorities) sources.push(rowsSource(typedSource('replay/priorities', 'f64', r.priorities), 8, rows));
+    sources.push(rowsSource(chunkedSource('replay/frames', r.frameChunks, fs), fs, rows));
   }
   if (envStates) envStates.forEach((s, i) => sources.push(typedSource(`env/${i}`, 'u8', s)));
   if (hasMetrics) sources.push(typedSource('metrics', 'u8', utf8(JSON.stringify(c.metrics))));

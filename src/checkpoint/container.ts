@@ -234,7 +234,7 @@ export function validateHeader(h: unknown): ContainerHeader {
   const m = h.manifest;
   if (!isObj(m) || !isObj(m.meta) || !Array.isArray(m.arrays) || !isObj(m.counters)) fail('manifest is missing');
   const meta = m.meta as Record<string, unknown>;
-  if (meta.schema !== 1) throw new CheckpointFormatError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
+  if (meta.schema !== 1 && meta.schema !== 2) throw new CheckpointFormatError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
   if (!isObj(meta.run) || typeof meta.run.gameMd5 !== 'string' || !/^[0-9a-f]{32}$/.test(meta.run.gameMd5)) fail('game md5 missing');
   try {
     validateConfig(meta.run.agent as never);

@@ -20,6 +20,11 @@ import { FLAG_ACTION, FLAG_START, FLAG_TERMINATED, FLAG_TRUNCATED } from '../age
  * newest rows, so running episodes can continue from restored emulator states.
  * No counter changes; transitions lost = the rows cut off by a smaller capacity plus at most
  * S per seam.
+ *
+ * planRelayout works on full-capacity arrays indexed by old physical row. Checkpoints store only
+ * the filled rows (meta schema 2): restore.ts expands the small per-row arrays back to full
+ * capacity before planning and maps each stored frame to its old physical row before looking it
+ * up in `map`, so frames are never expanded.
  */
 
 export interface ReplayGeometry {

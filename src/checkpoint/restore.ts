@@ -2,7 +2,7 @@ import type { AgentState, DQNAgent } from '../agent/agent';
 import type { DQNConfig } from '../agent/config';
 import type { LearnerState } from '../agent/learner';
 import type { ReplayState } from '../agent/replay';
-import { asF32, asF64, splitF32, type CheckpointContent } from './codec';
+import { asF32, asF64, filledRowRanges, splitF32, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError } from './errors';
 import { planRelayout } from './relayout';
 import type { CheckpointStore, SaveOptions } from './store';
@@ -106,7 +106,7 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
   const meta = m.meta;
   const seen = new Set<string>();
   const readArray = (name: string): Promise<Uint8Array> => { seen.add(name); return store.readArray(m, name); };
-  if (meta.schema !== 1) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
+  if (meta.schema !== 1 && meta.schema !== 2) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
   const diffs = configDifferences(meta.run.agent, agent.cfg);
   if (diffs.length) throw new CheckpointError('incompatible', `agent config differs from the checkpoint's: ${diffs.join('; ')}`);
   const live = agent.buffer.getState();
@@ -139,30 +139,68 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
   let lostTransitions = 0;
   const replayRestored = meta.replay !== null;
   if (meta.replay) {
-    const actions = await readArray('replay/actions');
-    const rewards = asF32(await readArray('replay/rewards'));
-    const flags = await readArray('replay/flags');
-    const priorities = g.prioritized ? asF64(await readArray('replay/priorities')) : null;
+    const savedRows = g.numEnvs * g.segmentCapacity;
+    const totals = meta.replay.totals;
+    if (!Array.isArray(totals) || totals.length !== g.numEnvs || !totals.every((t) => Number.isInteger(t) && t >= 0)) {
+      throw new CheckpointCorruptError(`checkpoint ${id}: replay row counts are invalid`);
+    }
+    // Schema 2 stores only each env's written rows (its ring's first min(total, capacity) rows),
+    // env after env; schema 1 stored the whole capacity. Either way stored row i is saved
+    // physical row physOf[i]; everything else of the saved buffer was never written (zeros).
+    const ranges: Array<[number, number]> = meta.schema === 1 ? [[0, savedRows]] : filledRowRanges(totals, g.segmentCapacity);
+    const stored = ranges.reduce((a, [, n]) => a + n, 0);
+    const physOf = new Int32Array(stored);
+    {
+      let i = 0;
+      for (const [first, n] of ranges) for (let k = 0; k < n; k++) physOf[i++] = first + k;
+    }
+    const expand = <T extends Uint8Array | Float32Array | Float64Array>(name: string, compact: T, make: (n: number) => T): T => {
+      if (compact.length !== stored) throw new CheckpointCorruptError(`checkpoint ${id}: ${name} holds ${compact.length} rows, expected ${stored}`);
+      if (stored === savedRows) return compact;
+      const full = make(savedRows);
+      let o = 0;
+      for (const [first, n] of ranges) { full.set(compact.subarray(o, o + n), first); o += n; }
+      return full;
+    };
+    const actions = expand('replay/actions', await readArray('replay/actions'), (n) => new Uint8Array(n));
+    const rewards = expand('replay/rewards', asF32(await readArray('replay/rewards')), (n) => new Float32Array(n));
+    const flags = expand('replay/flags', await readArray('replay/flags'), (n) => new Uint8Array(n));
+    const priorities = g.prioritized ? expand('replay/priorities', asF64(await readArray('replay/priorities')), (n) => new Float64Array(n)) : null;
     const frames = m.arrays.find((a) => a.name === 'replay/frames');
     if (!frames) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames missing`);
     seen.add('replay/frames');
-    if (frames.byteLength !== g.numEnvs * g.segmentCapacity * fs) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames have the wrong size`);
+    if (frames.byteLength !== stored * fs) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames have the wrong size`);
     const chunkRows = live.frameChunks[0].length / fs;
     const writeRow = (dstRow: number, src: Uint8Array, srcOff: number): void => {
       live.frameChunks[(dstRow / chunkRows) | 0].set(src.subarray(srcOff, srcOff + fs), (dstRow % chunkRows) * fs);
+    };
+    // Rows the restored buffer does not fill get zeros, as in a buffer that never wrote them
+    // (the agent's buffer may hold older data).
+    const zeroUnfilled = (newTotals: readonly number[]): void => {
+      for (let e = 0; e < live.numEnvs; e++) {
+        let row = e * live.segmentCapacity + Math.min(newTotals[e], live.segmentCapacity);
+        const end = (e + 1) * live.segmentCapacity;
+        while (row < end) {
+          const c = (row / chunkRows) | 0;
+          const upto = Math.min(end, (c + 1) * chunkRows);
+          live.frameChunks[c].fill(0, (row - c * chunkRows) * fs, (upto - c * chunkRows) * fs);
+          row = upto;
+        }
+      }
     };
     if (sameMode && g.segmentCapacity === live.segmentCapacity) {
       let row = 0;
       for (const p of frames.parts) {
         const b = await store.readPart(id, p);
         if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
-        for (let off = 0; off < b.length; off += fs) writeRow(row++, b, off);
+        for (let off = 0; off < b.length; off += fs) writeRow(physOf[row++], b, off);
         progress(b.length);
       }
-      replay = { ...live, totals: meta.replay.totals.slice(), actions, rewards, flags, priorities, maxPriority: meta.replay.maxPriority };
+      zeroUnfilled(totals);
+      replay = { ...live, totals: totals.slice(), actions, rewards, flags, priorities, maxPriority: meta.replay.maxPriority };
     } else {
       const plan = planRelayout(
-        { numEnvs: g.numEnvs, segmentCapacity: g.segmentCapacity, totals: meta.replay.totals },
+        { numEnvs: g.numEnvs, segmentCapacity: g.segmentCapacity, totals },
         { actions, rewards, flags, priorities },
         { numEnvs: live.numEnvs, segmentCapacity: live.segmentCapacity },
         g.stackSize,
@@ -172,11 +210,12 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
         const b = await store.readPart(id, p);
         if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
         for (let off = 0; off < b.length; off += fs, row++) {
-          const dst = plan.map[row];
+          const dst = plan.map[physOf[row]];
           if (dst >= 0) writeRow(dst, b, off);
         }
         progress(b.length);
       }
+      zeroUnfilled(plan.totals);
       lostTransitions = plan.lostTransitions;
       replay = { ...live, totals: plan.totals, actions: plan.actions, rewards: plan.rewards, flags: plan.flags, priorities: plan.priorities, maxPriority: meta.replay.maxPriority };
     }

@@ -48,7 +48,11 @@ export interface BlobEntry {
 
 /** The JSON half of a checkpoint (small): everything that is not a big array. */
 export interface CheckpointMeta {
-  schema: 1;
+  /**
+   * 2: replay arrays hold only each env's written rows (see FORMAT.md); 1 (read only): replay
+   * arrays hold the whole capacity.
+   */
+  schema: 1 | 2;
   run: RunConfig;
   counters: Counters;
   exploration: { epsilon: number; priorityBeta: number };
