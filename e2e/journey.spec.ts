@@ -217,6 +217,13 @@ test('side by side: two games train at once on a large screen; pause one, watch 
   // Pause one: it stops, the other goes on.
   await a.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(a).toHaveAttribute('data-state', 'paused');
+  // The learner finishes the slice it is in and its last metrics snapshot may land just after
+  // the state change: wait until the paused card's counter holds still, then it must stay put.
+  await expect.poll(async () => {
+    const before = await num(a, 'data-steps');
+    await page.waitForTimeout(1500);
+    return (await num(a, 'data-steps')) === before;
+  }, { timeout: 30_000 }).toBe(true);
   const aSteps = await num(a, 'data-steps');
   const bSteps = await num(b, 'data-steps');
   await expect.poll(() => num(b, 'data-steps'), { timeout: 60_000 }).toBeGreaterThan(bSteps + 50);
