@@ -17,8 +17,8 @@
  *  - The 12 KIL/JAM opcodes are not implemented by the reference: it flags a fatal error and
  *    never executes again until reset. We set cpu.jammed and do the same.
  * Registers and flags live in locals while running, so the hot loop keeps them in machine
- * registers; Console.cycles stays in memory because the TIA reads and advances it (WSYNC)
- * during bus accesses. */
+ * registers; so do the cycle counter, data bus and stop request (see HotState), which are
+ * synchronised with the Console around every access that leaves the inline fast paths. */
 #include "console.h"
 
 /* Base cycle count of every opcode, as the reference's table gives it (JAM opcodes count 2). */
@@ -108,45 +108,86 @@ void cpu_reset(Console *c) {
   p->pc = (uint16_t)(lo | (hi << 8));
 }
 
+/* The run loop keeps three pieces of Console state in locals, because in wasm every field
+ * access is a real memory load or store: the cycle counter, the data-bus latch and the stop
+ * request. They only matter to the chips, and the chips only see them through bus_peek/bus_poke
+ * (the slow path), so the locals are written back before each slow call and re-read after it
+ * (a WSYNC write advances the cycles, a VSYNC write sets the stop request). HotState bundles
+ * them so the inline accessors can update them; after inlining they live in registers. */
+typedef struct HotState {
+  uint32_t cycles;   /* mirrors c->cycles */
+  uint8_t bus;       /* mirrors c->dataBus */
+  uint8_t stop;      /* c->stopCpu as of the last slow access */
+} HotState;
+
+/* The slow paths are out of line (they are rare, and inlining them at every access site bloats
+ * the dispatch loop). They take the hot state by value and return it packed, so that the state
+ * never has to live in memory: bits 0-7 the value read, bit 8 the stop request, bits 32-63
+ * the cycle counter. */
+static __attribute__((noinline)) uint64_t slow_read(Console *c, uint16_t addr, uint32_t cycles, uint8_t bus) {
+  c->cycles = cycles;
+  c->dataBus = bus;
+  uint8_t v = bus_peek(c, addr);
+  return ((uint64_t)c->cycles << 32) | ((uint32_t)(c->stopCpu != 0) << 8) | v;
+}
+
+static __attribute__((noinline)) uint64_t slow_write(Console *c, uint16_t addr, uint8_t v, uint32_t cycles) {
+  c->cycles = cycles;
+  bus_poke(c, addr, v);
+  return ((uint64_t)c->cycles << 32) | ((uint32_t)(c->stopCpu != 0) << 8) | v;
+}
+
+static inline __attribute__((always_inline)) void hot_unpack(HotState *h, uint64_t r) {
+  h->cycles = (uint32_t)(r >> 32);
+  h->stop |= (uint8_t)((r >> 8) & 1);
+  h->bus = (uint8_t)r;
+}
+
 /* Bus access with inline fast paths for the two most frequent targets, RIOT RAM and side-effect
  * free cartridge ROM (cart_fast_read); both do exactly what bus_peek/bus_poke would do,
  * data bus included. Everything else goes through bus_peek/bus_poke. */
-static inline __attribute__((always_inline)) uint8_t cpu_read(Console *c, uint16_t addr) {
+static inline __attribute__((always_inline)) uint8_t cpu_read(Console *c, HotState *h, uint16_t addr) {
   uint8_t v;
   if ((addr & 0x1280) == 0x0080) v = c->riot.ram[addr & 0x7f];        /* A12=0 A9=0 A7=1 */
-  else if (!((addr & 0x1000) && cart_fast_read(&c->cart, addr, &v))) return bus_peek(c, addr);
-  c->dataBus = v;
+  else if (!((addr & 0x1000) && cart_fast_read(&c->cart, addr, &v))) {
+    hot_unpack(h, slow_read(c, addr, h->cycles, h->bus));
+    return h->bus;
+  }
+  h->bus = v;
   return v;
 }
 
-static inline __attribute__((always_inline)) void cpu_write(Console *c, uint16_t addr, uint8_t v) {
-  if ((addr & 0x1280) == 0x0080) { c->riot.ram[addr & 0x7f] = v; c->dataBus = v; }
-  else bus_poke(c, addr, v);
+static inline __attribute__((always_inline)) void cpu_write(Console *c, HotState *h, uint16_t addr, uint8_t v) {
+  if ((addr & 0x1280) == 0x0080) { c->riot.ram[addr & 0x7f] = v; h->bus = v; }
+  else hot_unpack(h, slow_write(c, addr, v, h->cycles));
 }
 
 /* Addresses are truncated to 16 bits like the reference's uint16_t parameters (so $FFFF+1
  * wraps to $0000 but a zero-page pointer at $FF reads its high byte at $0100). */
-#define RD(addr) cpu_read(c, (uint16_t)(addr))
-#define WR(addr, val) cpu_write(c, (uint16_t)(addr), (uint8_t)(val))
+#define RD(addr) cpu_read(c, &hot, (uint16_t)(addr))
+#define WR(addr, val) cpu_write(c, &hot, (uint16_t)(addr), (uint8_t)(val))
+/* Operand bytes 1 and 2 of the current instruction (addr is where the bus would read them). */
+#define ARG1(addr) (ip ? (hot.bus = ip[1]) : RD(addr))
+#define ARG2(addr) (ip ? (hot.bus = ip[2]) : RD(addr))
 #define SETNZ(r) do { fn = (uint8_t)(r); fnz = (uint8_t)(r); } while (0)
 #define PAGE_CROSS(a, b) ((((unsigned)(a)) ^ ((unsigned)(b))) & 0xff00u)
 
 /* Addressing modes: each leaves the effective address in ea and, for reads, the operand in v. */
-#define AM_IMM()   do { ea = pc++; v = RD(ea); } while (0)
-#define AM_ZP()    do { ea = RD(pc); pc++; } while (0)
-#define AM_ZPX()   do { ea = (uint8_t)(RD(pc) + x); pc++; } while (0)
-#define AM_ZPY()   do { ea = (uint8_t)(RD(pc) + y); pc++; } while (0)
-#define AM_ABS()   do { uint8_t lo_ = RD(pc); uint8_t hi_ = RD(pc + 1); pc += 2; \
+#define AM_IMM()   do { ea = pc++; v = ARG1(ea); } while (0)
+#define AM_ZP()    do { ea = ARG1(pc); pc++; } while (0)
+#define AM_ZPX()   do { ea = (uint8_t)(ARG1(pc) + x); pc++; } while (0)
+#define AM_ZPY()   do { ea = (uint8_t)(ARG1(pc) + y); pc++; } while (0)
+#define AM_ABS()   do { uint8_t lo_ = ARG1(pc); uint8_t hi_ = ARG2(pc + 1); pc += 2; \
                         ea = (uint16_t)(lo_ | (hi_ << 8)); } while (0)
 /* Indexed absolute, read flavour: one extra cycle on a page cross, before the data read. */
-#define AM_ABSI_R(idx) do { AM_ABS(); if (PAGE_CROSS(ea, ea + (idx))) c->cycles++; \
+#define AM_ABSI_R(idx) do { AM_ABS(); if (PAGE_CROSS(ea, ea + (idx))) hot.cycles++; \
                             ea = (uint16_t)(ea + (idx)); } while (0)
 #define AM_ABSI_W(idx) do { AM_ABS(); ea = (uint16_t)(ea + (idx)); } while (0)
-#define AM_INDX()  do { uint8_t zp_ = (uint8_t)(RD(pc) + x); pc++; uint8_t lo_ = RD(zp_); \
+#define AM_INDX()  do { uint8_t zp_ = (uint8_t)(ARG1(pc) + x); pc++; uint8_t lo_ = RD(zp_); \
                         uint8_t hi_ = RD(zp_ + 1); ea = (uint16_t)(lo_ | (hi_ << 8)); } while (0)
-#define AM_INDY_BASE() do { uint8_t zp_ = RD(pc); pc++; uint8_t lo_ = RD(zp_); \
+#define AM_INDY_BASE() do { uint8_t zp_ = ARG1(pc); pc++; uint8_t lo_ = RD(zp_); \
                             uint8_t hi_ = RD(zp_ + 1); ea = (uint16_t)(lo_ | (hi_ << 8)); } while (0)
-#define AM_INDY_R() do { AM_INDY_BASE(); if (PAGE_CROSS(ea, ea + y)) c->cycles++; \
+#define AM_INDY_R() do { AM_INDY_BASE(); if (PAGE_CROSS(ea, ea + y)) hot.cycles++; \
                          ea = (uint16_t)(ea + y); } while (0)
 #define AM_INDY_W() do { AM_INDY_BASE(); ea = (uint16_t)(ea + y); } while (0)
 #define LOAD()     do { v = RD(ea); } while (0)
@@ -189,7 +230,7 @@ static inline __attribute__((always_inline)) void cpu_write(Console *c, uint16_t
  * the page of the next instruction. */
 #define BRANCH(code, cond) \
   case code: { AM_IMM(); if (cond) { uint16_t t_ = (uint16_t)(pc + (int8_t)v); \
-      c->cycles += PAGE_CROSS(pc, t_) ? 2u : 1u; pc = t_; } } break;
+      hot.cycles += PAGE_CROSS(pc, t_) ? 2u : 1u; pc = t_; } } break;
 
 /* Operation bodies (v = operand, ea = address). */
 #define OP_ORA  a |= v; SETNZ(a)
@@ -225,13 +266,30 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
   UNPACK_STATUS(cpu->p);
   uint8_t op = cpu->lastOpcode;
   uint32_t done = 0;
+  HotState hot = { c->cycles, c->dataBus, 0 };
+  const uint8_t *ip = 0;   /* the current instruction's bytes in the ROM image, or 0 (see below) */
 
-  while (done < maxInstructions && !c->stopCpu) {
+  while (done < maxInstructions && !hot.stop) {
     uint16_t ea;
     uint8_t v;
-    op = RD(pc);
+    /* Opcode fetch. When the whole instruction (up to 3 bytes) lies in side-effect-free ROM of
+     * one 1K segment, ip points at it and the operand bytes are read straight from the image
+     * (ARG1/ARG2); otherwise every byte goes over the bus. Operand fetches always come before
+     * any data access that could switch banks (JSR's stack accesses cannot), so ip stays valid
+     * for the whole instruction. */
+    {
+      uint32_t off = pc & 0x0fffu;
+      if ((pc & 0x1000) && off >= c->cart.fastLo && off + 2u < c->cart.fastHi && (off & 0x3ffu) <= 0x3fdu) {
+        ip = c->cart.image + c->cart.segBase[off >> 10] + (off & 0x3ffu);
+        op = ip[0];
+        hot.bus = op;
+      } else {
+        ip = 0;
+        op = RD(pc);
+      }
+    }
     pc++;
-    c->cycles += kBaseCycles[op];
+    hot.cycles += kBaseCycles[op];
     done++;
 
     switch (op) {
@@ -337,11 +395,11 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
         pc = (uint16_t)(lo | (hi << 8));
       } break;
       case 0x20: {                                    /* JSR: pushes the address of its last byte */
-        uint8_t lo = RD(pc); pc++;
+        uint8_t lo = ARG1(pc); pc++;
         (void)RD(0x100 + sp);
         WR(0x100 + sp, pc >> 8); sp--;
         WR(0x100 + sp, pc & 0xff); sp--;
-        uint8_t hi = RD(pc); pc++;
+        uint8_t hi = ARG2(pc); pc++;   /* the stack writes cannot switch banks: ip still holds */
         pc = (uint16_t)(lo | (hi << 8));
       } break;
       case 0x60: {                                    /* RTS */
@@ -359,7 +417,7 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
         pc = (uint16_t)(lo | (hi << 8));
       } break;
       case 0x00: {                                    /* BRK: skips its padding byte (read) */
-        (void)RD(pc); pc++;
+        (void)ARG1(pc); pc++;
         WR(0x100 + sp, pc >> 8); sp--;
         WR(0x100 + sp, pc & 0xff); sp--;
         WR(0x100 + sp, PACK_STATUS()); sp--;
@@ -443,6 +501,8 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
     }
   }
 out:
+  c->cycles = hot.cycles;
+  c->dataBus = hot.bus;
   cpu->pc = pc; cpu->a = a; cpu->x = x; cpu->y = y; cpu->sp = sp;
   cpu->p = PACK_STATUS();
   cpu->lastOpcode = op;

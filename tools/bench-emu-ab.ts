@@ -1,0 +1,138 @@
+/**
+ * npm run bench:emu:ab -- <a.wasm> <b.wasm> [--game pong] [--frames N] [--rounds R] [--roms <dir>]
+ *
+ * A/B comparison of two builds of arcade.wasm in one headless Chromium page, for emulator
+ * optimisation work. bench:emu runs each build in its own browser, minutes apart, and on these
+ * shared 2-core machines the spread between two runs of the same build (±15%) swamps the effect
+ * of most single changes. Here both builds are instantiated side by side, warmed up, then run in
+ * alternating rounds of N frames (the same loop as bench:emu, tools/bench-emu/bench-core.js);
+ * each round runs a and b back to back (alternating which goes first), so the per-round ratio b/a
+ * cancels the slow drifts in machine speed; its median over the rounds is the figure to trust.
+ * Prints one line per round and last `ab: a X frames/s, b Y frames/s (best rounds); b/a median of rounds R`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const usage = 'usage: bench:emu:ab <a.wasm> <b.wasm> [--game pong] [--frames N] [--rounds R] [--roms <dir>]';
+
+const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
+  import { instantiate, benchRom } from './bench-core.js';
+  const cores = {
+    a: await instantiate(await (await fetch('/a.wasm')).arrayBuffer()),
+    b: await instantiate(await (await fetch('/b.wasm')).arrayBuffer()),
+  };
+  const rom = new Uint8Array(await (await fetch('/rom')).arrayBuffer());
+  window.abRun = (which, frames) => benchRom(cores[which], rom, frames, false).ms;
+  window.abReady = true;
+</script>`;
+
+function serve(files: Record<string, string>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cache-Control': 'no-store',
+    };
+    if (path === '/') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
+      res.end(PAGE);
+    } else if (files[path]) {
+      const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
+      res.writeHead(200, { ...headers, 'Content-Type': type });
+      res.end(readFileSync(files[path]));
+    } else {
+      res.writeHead(404, headers);
+      res.end('not found');
+    }
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    ok({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/` });
+  }));
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const wasms: string[] = [];
+  let game = 'pong', frames = 5000, rounds = 8;
+  let romDir = resolve(root, '../shared/roms');
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const val = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
+      return v;
+    };
+    if (a === '--game') game = val();
+    else if (a === '--frames') frames = Math.max(100, Math.floor(Number(val())) || 0);
+    else if (a === '--rounds') rounds = Math.max(1, Math.floor(Number(val())) || 0);
+    else if (a === '--roms') romDir = resolve(val());
+    else if (a === '--') continue;
+    else if (a.startsWith('--')) {
+      console.error(`unknown argument ${a}\n${usage}`);
+      return 2;
+    } else wasms.push(resolve(a));
+  }
+  if (wasms.length !== 2) {
+    console.error(usage);
+    return 2;
+  }
+  const rom = join(romDir, `${game}.bin`);
+  for (const f of [...wasms, rom]) {
+    if (!existsSync(f)) {
+      console.error(`bench:emu:ab: ${f} not found`);
+      return 2;
+    }
+  }
+  const { chromium } = await import('@playwright/test');
+  const { server, url } = await serve({
+    '/a.wasm': wasms[0],
+    '/b.wasm': wasms[1],
+    '/rom': rom,
+    '/bench-core.js': join(root, 'tools/bench-emu/bench-core.js'),
+  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--no-first-run'] });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { abReady?: boolean }).abReady === true, null, { timeout: 60_000 });
+    type AbRun = (which: string, frames: number) => number;
+    const run = (which: string, n: number) =>
+      page.evaluate(([w, f]) => (window as unknown as { abRun: AbRun }).abRun(w, f), [which, n] as [string, number]);
+    await run('a', 2000); // warm-up: tier both builds up to the optimising compiler
+    await run('b', 2000);
+    const best = { a: 0, b: 0 };
+    const ratios: number[] = [];
+    console.log(`bench:emu:ab: ${game}, ${rounds} rounds of ${frames} frames; a = ${wasms[0]}, b = ${wasms[1]}`);
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
+      const fps: Record<string, number> = {};
+      for (const w of order) {
+        fps[w] = frames / ((await run(w, frames)) / 1000);
+        best[w] = Math.max(best[w], fps[w]);
+      }
+      ratios.push(fps.b / fps.a);
+      console.log(`round ${r + 1}: a ${Math.round(fps.a)} frames/s, b ${Math.round(fps.b)} frames/s, b/a ${(fps.b / fps.a).toFixed(3)}`);
+    }
+    ratios.sort((p, q) => p - q);
+    const median = ratios[Math.floor(ratios.length / 2)];
+    console.log(`ab: a ${Math.round(best.a)} frames/s, b ${Math.round(best.b)} frames/s (best rounds); b/a median of rounds ${median.toFixed(3)}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    process.exit(2);
+  },
+);
