@@ -4,10 +4,11 @@
  * A/B comparison of two builds of arcade.wasm in one headless Chromium page, for emulator
  * optimisation work. bench:emu runs each build in its own browser, minutes apart, and on these
  * shared 2-core machines the spread between two runs of the same build (±15%) swamps the effect
- * of most single changes. Here both builds are instantiated side by side, warmed up, then run in
- * alternating rounds of N frames (the same loop as bench:emu, tools/bench-emu/bench-core.js);
- * each round runs a and b back to back (alternating which goes first), so the per-round ratio b/a
- * cancels the slow drifts in machine speed; its median over the rounds is the figure to trust.
+ * of most single changes. Here both builds are instantiated side by side, each with its own
+ * emulator on the same ROM and action sequence (the bench:emu loop, tools/bench-emu/bench-core.js),
+ * warmed up, then run in rounds of N frames in which a and b alternate every 200 frames, so a
+ * change in machine speed lands on both; the median over rounds of the ratio b/a is the figure
+ * to trust.
  * Prints one line per round and last `ab: a X frames/s, b Y frames/s (best rounds); b/a median of rounds R`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,14 +19,26 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const usage = 'usage: bench:emu:ab <a.wasm> <b.wasm> [--game pong] [--frames N] [--rounds R] [--roms <dir>]';
 
+/** Frames per slice: a and b alternate this finely so that a change in machine speed (which here
+ * drifts over seconds) lands on both. */
+const SLICE = 200;
+
 const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
-  import { instantiate, benchRom } from './bench-core.js';
-  const cores = {
-    a: await instantiate(await (await fetch('/a.wasm')).arrayBuffer()),
-    b: await instantiate(await (await fetch('/b.wasm')).arrayBuffer()),
-  };
+  import { instantiate, benchSession } from './bench-core.js';
   const rom = new Uint8Array(await (await fetch('/rom')).arrayBuffer());
-  window.abRun = (which, frames) => benchRom(cores[which], rom, frames, false).ms;
+  const sessions = {
+    a: benchSession(await instantiate(await (await fetch('/a.wasm')).arrayBuffer()), rom, false),
+    b: benchSession(await instantiate(await (await fetch('/b.wasm')).arrayBuffer()), rom, false),
+  };
+  // one round: a and b alternate in slices of \`slice\` frames until each has run \`frames\`
+  window.abRound = (frames, slice, bFirst) => {
+    const ms = { a: 0, b: 0 };
+    for (let done = 0; done < frames; done += slice) {
+      const n = Math.min(slice, frames - done);
+      for (const w of bFirst ? ['b', 'a'] : ['a', 'b']) ms[w] += sessions[w].step(n);
+    }
+    return ms;
+  };
   window.abReady = true;
 </script>`;
 
@@ -101,21 +114,18 @@ async function main(): Promise<number> {
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { abReady?: boolean }).abReady === true, null, { timeout: 60_000 });
-    type AbRun = (which: string, frames: number) => number;
-    const run = (which: string, n: number) =>
-      page.evaluate(([w, f]) => (window as unknown as { abRun: AbRun }).abRun(w, f), [which, n] as [string, number]);
-    await run('a', 2000); // warm-up: tier both builds up to the optimising compiler
-    await run('b', 2000);
+    type AbRound = (frames: number, slice: number, bFirst: boolean) => { a: number; b: number };
+    const round = (n: number, bFirst: boolean) =>
+      page.evaluate(([f, sl, bf]) => (window as unknown as { abRound: AbRound }).abRound(f, sl, bf), [n, SLICE, bFirst] as [number, number, boolean]);
+    await round(2000, false); // warm-up: tier both builds up to the optimising compiler
     const best = { a: 0, b: 0 };
     const ratios: number[] = [];
     console.log(`bench:emu:ab: ${game}, ${rounds} rounds of ${frames} frames; a = ${wasms[0]}, b = ${wasms[1]}`);
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
-      const fps: Record<string, number> = {};
-      for (const w of order) {
-        fps[w] = frames / ((await run(w, frames)) / 1000);
-        best[w] = Math.max(best[w], fps[w]);
-      }
+      const ms = await round(frames, r % 2 === 1);
+      const fps = { a: frames / (ms.a / 1000), b: frames / (ms.b / 1000) };
+      best.a = Math.max(best.a, fps.a);
+      best.b = Math.max(best.b, fps.b);
       ratios.push(fps.b / fps.a);
       console.log(`round ${r + 1}: a ${Math.round(fps.a)} frames/s, b ${Math.round(fps.b)} frames/s, b/a ${(fps.b / fps.a).toFixed(3)}`);
     }

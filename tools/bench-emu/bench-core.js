@@ -12,8 +12,13 @@ export async function instantiate(bytes) {
   return { x: instance.exports, memory };
 }
 
-/** Runs `frames` frames on one ROM; returns { frames, ms } (ms: performance.now() around the loop). */
-export function benchRom(core, romBytes, frames, pp) {
+/**
+ * Opens one emulator on a ROM for benchmarking; `step(frames)` runs that many more frames of
+ * the benchmark loop (continuing the same game and action sequence) and returns the elapsed
+ * ms (performance.now() around the loop); `close()` frees it. With `pp`, every 4th frame also
+ * pushes a preprocessed observation into a 4-frame stack.
+ */
+export function benchSession(core, romBytes, pp) {
   const { x, memory } = core;
   const ale = x.ale_create();
   if (!ale) throw new Error('ale_create failed');
@@ -24,7 +29,10 @@ export function benchRom(core, romBytes, frames, pp) {
   new Uint8Array(memory.buffer).set(romBytes, rom);
   const rc = x.ale_load_rom(ale, rom, romBytes.length);
   x.arcade_free(rom);
-  if (rc < 0) throw new Error(`ale_load_rom failed (${rc})`);
+  if (rc < 0) {
+    x.ale_destroy(ale);
+    throw new Error(`ale_load_rom failed (${rc})`);
+  }
   const list = x.arcade_alloc(18 * 4);
   const n = x.ale_minimal_actions(ale, list);
   const actions = Int32Array.from(new Int32Array(memory.buffer, list, n));
@@ -37,20 +45,36 @@ export function benchRom(core, romBytes, frames, pp) {
     if (prc < 0) throw new Error(`pp_init failed (${prc})`);
   }
   let s = 1;
-  const t0 = performance.now();
-  for (let i = 0; i < frames; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    x.ale_act(ale, actions[s % n], 1);
-    if (pp && (i & 3) === 3) x.pp_observe_stack(ctx, ale, 1, stack, 4, 0);
-    if (x.ale_game_over(ale)) x.ale_reset(ale);
+  let frame = 0;
+  return {
+    step(frames) {
+      const t0 = performance.now();
+      for (let i = 0; i < frames; i++, frame++) {
+        s ^= s << 13; s >>>= 0;
+        s ^= s >>> 17;
+        s ^= s << 5; s >>>= 0;
+        x.ale_act(ale, actions[s % n], 1);
+        if (pp && (frame & 3) === 3) x.pp_observe_stack(ctx, ale, 1, stack, 4, 0);
+        if (x.ale_game_over(ale)) x.ale_reset(ale);
+      }
+      return performance.now() - t0;
+    },
+    close() {
+      if (pp) {
+        x.arcade_free(ctx);
+        x.arcade_free(stack);
+      }
+      x.ale_destroy(ale);
+    },
+  };
+}
+
+/** Runs `frames` frames on one ROM in a fresh emulator; returns { frames, ms }. */
+export function benchRom(core, romBytes, frames, pp) {
+  const session = benchSession(core, romBytes, pp);
+  try {
+    return { frames, ms: session.step(frames) };
+  } finally {
+    session.close();
   }
-  const ms = performance.now() - t0;
-  if (pp) {
-    x.arcade_free(ctx);
-    x.arcade_free(stack);
-  }
-  x.ale_destroy(ale);
-  return { frames, ms };
 }

@@ -31,9 +31,27 @@ typedef struct Console {
 #define PADDLE_NONE 0x7FFFFFFF
 
 /* The 6507 address bus (13 lines): decode to TIA / RIOT RAM / RIOT I/O / cartridge.
- * Every access updates c->dataBus. Implemented in console.c. */
-uint8_t bus_peek(Console *c, uint16_t addr);
-void bus_poke(Console *c, uint16_t addr, uint8_t value);
+ * Every access updates c->dataBus.
+ *
+ * Chips see the full 16-bit CPU address (the FE cartridge decodes A13, which the 6507 does not
+ * even have, exactly as the reference does), and the selection uses A12 (cartridge), A7 (0 =
+ * TIA, 1 = RIOT). Every access leaves its value on the data bus, which TIA reads use for their
+ * undriven low bits. Inline because every TIA/RIOT register access of the CPU goes through here. */
+static inline uint8_t bus_peek(Console *c, uint16_t addr) {
+  uint8_t v;
+  if (addr & 0x1000) v = cart_peek(c, addr);
+  else if (addr & 0x0080) v = riot_peek(c, addr);
+  else v = tia_peek(c, addr);   /* the TIA sees the previous bus value in c->dataBus */
+  c->dataBus = v;
+  return v;
+}
+
+static inline void bus_poke(Console *c, uint16_t addr, uint8_t value) {
+  if (addr & 0x1000) cart_poke(c, addr, value);
+  else if (addr & 0x0080) riot_poke(c, addr, value);
+  else tia_poke(c, addr, value);
+  c->dataBus = value;
+}
 
 /* System reset (ALE_FACTS 4): cycles := 0, then RIOT, TIA, cartridge reset, then the CPU. */
 void console_system_reset(Console *c);

@@ -50,18 +50,21 @@ static inline uint8_t bcd_pack(int t) { return (uint8_t)((((t % 100) / 10) << 4)
 
 /* Flags live in separate locals of cpu_run (so that the compiler keeps them in registers, also
  * in wasm): fn holds bit 7 of the last result, fnz is nonzero when the Z flag is CLEAR (the
- * reference keeps "not Z"), fv/fd/fi/fc are 0/1. The macros below work on those locals. */
-#define PACK_STATUS() ((uint8_t)(0x30 | (fn & 0x80) | (fv ? 0x40 : 0) | (fd ? 0x08 : 0) | \
-                                 (fi ? 0x04 : 0) | (fnz ? 0 : 0x02) | (fc ? 0x01 : 0)))
+ * reference keeps "not Z"), fv/fc are 0/1, and the rarely used D and I share fdi (their P
+ * bits). The macros below work on those locals. */
+#define FLAG_D 0x08
+#define FLAG_I 0x04
+#define PACK_STATUS() ((uint8_t)(0x30 | (fn & 0x80) | (fv ? 0x40 : 0) | fdi | \
+                                 (fnz ? 0 : 0x02) | (fc ? 0x01 : 0)))
 /* Bit 5 is always 1 and the 6507's B flag always reads 1 in the reference. */
 #define UNPACK_STATUS(p_) do { uint8_t q_ = (p_); fn = q_ & 0x80; fv = (q_ >> 6) & 1; \
-    fd = (q_ >> 3) & 1; fi = (q_ >> 2) & 1; fnz = !(q_ & 0x02); fc = q_ & 1; } while (0)
+    fdi = q_ & 0x0c; fnz = !(q_ & 0x02); fc = q_ & 1; } while (0)
 
 /* ADC in binary and decimal mode. Decimal: add the BCD values (invalid digits count 10..15),
  * carry when the sum exceeds 99, result = last two decimal digits of (sum & $FF); N/Z from the
  * result; V from the sign bits of old A, result and operand. */
 #define DO_ADC(op_) do { uint8_t o_ = (op_); \
-    if (!fd) { \
+    if (!(fdi & FLAG_D)) { \
       int ss_ = (int)(int8_t)a + (int)(int8_t)o_ + fc; \
       unsigned us_ = (unsigned)a + o_ + fc; \
       fv = (ss_ > 127) || (ss_ < -128); fc = us_ > 0xff; a = (uint8_t)us_; \
@@ -77,7 +80,7 @@ static inline uint8_t bcd_pack(int t) { return (uint8_t)((((t % 100) / 10) << 4)
  * with a negative index, which in its memory layout reads the BCD *input* table at 256+d;
  * bcd_value(256+d) reproduces that. Carry compares the raw bytes, not BCD values. */
 #define DO_SBC(op_) do { uint8_t o_ = (op_); \
-    if (!fd) { \
+    if (!(fdi & FLAG_D)) { \
       uint8_t inv_ = (uint8_t)~o_; \
       int ss_ = (int)(int8_t)a + (int)(int8_t)inv_ + fc; \
       unsigned us_ = (unsigned)a + inv_ + fc; \
@@ -116,8 +119,9 @@ void cpu_reset(Console *c) {
  * them so the inline accessors can update them; after inlining they live in registers. */
 typedef struct HotState {
   uint32_t cycles;   /* mirrors c->cycles */
+  uint32_t done;     /* instructions executed so far */
+  uint32_t limit;    /* run while done < limit; a stop request lowers it to done */
   uint8_t bus;       /* mirrors c->dataBus */
-  uint8_t stop;      /* c->stopCpu as of the last slow access */
 } HotState;
 
 /* The slow paths are out of line (they are rare, and inlining them at every access site bloats
@@ -139,7 +143,7 @@ static __attribute__((noinline)) uint64_t slow_write(Console *c, uint16_t addr, 
 
 static inline __attribute__((always_inline)) void hot_unpack(HotState *h, uint64_t r) {
   h->cycles = (uint32_t)(r >> 32);
-  h->stop |= (uint8_t)((r >> 8) & 1);
+  if (r & 0x100) h->limit = h->done;   /* stop after this instruction */
   h->bus = (uint8_t)r;
 }
 
@@ -261,15 +265,14 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
 
   uint16_t pc = cpu->pc;
   uint8_t a = cpu->a, x = cpu->x, y = cpu->y, sp = cpu->sp;
-  uint8_t fn, fv, fd, fi, fc;
+  uint8_t fn, fv, fdi, fc;
   uint16_t fnz;
   UNPACK_STATUS(cpu->p);
   uint8_t op = cpu->lastOpcode;
-  uint32_t done = 0;
-  HotState hot = { c->cycles, c->dataBus, 0 };
+  HotState hot = { c->cycles, 0, maxInstructions, c->dataBus };
   const uint8_t *ip = 0;   /* the current instruction's bytes in the ROM image, or 0 (see below) */
 
-  while (done < maxInstructions && !hot.stop) {
+  while (hot.done < hot.limit) {
     uint16_t ea;
     uint8_t v;
     /* Opcode fetch. When the whole instruction (up to 3 bytes) lies in side-effect-free ROM of
@@ -290,7 +293,7 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
     }
     pc++;
     hot.cycles += kBaseCycles[op];
-    done++;
+    hot.done++;
 
     switch (op) {
       ALU_GROUP(0x00, OP_ORA)
@@ -369,11 +372,11 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       /* Flag instructions */
       case 0x18: fc = 0; break;
       case 0x38: fc = 1; break;
-      case 0x58: fi = 0; break;
-      case 0x78: fi = 1; break;
+      case 0x58: fdi &= (uint8_t)~FLAG_I; break;
+      case 0x78: fdi |= FLAG_I; break;
       case 0xb8: fv = 0; break;
-      case 0xd8: fd = 0; break;
-      case 0xf8: fd = 1; break;
+      case 0xd8: fdi &= (uint8_t)~FLAG_D; break;
+      case 0xf8: fdi |= FLAG_D; break;
 
       /* Branches */
       BRANCH(0x10, !(fn & 0x80))
@@ -421,7 +424,7 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
         WR(0x100 + sp, pc >> 8); sp--;
         WR(0x100 + sp, pc & 0xff); sp--;
         WR(0x100 + sp, PACK_STATUS()); sp--;
-        fi = 1;
+        fdi |= FLAG_I;
         uint8_t lo = RD(0xfffe);
         uint8_t hi = RD(0xffff);
         pc = (uint16_t)(lo | (hi << 8));
@@ -463,7 +466,7 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       case 0x0b: case 0x2b: AM_IMM(); a &= v; SETNZ(a); fc = a >> 7; break;   /* ANC */
       IMM_OP(0x4b, a &= v; fc = a & 1; a = a >> 1; SETNZ(a))                    /* ASR */
       IMM_OP(0x6b, {                                                             /* ARR */
-        if (!fd) {
+        if (!(fdi & FLAG_D)) {
           a &= v;
           a = (uint8_t)((a >> 1) | (fc << 7));
           fc = (a >> 6) & 1;
@@ -506,5 +509,5 @@ out:
   cpu->pc = pc; cpu->a = a; cpu->x = x; cpu->y = y; cpu->sp = sp;
   cpu->p = PACK_STATUS();
   cpu->lastOpcode = op;
-  return done;
+  return hot.done;
 }
