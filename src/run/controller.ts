@@ -437,6 +437,7 @@ export class RunControllerImpl implements RunController {
     }
     if (this.viewEnv >= 0) {
       const t = now();
+      // At most 60 times a second: the view slot, and in vectorized mode every env's own slot.
       if (t - this.lastFramePublish >= 1000 / 60) {
         this.lastFramePublish = t;
         this.env.publishFrame(this.frameWriter, this.viewEnv, this.agent.globalStep);
@@ -506,6 +507,8 @@ export class RunControllerImpl implements RunController {
       this.framesBase = before.frames;
       this.stepsAtFramesBase = r.agent.globalStep;
       this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
+      // The old envs' frames must not show as the new envs' (same index, different env).
+      this.frameWriter.clearEnvSlots();
       this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes });
       this.emit({ kind: 'mode-switched', runId: this.runId, mode, lostTransitions: r.restored.lostTransitions });
     });

@@ -16,7 +16,7 @@ import { AtariEnv, resolveEnvOptions, type AtariEnvOptions } from '../env/atari-
 import type { EmulatorSpec } from '../env/emulator';
 import { VecEnv, type VecEnvEvent } from '../env/vec-env';
 import type { WorkerFactory } from '../env/worker-handle';
-import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE } from './types';
+import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE, FRAME_VIEW_SLOT, frameEnvSlot } from './types';
 import type { FrameWriter } from './frames';
 
 export interface FinishedEpisode {
@@ -31,7 +31,10 @@ export interface RunEnv extends AgentVecEnv {
   readonly finished: FinishedEpisode[];
   /** Emulator frames per agent step (frame skip). */
   readonly frameSkip: number;
-  /** Publish env `i`'s current screen to `w` (called at most a few dozen times per second). */
+  /**
+   * Publish env `i`'s current screen to `w`'s view slot, and (vectorized) every env's own
+   * observation to its env slot (called at most a few dozen times per second; no allocation).
+   */
   publishFrame(w: FrameWriter, i: number, agentStep: number): void;
   close(): Promise<void> | void;
 }
@@ -127,7 +130,8 @@ export class SingleEnv implements RunEnv, EnvStateIO {
     this.obs.set(env.obs);
   }
 
-  /** i = the index shown to the page (0 in single mode, -1 for the watch env). */
+  /** i = the index shown to the page (0 in single mode, -1 for the watch env). View slot only:
+   *  single mode has no grid of small views. */
   publishFrame(w: FrameWriter, i: number, agentStep: number): void {
     w.write(i, this.ale.width, this.ale.height, FRAME_KIND_PALETTE, agentStep, this.ale.screen());
   }
@@ -185,6 +189,7 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
   readonly frameSkip: number;
   readonly vec: VecEnv;
   private readonly hw: number;
+  private readonly obsViews: Uint8Array[];
 
   private constructor(vec: VecEnv, frameSkip: number) {
     this.vec = vec;
@@ -198,6 +203,8 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
     this.frameWidth = w;
     this.hw = h * w;
     this.obs = new Uint8Array(this.numEnvs * this.hw);
+    // Per-env views of obs made once, so publishing frames allocates nothing.
+    this.obsViews = Array.from({ length: this.numEnvs }, (_, e) => this.obs.subarray(e * this.hw, (e + 1) * this.hw));
     this.finalObs = new Uint8Array(this.numEnvs * this.hw);
     this.rewards = new Float32Array(this.numEnvs);
     this.terminated = new Uint8Array(this.numEnvs);
@@ -248,9 +255,13 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
     for (let i = 0; i < this.numEnvs; i++) this.obs.set(this.vec.obsOf(i).subarray(0, this.hw), i * this.hw);
   }
 
+  /** Env `i` (clamped) into the view slot, then each env below the writer's slot count into its own slot. */
   publishFrame(w: FrameWriter, i: number, agentStep: number): void {
+    const views = this.obsViews;
     const k = Math.min(Math.max(0, i | 0), this.numEnvs - 1);
-    w.write(k, this.frameWidth, this.frameHeight, FRAME_KIND_GRAY, agentStep, this.obs.subarray(k * this.hw, (k + 1) * this.hw));
+    w.writeSlot(FRAME_VIEW_SLOT, k, this.frameWidth, this.frameHeight, FRAME_KIND_GRAY, agentStep, views[k]!);
+    const n = Math.min(this.numEnvs, w.slots - 1);
+    for (let e = 0; e < n; e++) w.writeSlot(frameEnvSlot(e), e, this.frameWidth, this.frameHeight, FRAME_KIND_GRAY, agentStep, views[e]!);
   }
 
   close(): Promise<void> {

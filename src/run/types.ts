@@ -146,22 +146,39 @@ export interface RunListener {
 }
 
 /**
- * Live screen of one env, readable by the page without a copy or a message per frame.
- * `buffer` is a SharedArrayBuffer laid out as:
- *   Int32 header (FRAME_HEADER_BYTES): [0] seq (even = stable, odd = being written; seqlock),
- *   [1] env index, [2] width, [3] height, [4] kind (0 = palette indices 0..127 (NTSC palette of
- *   the ALE screen), 1 = 8-bit grayscale preprocessed observation), [5] agent step (low 31 bits)
- *   then width*height bytes of pixels (capacity FRAME_MAX_PIXELS).
- * Reader: s1 = Atomics.load(h,0); if odd skip; copy/draw pixels; if Atomics.load(h,0) !== s1 the
- * frame tore, draw the next one. readFrame() in src/run/frames.ts does this.
- * Single mode and watch mode publish the full 160x210 palette-index screen; vectorized mode
- * publishes env i's 84x84 observation (its emulator runs in an env worker, only obs are shared).
+ * Live screens of a run, readable by the page without a copy or a message per frame.
+ * `buffer` is a SharedArrayBuffer holding 1 + FRAME_ENV_SLOTS slots of FRAME_SLOT_BYTES each
+ * (slot k at byte k * FRAME_SLOT_BYTES; the slot count is byteLength / FRAME_SLOT_BYTES, so a
+ * reader never needs to be told it). Every slot is its own seqlock with one writer:
+ *   Int32 header (FRAME_HEADER_BYTES): [0] seq (even = stable, odd = being written; 0 = never
+ *   written), [1] env index, [2] width, [3] height, [4] kind (0 = palette indices 0..127 (NTSC
+ *   palette of the ALE screen), 1 = 8-bit grayscale preprocessed observation), [5] agent step
+ *   (low 31 bits), then width*height bytes of pixels (capacity FRAME_MAX_PIXELS). A stable
+ *   header with width or height 0 means "no frame" (the slot was cleared, e.g. by a mode switch).
+ * Slot 0, the view slot (what the big live view shows, byte-compatible with the old single-slot
+ * buffer): single mode publishes env 0's full 160x210 palette screen, watch mode the watch env's
+ * (env index -1), vectorized mode the 84x84 observation of the env chosen with setViewEnv().
+ * Slot frameEnvSlot(i) = 1 + i, env slots (vectorized mode only): env i's observation, every env
+ * below FRAME_ENV_SLOTS each time the worker publishes (about 60 times a second while training),
+ * so each small view of the page reads its own env. Envs at or above FRAME_ENV_SLOTS have no env
+ * slot (the view slot still shows any env).
+ * Reader: s1 = Atomics.load(h,0); if 0 or odd skip; copy/draw pixels; if Atomics.load(h,0) !== s1
+ * the frame tore, draw the next one. readFrame() in src/run/frames.ts does this.
  */
 export interface FrameSource {
   buffer: SharedArrayBuffer;
 }
 export const FRAME_HEADER_BYTES = 32;
 export const FRAME_MAX_PIXELS = 160 * 250;
+/** Bytes per slot: header + pixel capacity (a multiple of 4, so every header stays Int32-aligned). */
+export const FRAME_SLOT_BYTES = FRAME_HEADER_BYTES + FRAME_MAX_PIXELS;
+/** Env slots after the view slot; the run card's grid of small views shows at most this many envs. */
+export const FRAME_ENV_SLOTS = 64;
+export const FRAME_VIEW_SLOT = 0;
+/** The slot that holds env `env`'s own frames (vectorized mode). */
+export function frameEnvSlot(env: number): number {
+  return 1 + env;
+}
 export const FRAME_KIND_PALETTE = 0;
 export const FRAME_KIND_GRAY = 1;
 
