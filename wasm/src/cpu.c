@@ -121,8 +121,12 @@ typedef struct HotState {
   uint32_t cycles;   /* mirrors c->cycles */
   uint32_t done;     /* instructions executed so far */
   uint32_t limit;    /* run while done < limit; a stop request lowers it to done */
+  uint32_t page;     /* pc >> 8 of the ROM page cached for opcode fetches, or NO_PAGE */
   uint8_t bus;       /* mirrors c->dataBus */
 } HotState;
+
+/* No page cached (pc >> 8 is at most $FF). */
+#define NO_PAGE 0x100u
 
 /* The slow paths are out of line (they are rare, and inlining them at every access site bloats
  * the dispatch loop). They take the hot state by value and return it packed, so that the state
@@ -154,6 +158,7 @@ static inline __attribute__((always_inline)) uint8_t cpu_read(Console *c, HotSta
   uint8_t v;
   if ((addr & 0x1280) == 0x0080) v = c->riot.ram[addr & 0x7f];        /* A12=0 A9=0 A7=1 */
   else if (!((addr & 0x1000) && cart_fast_read(&c->cart, addr, &v))) {
+    if (addr & 0x1000) h->page = NO_PAGE;   /* a cartridge access may switch banks */
     hot_unpack(h, slow_read(c, addr, h->cycles, h->bus));
     return h->bus;
   }
@@ -163,7 +168,10 @@ static inline __attribute__((always_inline)) uint8_t cpu_read(Console *c, HotSta
 
 static inline __attribute__((always_inline)) void cpu_write(Console *c, HotState *h, uint16_t addr, uint8_t v) {
   if ((addr & 0x1280) == 0x0080) { c->riot.ram[addr & 0x7f] = v; h->bus = v; }
-  else hot_unpack(h, slow_write(c, addr, v, h->cycles));
+  else {
+    if (addr & 0x1000) h->page = NO_PAGE;   /* a cartridge access may switch banks */
+    hot_unpack(h, slow_write(c, addr, v, h->cycles));
+  }
 }
 
 /* Addresses are truncated to 16 bits like the reference's uint16_t parameters (so $FFFF+1
@@ -269,8 +277,9 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
   uint16_t fnz;
   UNPACK_STATUS(cpu->p);
   uint8_t op = cpu->lastOpcode;
-  HotState hot = { c->cycles, 0, maxInstructions, c->dataBus };
-  const uint8_t *ip = 0;   /* the current instruction's bytes in the ROM image, or 0 (see below) */
+  HotState hot = { c->cycles, 0, maxInstructions, NO_PAGE, c->dataBus };
+  const uint8_t *ip = 0;        /* the current instruction's bytes in the ROM image, or 0 (see below) */
+  const uint8_t *pageBase = 0;  /* image bytes of ROM page hot.page */
 
   while (hot.done < hot.limit) {
     uint16_t ea;
@@ -279,13 +288,24 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
      * one 1K segment, ip points at it and the operand bytes are read straight from the image
      * (ARG1/ARG2); otherwise every byte goes over the bus. Operand fetches always come before
      * any data access that could switch banks (JSR's stack accesses cannot), so ip stays valid
-     * for the whole instruction. */
-    {
+     * for the whole instruction. The 256-byte page being executed is cached when all of it is
+     * fast ROM (most code runs for a while in one page); any cartridge access that leaves the
+     * fast path drops the cache, since it may switch banks. */
+    if ((uint32_t)(pc >> 8) == hot.page && (pc & 0xffu) <= 0xfdu) {
+      ip = pageBase + (pc & 0xffu);
+      op = ip[0];
+      hot.bus = op;
+    } else {
       uint32_t off = pc & 0x0fffu;
       if ((pc & 0x1000) && off >= c->cart.fastLo && off + 2u < c->cart.fastHi && (off & 0x3ffu) <= 0x3fdu) {
         ip = c->cart.image + c->cart.segBase[off >> 10] + (off & 0x3ffu);
         op = ip[0];
         hot.bus = op;
+        uint32_t first = off & 0x0f00u;
+        if (first >= c->cart.fastLo && first + 0x100u <= c->cart.fastHi) {
+          hot.page = (uint32_t)(pc >> 8);
+          pageBase = ip - (pc & 0xffu);
+        }
       } else {
         ip = 0;
         op = RD(pc);
