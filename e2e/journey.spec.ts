@@ -129,8 +129,25 @@ test('journey: train, chart, save, reload, resume, vectorized, speed demo, expor
   await expect(c).toHaveAttribute('data-state', 'running', { timeout: 120_000 });
   const stepsVec = await num(c, 'data-steps');
   await expect.poll(() => num(c, 'data-steps'), { timeout: 120_000 }).toBeGreaterThan(stepsVec + 20);
-  await expect(c.locator('.env-grid canvas')).toHaveCount(2);
-  await expect.poll(() => num(c.locator('.env-grid canvas').nth(1), 'data-drawn'), { timeout: 60_000 }).toBeGreaterThan(0);
+  // Each small view shows its own env, live: env i's canvas draws the frames the worker put in
+  // env i's slot (its reader refuses a frame that names another env), keeps drawing while the
+  // run trains, and the two envs' pictures are not one shared picture.
+  const minis = c.locator('.env-grid canvas');
+  await expect(minis).toHaveCount(2);
+  for (let i = 0; i < 2; i++) {
+    await expect.poll(() => num(minis.nth(i), 'data-drawn'), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect(minis.nth(i)).toHaveAttribute('data-env', String(i));
+    await expect(minis.nth(i)).toHaveAttribute('data-tag', new RegExp(`^env ${i} step \\d+$`));
+  }
+  const drawnAt = [await num(minis.nth(0), 'data-drawn'), await num(minis.nth(1), 'data-drawn')];
+  for (let i = 0; i < 2; i++) await expect.poll(() => num(minis.nth(i), 'data-drawn'), { timeout: 60_000 }).toBeGreaterThan(drawnAt[i]! + 5);
+  const pixels = (i: number) => minis.nth(i).evaluate((cv: HTMLCanvasElement) => Array.from(cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data).join());
+  await expect.poll(async () => (await pixels(0)) !== (await pixels(1)), { timeout: 30_000 }).toBe(true);
+  // Clicking env 1's small view puts env 1 in the big view (the view slot).
+  await minis.nth(1).click();
+  await expect(c.locator('.view-tag')).toHaveText(/^env 1 step \d+ \(84×84 observation\)$/, { timeout: 30_000 });
+  await expect(c.getByLabel('Show env')).toHaveValue('1');
+  await c.locator('.view').scrollIntoViewIfNeeded();
   await shot(page, '06-vectorized', testInfo);
   await c.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(c).toHaveAttribute('data-state', 'paused');

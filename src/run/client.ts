@@ -9,7 +9,7 @@
  *     onMetrics: (m) => chart.push(m), onEvent: (e) => log(e) });
  *   const run = lab.run(id);
  *   await run.start();
- *   const { buffer } = await run.frames();   // draw with readFrame(buffer, lastSeq, draw)
+ *   const { buffer } = await run.frames();   // draw with readFrame(buffer, lastSeq, draw[, slot])
  *   await run.switchMode({ kind: 'vectorized', workers: 2, envsPerWorker: 4 });
  *   lab.installPageHide();                   // saves every open run when the page goes away
  */

@@ -240,7 +240,8 @@ export interface RunController {
   /** Greedy policy on a separate env at real time (60 fps / frameSkip agent steps per second); training pauses meanwhile. */
   watch(opts?: { realtime?: boolean; epsilon?: number }): Promise<void>;
   stopWatch(): Promise<void>;
-  /** Which env the frame source shows (-1 = the watch env while watching). */
+  /** Which env the frame source's view slot (slot 0) shows (-1 = the watch env while watching);
+   *  publishes it (and, vectorized, every env's own slot) right away, so a paused run shows it too. */
   setViewEnv(env: number): Promise<void>;
   frames(): Promise<FrameSource>;
   /** Current metrics (newEpisodes: those not yet delivered to listeners; not consumed here). */

@@ -1,11 +1,12 @@
 /*
  * One training run on the page: its controls (Pause / Resume, mode switch, Watch agent, Save
  * checkpoint, Close), the live game view (env 0 or a chosen env; a grid of small views in
- * vectorized mode), the stats table and the streaming charts. Several cards can be open at
- * once (runs side by side, each in its own learner worker sharing the GPU).
+ * vectorized mode, each reading its own env's slot of the run's frame buffer), the stats table
+ * and the streaming charts. Several cards can be open at once (runs side by side, each in its
+ * own learner worker sharing the GPU).
  */
 import * as Comlink from 'comlink';
-import type { MetricsHistory, MetricsSnapshot, RunController, RunEvent, RunMode, RunService, RunState } from '../run/types';
+import { FRAME_ENV_SLOTS, FRAME_KIND_GRAY, frameEnvSlot, type MetricsHistory, type MetricsSnapshot, type RunController, type RunEvent, type RunMode, type RunService, type RunState } from '../run/types';
 import type { ActivityLog } from './activity';
 import { StreamChart } from './chart';
 import { button, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
@@ -34,10 +35,13 @@ export class RunCard {
   private readonly mainView: FrameCanvas;
   private readonly grid: HTMLElement;
   private gridViews: FrameCanvas[] = [];
+  /** gridReaders[i] reads env i's own slot (made on first draw once the buffer is known). */
+  private gridReaders: Array<SharedFrameReader | undefined> = [];
+  private readonly gridNote: HTMLElement;
+  private frameBuffer: SharedArrayBuffer | null = null;
+  /** The view slot: what the big live view shows (env 0, the chosen env, or the watch env). */
   private reader: SharedFrameReader | null = null;
   private raf = 0;
-  private cycle = 0;
-  private cycleEnv = 0;
   private viewEnv = 0;
   private readonly envSelect: HTMLSelectElement;
   private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'switch' | 'close', HTMLButtonElement>;
@@ -102,16 +106,16 @@ export class RunCard {
     this.mainView.canvas.tabIndex = 0;
     this.envSelect = h('select', { id: `${rid}-view-env` });
     this.envSelect.append(new Option('env 0', '0'));
-    this.envSelect.addEventListener('change', () => {
-      this.viewEnv = Number(this.envSelect.value);
-      if (!this.isVectorized()) void this.ctl.setViewEnv(this.viewEnv).catch(() => undefined);
-    });
+    this.envSelect.addEventListener('change', () => this.showEnv(Number(this.envSelect.value)));
     this.grid = h('div', { class: 'env-grid', 'aria-label': 'All envs (small live views)' });
     this.grid.hidden = true;
+    this.gridNote = h('p', { class: 'muted grid-note', text: '' });
+    this.gridNote.hidden = true;
     const viewBox = h('div', { class: 'view' },
       this.mainView.canvas,
       h('div', { class: 'view-caption' }, h('label', { for: this.envSelect.id, text: 'Show env ' }), this.envSelect, h('span', { class: 'view-tag muted', text: '' })),
-      this.grid);
+      this.grid,
+      this.gridNote);
 
     const statDefs: Array<[string, string]> = [
       ['agentSteps', 'Agent steps'], ['frames', 'Frames'], ['episodes', 'Episodes'], ['episodesPerHour', 'Episodes/hour'],
@@ -162,7 +166,8 @@ export class RunCard {
     }
     this.onMetrics(snap);
     try {
-      this.reader = new SharedFrameReader((await this.ctl.frames()).buffer);
+      this.frameBuffer = (await this.ctl.frames()).buffer;
+      this.reader = new SharedFrameReader(this.frameBuffer);
     } catch (e) {
       this.log.add('warn', `${this.title}: no live frames (${errorText(e)})`);
     }
@@ -196,44 +201,27 @@ export class RunCard {
   private drawFrames(): void {
     const r = this.reader;
     if (!r) return;
-    if (!this.isVectorized() || this.watching) {
-      if (r.drawInto(this.mainView)) this.tag(this.mainView.canvas.dataset['tag'] ?? '');
-      return;
+    // The big view reads the view slot: env 0 (single), the chosen env (vectorized; the worker
+    // follows setViewEnv) or the watch env.
+    if (r.drawInto(this.mainView)) {
+      const t = this.mainView.canvas.dataset['tag'] ?? '';
+      this.tag(this.mainView.frameKind === FRAME_KIND_GRAY ? `${t} (${this.mainView.canvas.width}×${this.mainView.canvas.height} observation)` : t);
     }
-    // Vectorized: the worker publishes one env at a time, so the page walks the envs (about
-    // 8 per second) to keep every small view fresh, and shows the chosen env large.
-    const n = this.gridViews.length;
-    const now = performance.now();
-    if (n > 0 && now - this.cycle > 120) {
-      this.cycle = now;
-      // Slots 0..n-1 visit every env; slot n revisits the chosen one so the large view moves more.
-      this.cycleEnv = (this.cycleEnv + 1) % (n + 1);
-      const next = this.cycleEnv === n ? this.viewEnv : this.cycleEnv;
-      void this.ctl.setViewEnv(next).catch(() => undefined);
-    }
-    const probe = this.gridViews[0];
-    if (!probe) return;
-    // Draw into a scratch small view, then route by the env index in the frame's tag.
-    const tmp = this.scratchView ??= new FrameCanvas('scratch', 1, 'mini');
-    if (!r.drawInto(tmp)) return;
-    const m = /^env (\d+)/.exec(tmp.canvas.dataset['tag'] ?? '');
-    const env = m ? Number(m[1]) : -1;
-    const target = this.gridViews[env];
-    if (target) target.canvas.getContext('2d')!.drawImage(tmp.canvas, 0, 0, target.canvas.width, target.canvas.height);
-    if (target) target.canvas.dataset['drawn'] = String(Number(target.canvas.dataset['drawn'] ?? 0) + 1);
-    if (env === this.viewEnv) {
-      const ctx = this.mainView.canvas.getContext('2d')!;
-      if (this.mainView.canvas.width !== tmp.canvas.width) {
-        this.mainView.canvas.width = tmp.canvas.width;
-        this.mainView.canvas.height = tmp.canvas.height;
-        this.mainView.canvas.style.aspectRatio = '1 / 1';
-      }
-      ctx.drawImage(tmp.canvas, 0, 0);
-      this.mainView.canvas.dataset['drawn'] = String(Number(this.mainView.canvas.dataset['drawn'] ?? 0) + 1);
-      this.tag(`${tmp.canvas.dataset['tag']} (84×84 observation)`);
+    if (!this.isVectorized() || this.watching) return;
+    // Each small view reads its own env's slot; one that has no frame yet stays blank.
+    const buf = this.frameBuffer!;
+    for (let i = 0; i < this.gridViews.length; i++) {
+      const rd = this.gridReaders[i] ??= new SharedFrameReader(buf, frameEnvSlot(i), i);
+      rd.drawInto(this.gridViews[i]!);
     }
   }
-  private scratchView: FrameCanvas | null = null;
+
+  /** Shows env `i` in the big view (the worker publishes it to the view slot from now on). */
+  private showEnv(i: number): void {
+    this.viewEnv = i;
+    if (this.envSelect.value !== String(i)) this.envSelect.value = String(i);
+    void this.ctl.setViewEnv(i).catch(() => undefined);
+  }
 
   private tag(text: string): void {
     const t = this.root.querySelector('.view-tag');
@@ -251,15 +239,22 @@ export class RunCard {
     this.envSelect.value = String(this.viewEnv);
     this.grid.replaceChildren();
     this.gridViews = [];
+    this.gridReaders = [];
     this.grid.hidden = m.kind === 'single';
+    // The frame buffer has FRAME_ENV_SLOTS env slots: that many small views at most (any env
+    // can still be chosen for the big view).
+    const small = m.kind === 'vectorized' ? Math.min(n, FRAME_ENV_SLOTS) : 0;
+    this.gridNote.hidden = small === n || m.kind === 'single';
+    this.gridNote.textContent = this.gridNote.hidden ? '' : `Small views show envs 0–${small - 1} of ${n}; pick any env above for the big view.`;
     if (m.kind === 'vectorized') {
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < small; i++) {
         const v = new FrameCanvas(`env ${i}`, 1, 'mini');
         v.canvas.width = 84;
         v.canvas.height = 84;
         v.canvas.style.aspectRatio = '1 / 1';
+        v.canvas.dataset['slotEnv'] = String(i);
         v.canvas.title = `env ${i}: click to show it large`;
-        v.canvas.addEventListener('click', () => { this.viewEnv = i; this.envSelect.value = String(i); });
+        v.canvas.addEventListener('click', () => this.showEnv(i));
         this.grid.append(v.canvas);
         this.gridViews.push(v);
       }
