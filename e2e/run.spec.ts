@@ -83,6 +83,9 @@ test('CATCH: train in single mode, switch to vectorized 2x2, counters/replay/wei
   // Live frames: single = 160 x H palette screen of env 0; vectorized = 84x84 obs of env 3.
   expect(r.frame1).toMatchObject({ env: 0, width: 160, kind: 0 });
   expect(r.frame2).toMatchObject({ env: 3, width: 84, height: 84, kind: 1 });
+  // ...and every env has its own slot (1 + env) holding its own 84x84 observation; there is no env 4.
+  for (let e = 0; e < 4; e++) expect(r.envFrames[e]).toMatchObject({ env: e, slot: e + 1, width: 84, height: 84, kind: 1, pixels: 84 * 84 });
+  expect(r.envFrames[4]).toBeNull();
   expect(r.events.some((e: any) => e.kind === 'mode-switched')).toBe(true);
   expect(r.events.some((e: any) => e.kind === 'saved' && e.reason === 'mode-switch')).toBe(true);
   expect(r.metricsCount).toBeGreaterThan(0);

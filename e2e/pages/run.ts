@@ -4,7 +4,7 @@
  */
 import { RunClient } from '../../src/run/client';
 import { readFrame } from '../../src/run/frames';
-import type { BackendName, GameSource, MetricsSnapshot, RunEvent, RunMode } from '../../src/run/types';
+import { frameEnvSlot, type BackendName, type GameSource, type MetricsSnapshot, type RunEvent, type RunMode } from '../../src/run/types';
 
 const TINY = {
   total_timesteps: 1_000_000,
@@ -75,9 +75,15 @@ const harness = {
       const c = await run.snapshot();
       await run.setViewEnv(3);
       const f2 = readFrame(fs.buffer, 0, () => undefined);
+      // Every env's own slot (vectorized mode): which env it holds and how many pixels.
+      const envFrames = [0, 1, 2, 3, 4].map((e) => {
+        let pixels = 0;
+        const f = readFrame(fs.buffer, 0, (px) => { pixels = px.length; }, frameEnvSlot(e));
+        return f && { env: f.env, slot: f.slot, width: f.width, height: f.height, kind: f.kind, pixels };
+      });
       const runs = await lab.listRuns();
       return {
-        a, b, c, wA, wB, wC: await run.weightsDigest(), frame1: f1, frame2: f2,
+        a, b, c, wA, wB, wC: await run.weightsDigest(), frame1: f1, frame2: f2, envFrames,
         events: events.map((e) => ({ ...e })),
         metricsCount: metrics.length,
         listed: runs.find((r) => r.runId === id) ?? null,
