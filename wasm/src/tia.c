@@ -19,6 +19,9 @@
  * Pixel values are the colour registers with bit 0 cleared (bit 0 set by PAL colour loss). */
 #include "console.h"
 #include "util.h"
+#ifdef ARCADE_WASM
+#include <wasm_simd128.h>
+#endif
 
 enum {
   OBJ_P0 = 0x01, OBJ_M0 = 0x02, OBJ_P1 = 0x04, OBJ_M1 = 0x08, OBJ_BL = 0x10, OBJ_PF = 0x20,
@@ -35,6 +38,21 @@ enum {
   CX_M0PF = 0x0100, CX_M0BL = 0x0200, CX_M1PF = 0x0400, CX_M1BL = 0x0800,
   CX_BLPF = 0x1000, CX_P0P1 = 0x2000, CX_M0M1 = 0x4000
 };
+
+/* Fills n (0..164) pixels. Runs within a line are short, and in wasm a memset becomes
+ * memory.fill, which V8 executes as a call out of the generated code: far slower than a few
+ * vector stores for runs this short. */
+static inline void fill_pixels(uint8_t *p, uint8_t v, int n) {
+#ifdef ARCADE_WASM
+  v128_t v16 = wasm_i8x16_splat((int8_t)v);
+  for (; n >= 16; n -= 16, p += 16) wasm_v128_store(p, v16);
+  if (n >= 8) { wasm_v128_store64_lane(p, v16, 0); p += 8; n -= 8; }
+  if (n >= 4) { wasm_v128_store32_lane(p, v16, 0); p += 4; n -= 4; }
+  for (; n > 0; n--) *p++ = v;
+#else
+  mem_set(p, v, (size_t)n);
+#endif
+}
 
 /* ------------------------------------------------------------------------------------------
  * 160-bit line helpers
@@ -290,7 +308,7 @@ static void emulate_overrun(Tia *t, uint8_t *p, int x0, int x1) {
 static void fill_background(uint8_t *p, int x0, int x1, const TiaLine *seg, const TiaLine *pf,
                             uint8_t bk, uint8_t pfL, uint8_t pfR) {
   if (!((pf->w[0] & seg->w[0]) | (pf->w[1] & seg->w[1]) | (pf->w[2] & seg->w[2]))) {
-    mem_set(p + x0, bk, (size_t)(x1 - x0));
+    fill_pixels(p + x0, bk, x1 - x0);
     return;
   }
   int x = x0;
@@ -309,7 +327,7 @@ static void fill_background(uint8_t *p, int x0, int x1, const TiaLine *seg, cons
 /* Draws pixels [x0, x1) of one line into p (pixel 0 of the line; p[160..163] must exist). */
 static void draw_pixels(Tia *t, uint8_t *p, int x0, int x1) {
   if (t->vblank & 0x02) {            /* blanked: black, and no collisions are seen */
-    mem_set(p + x0, 0, (size_t)(x1 - x0));
+    fill_pixels(p + x0, 0, x1 - x0);
     return;
   }
 
@@ -449,7 +467,7 @@ static void draw_until(Tia *t, int32_t clock) {
       int32_t blanks = HBLANK_CLOCKS + 8 - fromLineStart;
       int32_t end = segStart + blanks;
       if (end > BUFFER_SIZE) end = BUFFER_SIZE;
-      if (segStart < end) mem_set(t->frameBuffers[t->current] + segStart, 0, (size_t)(end - segStart));
+      if (segStart < end) fill_pixels(t->frameBuffers[t->current] + segStart, 0, end - segStart);
       if (n + fromLineStart >= HBLANK_CLOCKS + 8) t->hmoveBlank = 0;
     }
     if (t->clocksToLineEnd == CLOCKS_PER_LINE) finish_line(t);
