@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Args, runMain } from './cli';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const usage = 'usage: bench:emu:ab <a.wasm> <b.wasm> [--game pong] [--frames N] [--rounds R] [--roms <dir>]';
@@ -69,31 +70,19 @@ function serve(files: Record<string, string>): Promise<{ server: Server; url: st
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
   const wasms: string[] = [];
   let game = 'pong', frames = 5000, rounds = 8;
   let romDir = resolve(root, '../shared/roms');
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const val = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    if (a === '--game') game = val();
-    else if (a === '--frames') frames = Math.max(100, Math.floor(Number(val())) || 0);
-    else if (a === '--rounds') rounds = Math.max(1, Math.floor(Number(val())) || 0);
-    else if (a === '--roms') romDir = resolve(val());
-    else if (a === '--') continue;
-    else if (a.startsWith('--')) {
-      console.error(`unknown argument ${a}\n${usage}`);
-      return 2;
-    } else wasms.push(resolve(a));
+  const args = new Args(process.argv.slice(2), usage);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--game') game = args.value(a);
+    else if (a === '--frames') frames = Math.max(100, args.count(a));
+    else if (a === '--rounds') rounds = Math.max(1, args.count(a));
+    else if (a === '--roms') romDir = resolve(args.value(a));
+    else if (a.startsWith('--')) throw args.error(`unknown argument ${a}`);
+    else wasms.push(resolve(a));
   }
-  if (wasms.length !== 2) {
-    console.error(usage);
-    return 2;
-  }
+  if (wasms.length !== 2) throw args.error('two wasm files are needed');
   const rom = join(romDir, `${game}.bin`);
   for (const f of [...wasms, rom]) {
     if (!existsSync(f)) {
@@ -139,10 +128,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exit(2);
-  },
-);
+runMain(main);

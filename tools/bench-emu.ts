@@ -23,6 +23,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchRom, instantiate } from './bench-emu/bench-core.js';
+import { Args, runMain } from './cli';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const usage = 'usage: bench:emu [--frames N] [--repeat R] [--roms <dir>] [--games a,b] [--skip native,node,chromium] [--wasm <file>]';
@@ -143,35 +144,21 @@ async function runChromium(wasm: string, romDir: string, games: string[], frames
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
   let frames = 100_000;
   let repeat = 1;
   let romDir = resolve(root, '../shared/roms');
   let games = ['pong', 'breakout', 'space_invaders', 'ms_pacman'];
   let wasm = join(root, 'public/arcade.wasm');
   const skip = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const val = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    if (a === '--frames') frames = Math.max(1, Math.floor(Number(val())) || 0);
-    else if (a === '--repeat') repeat = Math.max(1, Math.floor(Number(val())) || 0);
-    else if (a === '--roms') romDir = resolve(val());
-    else if (a === '--games') games = val().split(',').filter(Boolean);
-    else if (a === '--skip') for (const s of val().split(',')) skip.add(s);
-    else if (a === '--wasm') wasm = resolve(val());
-    else if (a === '--') continue;
-    else {
-      console.error(`unknown argument ${a}\n${usage}`);
-      return 2;
-    }
-  }
-  if (!Number.isFinite(frames) || frames < 1) {
-    console.error(`--frames must be a positive number\n${usage}`);
-    return 2;
+  const args = new Args(process.argv.slice(2), usage);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--frames') frames = Math.max(1, args.count(a));
+    else if (a === '--repeat') repeat = Math.max(1, args.count(a));
+    else if (a === '--roms') romDir = resolve(args.value(a));
+    else if (a === '--games') games = args.value(a).split(',').filter(Boolean);
+    else if (a === '--skip') for (const s of args.value(a).split(',')) skip.add(s);
+    else if (a === '--wasm') wasm = resolve(args.value(a));
+    else throw args.error(`unknown argument ${a}`);
   }
   const missing = games.filter((g) => !existsSync(join(romDir, `${g}.bin`)));
   if (missing.length) {
@@ -199,10 +186,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exit(2);
-  },
-);
+runMain(main);

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmuPool, type EmuJob, type EmuResult } from './emu-pool';
+import { Args, runMain } from './cli';
 import { fuzzRom } from './fuzz-gen';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -34,41 +35,23 @@ export function loadSeedRoms(romDir: string | null): { name: string; bytes: Uint
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
   let count = 0, seed = 1, frames = 600, workers = 1, hangMs = 10_000;
   let romDir = resolve(root, '../shared/roms');
   let wasm = join(root, 'public/arcade.wasm');
   let outDir = join(tmpdir(), 'arcade-fuzz');
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const val = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    const num = () => {
-      const v = Number(val());
-      if (!Number.isFinite(v) || v < 0) throw new Error(`${a} needs a non-negative number\n${usage}`);
-      return Math.floor(v);
-    };
-    if (a === '--count') count = num();
-    else if (a === '--seed') seed = num();
-    else if (a === '--frames') frames = Math.max(1, num());
-    else if (a === '--workers') workers = Math.max(1, num());
-    else if (a === '--hang-ms') hangMs = Math.max(100, num());
-    else if (a === '--roms') romDir = resolve(val());
-    else if (a === '--wasm') wasm = resolve(val());
-    else if (a === '--out') outDir = resolve(val());
-    else if (a === '--') continue;
-    else {
-      console.error(`unknown argument ${a}\n${usage}`);
-      return 2;
-    }
+  const args = new Args(process.argv.slice(2), usage);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--count') count = args.count(a);
+    else if (a === '--seed') seed = args.count(a);
+    else if (a === '--frames') frames = Math.max(1, args.count(a));
+    else if (a === '--workers') workers = Math.max(1, args.count(a));
+    else if (a === '--hang-ms') hangMs = Math.max(100, args.count(a));
+    else if (a === '--roms') romDir = resolve(args.value(a));
+    else if (a === '--wasm') wasm = resolve(args.value(a));
+    else if (a === '--out') outDir = resolve(args.value(a));
+    else throw args.error(`unknown argument ${a}`);
   }
-  if (count <= 0) {
-    console.error(`--count N is required\n${usage}`);
-    return 2;
-  }
+  if (count <= 0) throw args.error('--count N is required');
   if (!existsSync(wasm)) {
     console.error(`fuzz:emu: ${wasm} not found (make -C wasm wasm)`);
     return 2;
@@ -118,10 +101,4 @@ async function main(): Promise<number> {
   return traps + hangs === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(2);
-  },
-);
+runMain(main);

@@ -13,41 +13,27 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Args, runMain } from './cli';
 import { EmuPool, type EmuJob, type EmuResult } from './emu-pool';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const usage = 'usage: rom-smoke [--roms <dir>] [--frames N] [--seed S] [--workers K] [--hang-ms T] [--wasm <file>] [--only a,b]';
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
   let romDir = resolve(root, '../shared/roms');
   let frames = 2000, seed = 1, workers = 1, hangMs = 10_000;
   let wasm = join(root, 'public/arcade.wasm');
   let only: Set<string> | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const val = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    const num = () => {
-      const v = Number(val());
-      if (!Number.isFinite(v) || v < 0) throw new Error(`${a} needs a non-negative number\n${usage}`);
-      return Math.floor(v);
-    };
-    if (a === '--roms') romDir = resolve(val());
-    else if (a === '--frames') frames = num();
-    else if (a === '--seed') seed = num();
-    else if (a === '--workers') workers = Math.max(1, num());
-    else if (a === '--hang-ms') hangMs = Math.max(100, num());
-    else if (a === '--wasm') wasm = resolve(val());
-    else if (a === '--only') only = new Set(val().split(','));
-    else if (a === '--') continue;
-    else {
-      console.error(`unknown argument ${a}\n${usage}`);
-      return 2;
-    }
+  const args = new Args(process.argv.slice(2), usage);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--roms') romDir = resolve(args.value(a));
+    else if (a === '--frames') frames = args.count(a);
+    else if (a === '--seed') seed = args.count(a);
+    else if (a === '--workers') workers = Math.max(1, args.count(a));
+    else if (a === '--hang-ms') hangMs = Math.max(100, args.count(a));
+    else if (a === '--wasm') wasm = resolve(args.value(a));
+    else if (a === '--only') only = new Set(args.value(a).split(','));
+    else throw args.error(`unknown argument ${a}`);
   }
   if (!existsSync(romDir)) {
     console.log(`rom-smoke: skipped, ROM folder ${romDir} is absent (pass --roms <dir>)`);
@@ -94,10 +80,4 @@ async function main(): Promise<number> {
   return failed.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(2);
-  },
-);
+runMain(main);

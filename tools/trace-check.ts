@@ -10,6 +10,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ArcadeModule } from '../src/ale/arcade';
 import { formatReport, replayTrace } from '../src/ale/trace-replay';
+import { Args, runMain } from './cli';
+
+const usage = 'usage: trace-check <trace-dir>... [--roms <dir>] [--frames N] [--wasm <file>]';
 
 function expand(dir: string): string[] {
   if (existsSync(join(dir, 'trace.jsonl.gz'))) return [dir];
@@ -21,26 +24,19 @@ function expand(dir: string): string[] {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
   let roms = resolve('../shared/roms');
   let frames = 0;
   let wasm: string | undefined;
   const dirs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--roms') roms = resolve(args[++i] ?? '');
-    else if (a === '--frames') frames = Number(args[++i] ?? 0);
-    else if (a === '--wasm') wasm = resolve(args[++i] ?? '');
-    else if (a === '--') continue;
-    else if (a.startsWith('-')) {
-      console.error(`unknown option ${a}\nusage: trace-check <trace-dir>... [--roms <dir>] [--frames N] [--wasm <file>]`);
-      return 2;
-    } else dirs.push(...expand(a));
+  const args = new Args(process.argv.slice(2), usage);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--roms') roms = resolve(args.value(a));
+    else if (a === '--frames') frames = args.count(a);
+    else if (a === '--wasm') wasm = resolve(args.value(a));
+    else if (a.startsWith('-')) throw args.error(`unknown option ${a}`);
+    else dirs.push(...expand(a));
   }
-  if (dirs.length === 0) {
-    console.error('usage: trace-check <trace-dir>... [--roms <dir>] [--frames N] [--wasm <file>]');
-    return 2;
-  }
+  if (dirs.length === 0) throw args.error('no trace directory given');
   const mod = await ArcadeModule.load(wasm);
   let exact = 0;
   for (const d of dirs) {
@@ -52,10 +48,4 @@ async function main(): Promise<number> {
   return exact === dirs.length ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exit(2);
-  },
-);
+runMain(main);
