@@ -40,6 +40,14 @@ static inline int cart_fast_read(const Cart *k, uint16_t addr, uint8_t *out) {
   return 1;
 }
 
+/* The image bytes behind `span` consecutive offsets from off (addr & $FFF) when all of them are
+ * on the fast path and in one 1K segment (so they are contiguous in the image), else 0. The
+ * CPU reads whole instructions (span 3) and caches whole pages (span 256) through this. */
+static inline const uint8_t *cart_fast_span(const Cart *k, uint32_t off, uint32_t span) {
+  if (off < k->fastLo || off + span > k->fastHi || (off & 0x03ffu) + span > 0x400u) return 0;
+  return k->image + k->segBase[off >> 10] + (off & 0x03ffu);
+}
+
 /* The reference's size/signature auto-detection; CART_UNKNOWN for types not supported here. */
 CartScheme cart_detect(const uint8_t *image, uint32_t size);
 /* Installs the cartridge in its power-on state. scheme CART_UNKNOWN means "auto-detect".

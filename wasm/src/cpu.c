@@ -295,21 +295,16 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       ip = pageBase + (pc & 0xffu);
       op = ip[0];
       hot.bus = op;
-    } else {
-      uint32_t off = pc & 0x0fffu;
-      if ((pc & 0x1000) && off >= c->cart.fastLo && off + 2u < c->cart.fastHi && (off & 0x3ffu) <= 0x3fdu) {
-        ip = c->cart.image + c->cart.segBase[off >> 10] + (off & 0x3ffu);
-        op = ip[0];
-        hot.bus = op;
-        uint32_t first = off & 0x0f00u;
-        if (first >= c->cart.fastLo && first + 0x100u <= c->cart.fastHi) {
-          hot.page = (uint32_t)(pc >> 8);
-          pageBase = ip - (pc & 0xffu);
-        }
-      } else {
-        ip = 0;
-        op = RD(pc);
+    } else if ((pc & 0x1000) && (ip = cart_fast_span(&c->cart, pc & 0x0fffu, 3)) != 0) {
+      op = ip[0];
+      hot.bus = op;
+      if (cart_fast_span(&c->cart, pc & 0x0f00u, 0x100)) {
+        hot.page = (uint32_t)(pc >> 8);
+        pageBase = ip - (pc & 0xffu);
       }
+    } else {
+      ip = 0;
+      op = RD(pc);
     }
     pc++;
     hot.cycles += kBaseCycles[op];

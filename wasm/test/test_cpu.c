@@ -672,6 +672,45 @@ static void bench(void) {
   printf("bench: %.1f M instructions/s native\n", n / s / 1e6);
 }
 
+/* The run loop reads operand bytes straight from the ROM image and caches the ROM page it is
+ * executing (cpu.c). Both must follow the program when it leaves ROM or switches banks within
+ * one cpu_run call, where that state lives on from one instruction to the next. */
+static void test_fetch_paths(void) {
+  /* ROM -> RIOT RAM -> ROM: operands come from wherever the instruction is. */
+  setup();
+  PUT(0xf000, 0x4c, 0x80, 0x00);        /* JMP $0080 */
+  set_ram(0x80, 0xa9); set_ram(0x81, 0x42);                  /* LDA #$42 */
+  set_ram(0x82, 0xa2); set_ram(0x83, 0x07);                  /* LDX #$07 */
+  set_ram(0x84, 0x4c); set_ram(0x85, 0x10); set_ram(0x86, 0xf0); /* JMP $F010 */
+  PUT(0xf010, 0xa0, 0x99);              /* LDY #$99 */
+  CHECK_EQ(cpu_run(c, 5), 5, "ROM/RAM round trip runs 5 instructions");
+  CHECK_EQ(c->cpu.a, 0x42, "LDA # operand read from RAM");
+  CHECK_EQ(c->cpu.x, 0x07, "LDX # operand read from RAM");
+  CHECK_EQ(c->cpu.y, 0x99, "LDY # operand read from ROM again");
+  CHECK_EQ(c->cpu.pc, 0xf012, "PC after the round trip");
+
+  /* F8: a bank switch in the middle of a page must not leave the old bank's page cached.
+   * Both banks start at $F100 with LDA $1FF8 (bank 0) / JMP $F000, so the start bank does not
+   * matter; page $F0 is then first run in bank 0 and switches to bank 1 half-way through. */
+  static uint8_t img[8192];
+  memset(img, 0xea, sizeof img);
+  for (int bank = 0; bank < 2; bank++) {
+    uint8_t *b = img + 4096 * bank;
+    b[0xffc] = 0x00; b[0xffd] = 0xf1;                        /* reset -> $F100 */
+    b[0x100] = 0xad; b[0x101] = 0xf8; b[0x102] = 0x1f;       /* LDA $1FF8: bank 0 */
+    b[0x103] = 0x4c; b[0x104] = 0x00; b[0x105] = 0xf0;       /* JMP $F000 */
+    b[0x000] = 0xad; b[0x001] = 0xf9; b[0x002] = 0x1f;       /* LDA $1FF9: bank 1 */
+    b[0x003] = 0xa2; b[0x004] = bank ? 0x22 : 0x11;          /* LDX #bank's mark */
+  }
+  fake_tia_clear();
+  memset(c, 0, sizeof *c);
+  if (cart_init(c, img, sizeof img, CART_F8) != 0) { printf("cart_init F8 failed\n"); exit(2); }
+  cart_reset(c);
+  cpu_reset(c);
+  CHECK_EQ(cpu_run(c, 4), 4, "F8 bank-switch program runs 4 instructions");
+  CHECK_EQ(c->cpu.x, 0x22, "the instruction after the switch comes from the new bank");
+}
+
 int main(void) {
   c = new_console();
   test_reset();
@@ -684,6 +723,7 @@ int main(void) {
   test_undocumented();
   test_jam();
   test_run_limits();
+  test_fetch_paths();
   test_functional();
   bench();
   free(c);
