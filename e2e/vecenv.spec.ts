@@ -1,65 +1,33 @@
 /**
  * VecEnv in Chromium with real module workers and SharedArrayBuffer.
  *
- * The harness page (e2e/pages/vecenv.html) is not part of the app build, so this spec builds it
- * itself with Vite's API (production build, same worker bundling as the app) into a private
- * folder under node_modules/.cache (not test-results/, which any concurrent Playwright run
- * empties) and serves it with the cross-origin isolation headers.
+ * The harness page (e2e/pages/vecenv.html) is not part of the app build, so this spec builds and
+ * serves it with tools/bench-pages/serve.ts (Vite production build into node_modules/.cache,
+ * cross-origin isolation headers), as run.spec.ts does.
  */
 import { expect, test } from '@playwright/test';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { buildAndServe, type Served } from '../tools/bench-pages/serve';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = resolve(root, `node_modules/.cache/vecenv-e2e-${process.pid}`);
-const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const ROM = resolve(root, '../shared/roms/breakout.bin');
 const fake = { kind: 'fake' as const, game: { lives: 2, dropPeriod: 13 } };
 
-let server: Server | undefined;
+let served: Served | undefined;
 let base = '';
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  const { build } = await import('vite');
-  await build({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, target: 'es2022', rollupOptions: { input: { vecenv: resolve(root, 'e2e/pages/vecenv.html') } } },
-  });
-  // A plain static server: Vite 8 refuses a second `vite preview` of the same project, which
-  // the app's own e2e server (or a developer's) may already be.
-  const types: Record<string, string> = {
-    '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
-    '.css': 'text/css', '.json': 'application/json', '.bin': 'application/octet-stream',
-  };
-  const srv = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(outDir, path);
-    if (!file.startsWith(outDir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, isolation).end('not found');
-      return;
-    }
-    res.writeHead(200, { ...isolation, 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  server = srv;
-  const addr = srv.address();
-  if (!addr || typeof addr === 'string') throw new Error('vecenv test server has no port');
-  base = `http://127.0.0.1:${addr.port}/`;
+  served = await buildAndServe('vecenv-e2e', { vecenv: 'e2e/pages/vecenv.html' });
+  base = served.base;
 });
 
 test.afterAll(async () => {
-  await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
-  rmSync(outDir, { recursive: true, force: true });
+  await served?.close();
 });
 
 type Harness = Record<string, (...a: unknown[]) => Promise<unknown>>;
