@@ -1,9 +1,6 @@
 /** Page side of bench-browser.ts: the same measurement as bench.ts, against Chromium's real IndexedDB. */
 import * as tf from '@tensorflow/tfjs';
-import { DQNAgent } from '../agent/agent';
-import { makeConfig } from '../agent/config';
-import { Rng } from '../agent/rng';
-import { CueEnv } from '../agent/toyenv';
+import { benchAgents, fillRandomReplay } from './bench-agent';
 import { exportCheckpoint, importCheckpoint } from './container';
 import { restoreAgent, saveAgent } from './restore';
 import { CheckpointStore } from './store';
@@ -14,22 +11,9 @@ async function bench(N: number, partBytes?: number): Promise<string[]> {
   log.push = (...xs: string[]) => { for (const x of xs) console.log(x); return push(...xs); };
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   await tf.setBackend('cpu');
-  const cfg = makeConfig({ num_envs: 1, network: 'nature', learning_starts: 1_000_000 });
-  const mk = () => new DQNAgent(cfg, new CueEnv({ numEnvs: 1, numActions: 6, frameHeight: 84, frameWidth: 84 }), { capacity: N + 16 });
+  const { cfg, make: mk } = benchAgents(N);
   const A = mk();
-  const rng = new Rng(1);
-  const frame = new Uint8Array(84 * 84);
-  const fill = () => { for (let i = 0; i < frame.length; i += 4) { const r = rng.nextU32(); frame[i] = r; frame[i + 1] = r >>> 8; frame[i + 2] = r >>> 16; frame[i + 3] = r >>> 24; } };
-  fill();
-  A.buffer.startEpisodes(frame);
-  const act = new Int32Array(1), rew = new Float32Array(1), term = new Uint8Array(1), trunc = new Uint8Array(1);
-  for (let i = 0; i < N; i++) {
-    fill();
-    act[0] = i % 6; rew[0] = i % 7 === 0 ? 1 : 0; term[0] = i % 1000 === 999 ? 1 : 0;
-    A.buffer.addVectorStep(act, rew, term, trunc, frame, frame);
-  }
-  A.globalStep = N;
-  A.vectorSteps = N;
+  fillRandomReplay(A, N);
   const persisted = await CheckpointStore.requestPersistence();
   const store = await CheckpointStore.open({ dbName: `bench-${Date.now()}`, partBytes });
   log.push(`part size ${mb(store.partBytes)}`);

@@ -2,16 +2,13 @@
  * Save / load / export numbers for a 100k-transition replay (Nature net, 84x84, Node +
  * fake-indexeddb). Run: `npx tsx src/checkpoint/bench.ts [transitions]` (needs ~3 GB of RAM:
  * the replay, its copy inside the in-memory IndexedDB, and the restored agent's replay).
- * Frames are written straight into the replay (no acting), so it takes seconds, not hours.
+ * The agent and its replay come from bench-agent.ts.
  */
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { DQNAgent } from '../agent/agent';
-import { makeConfig } from '../agent/config';
-import { Rng } from '../agent/rng';
-import { CueEnv } from '../agent/toyenv';
+import { benchAgents, fillRandomReplay } from './bench-agent';
 import { exportCheckpoint, importCheckpoint } from './container';
 import { restoreAgent, saveAgent } from './restore';
 import { CheckpointStore } from './store';
@@ -22,24 +19,10 @@ const ext = () => { const m = process.memoryUsage(); return m.arrayBuffers + m.h
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
-  const cfg = makeConfig({ num_envs: 1, network: 'nature', learning_starts: 1_000_000 });
-  const mk = () => new DQNAgent(cfg, new CueEnv({ numEnvs: 1, numActions: 6, frameHeight: 84, frameWidth: 84 }), { capacity: N + 16 });
+  const { cfg, make: mk } = benchAgents(N);
   const A = mk();
-  // Fill the replay with N transitions of random frames (episodes of ~1000 steps).
-  const rng = new Rng(1);
-  const frame = new Uint8Array(84 * 84);
-  const fill = () => { for (let i = 0; i < frame.length; i += 4) { const r = rng.nextU32(); frame[i] = r; frame[i + 1] = r >>> 8; frame[i + 2] = r >>> 16; frame[i + 3] = r >>> 24; } };
-  fill();
-  A.buffer.startEpisodes(frame);
-  const act = new Int32Array(1), rew = new Float32Array(1), term = new Uint8Array(1), trunc = new Uint8Array(1);
   let t0 = Date.now();
-  for (let i = 0; i < N; i++) {
-    fill();
-    act[0] = i % 6; rew[0] = i % 7 === 0 ? 1 : 0; term[0] = i % 1000 === 999 ? 1 : 0;
-    A.buffer.addVectorStep(act, rew, term, trunc, frame, frame);
-  }
-  A.globalStep = N;
-  A.vectorSteps = N;
+  fillRandomReplay(A, N);
   console.log(`filled ${N} transitions (${A.buffer.size} rows) in ${Date.now() - t0} ms; replay holds ${mb(A.capacity.bytes)}`);
 
   const store = await CheckpointStore.open({ dbName: 'bench', estimate: null });

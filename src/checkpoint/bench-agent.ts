@@ -1,0 +1,44 @@
+/**
+ * The agent both checkpoint benchmarks save and load (bench.ts in Node, bench-browser-entry.ts
+ * in Chromium): Nature net, one env, a replay of N transitions of random 84x84 frames in
+ * episodes of 1000 steps. Frames are written straight into the replay (no acting), so filling
+ * 100k transitions takes seconds, not hours.
+ */
+import { DQNAgent } from '../agent/agent';
+import { makeConfig, type DQNConfig } from '../agent/config';
+import { Rng } from '../agent/rng';
+import { CueEnv } from '../agent/toyenv';
+
+export interface BenchAgents {
+  cfg: DQNConfig;
+  /** A fresh agent whose replay holds N transitions (the restore target). */
+  make(): DQNAgent;
+}
+
+export function benchAgents(N: number): BenchAgents {
+  const cfg = makeConfig({ num_envs: 1, network: 'nature', learning_starts: 1_000_000 });
+  const make = () => new DQNAgent(cfg, new CueEnv({ numEnvs: 1, numActions: 6, frameHeight: 84, frameWidth: 84 }), { capacity: N + 16 });
+  return { cfg, make };
+}
+
+/** Writes N transitions of random frames into the agent's replay and sets its step counters. */
+export function fillRandomReplay(agent: DQNAgent, N: number): void {
+  const rng = new Rng(1);
+  const frame = new Uint8Array(84 * 84);
+  const fill = () => {
+    for (let i = 0; i < frame.length; i += 4) {
+      const r = rng.nextU32();
+      frame[i] = r; frame[i + 1] = r >>> 8; frame[i + 2] = r >>> 16; frame[i + 3] = r >>> 24;
+    }
+  };
+  fill();
+  agent.buffer.startEpisodes(frame);
+  const act = new Int32Array(1), rew = new Float32Array(1), term = new Uint8Array(1), trunc = new Uint8Array(1);
+  for (let i = 0; i < N; i++) {
+    fill();
+    act[0] = i % 6; rew[0] = i % 7 === 0 ? 1 : 0; term[0] = i % 1000 === 999 ? 1 : 0;
+    agent.buffer.addVectorStep(act, rew, term, trunc, frame, frame);
+  }
+  agent.globalStep = N;
+  agent.vectorSteps = N;
+}
