@@ -1,12 +1,8 @@
 /**
  * Shared pieces of the CATCH training script (tools/train-catch.ts) and its test
- * (tools/train-catch.test.ts): the real env stack on our own ROM (public/roms/catch.bin),
- * N in-thread AtariEnvs behind the agent's VecEnv contract, tfjs's 'wasm' backend with our
+ * (tools/train-catch.test.ts): the real env stack on our own ROM (public/roms/catch.bin)
+ * through the product's env adapters (src/run/envs.ts), tfjs's 'wasm' backend with our
  * training kernels, and episode runners for the random and the trained policy.
- *
- * Why in-thread envs and not src/env's worker VecEnv: this box has 2 cores shared with other
- * jobs; a CATCH step costs far less than the learner, so worker threads would add contention
- * and Atomics wake-ups for nothing. The envs are the same AtariEnv + AleEmulator the workers run.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -15,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { ArcadeModule } from '../src/ale/arcade';
 import { DQNAgent } from '../src/agent/agent';
 import { makeConfig, type DQNConfig } from '../src/agent/config';
-import type { VecEnv } from '../src/agent/types';
 import { Rng } from '../src/agent/rng';
 import { registerWasmTrainingKernels } from '../src/agent/wasm-kernels/index';
-import { AleEmulator } from '../src/env/ale-emulator';
-import { AtariEnv, type AtariEnvOptions } from '../src/env/atari-env';
+import type { AtariEnvOptions } from '../src/env/atari-env';
+import { nodeWorkerFactory } from '../src/env/worker-handle-node';
+import { SingleEnv, WorkerVecEnv, type RunEnv } from '../src/run/envs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CATCH_ROM_PATH = `${ROOT}public/roms/catch.bin`;
@@ -54,97 +50,24 @@ export function catchRom(): Uint8Array {
 }
 
 /**
- * N AtariEnvs on CATCH stepped in this thread, as the agent's VecEnv (frameStack 1: the agent
- * stacks frames itself; same-step auto-reset with finalObs). Also records each finished
- * episode's RAW score (the training reward may be clipped or end at a life loss).
+ * CATCH envs through the product's adapters: one env in this thread (SingleEnv), or N in ONE
+ * env worker thread (WorkerVecEnv; one worker because this box's 2 cores are shared and a CATCH
+ * step costs far less than the learner). Env i is seeded with seed + i either way.
  */
-export class CatchVecEnv implements VecEnv {
-  readonly numEnvs: number;
-  readonly numActions: number;
-  readonly frameHeight: number;
-  readonly frameWidth: number;
-  readonly obs: Uint8Array;
-  readonly finalObs: Uint8Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  /** Raw game scores of the full games finished so far (a game = until the game is over). */
-  readonly gameScores: number[] = [];
-  readonly envs: AtariEnv[];
-  private readonly hw: number;
-  private readonly gameScore: Float64Array;
-
-  private constructor(envs: AtariEnv[]) {
-    this.envs = envs;
-    this.numEnvs = envs.length;
-    this.numActions = envs[0].numActions;
-    const [, h, w] = envs[0].observationShape;
-    this.frameHeight = h;
-    this.frameWidth = w;
-    this.hw = h * w;
-    this.obs = new Uint8Array(this.numEnvs * this.hw);
-    this.finalObs = new Uint8Array(this.numEnvs * this.hw);
-    this.rewards = new Float32Array(this.numEnvs);
-    this.terminated = new Uint8Array(this.numEnvs);
-    this.truncated = new Uint8Array(this.numEnvs);
-    this.gameScore = new Float64Array(this.numEnvs);
+export async function catchEnv(numEnvs: number, env: AtariEnvOptions): Promise<RunEnv> {
+  if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
+  const rom = catchRom();
+  const e: RunEnv = numEnvs === 1
+    ? await SingleEnv.create({ rom, wasm: ARCADE_WASM_PATH, env, module: await arcadeModule() })
+    : await WorkerVecEnv.create({
+      numEnvs, numWorkers: 1, env, workerFactory: nodeWorkerFactory,
+      emulator: { kind: 'ale', rom, wasm: new Uint8Array(readFileSync(ARCADE_WASM_PATH)) },
+    });
+  if (e.numActions !== 3) {
+    await e.close();
+    throw new Error(`CATCH: expected the 3 minimal actions NOOP, RIGHT, LEFT, got ${e.numActions}`);
   }
-
-  static async create(numEnvs: number, env: AtariEnvOptions): Promise<CatchVecEnv> {
-    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
-    const mod = await arcadeModule();
-    const rom = catchRom();
-    const opts: AtariEnvOptions = { ...env, frameStack: 1 };
-    const envs: AtariEnv[] = [];
-    for (let i = 0; i < numEnvs; i++) {
-      const p = opts.repeatActionProbability ?? 0.25;
-      const emu = new AleEmulator(mod.create(), rom, { repeatActionProbability: p, seed: 0 });
-      const e = new AtariEnv(emu, opts);
-      if (e.actionSet.join() !== '0,3,4') throw new Error(`CATCH: expected minimal actions NOOP,RIGHT,LEFT (0,3,4), got ${e.actionSet.join()}`);
-      envs.push(e);
-    }
-    return new CatchVecEnv(envs);
-  }
-
-  /** Env i gets seed + i (AtariEnv derives its emulator and no-op seeds from it). */
-  reset(seed?: number): void {
-    for (let i = 0; i < this.numEnvs; i++) {
-      const e = this.envs[i];
-      e.reset(seed === undefined ? undefined : (seed + i) >>> 0);
-      this.obs.set(e.obs, i * this.hw);
-    }
-    this.rewards.fill(0);
-    this.terminated.fill(0);
-    this.truncated.fill(0);
-    this.gameScore.fill(0);
-  }
-
-  step(actions: Int32Array): void {
-    for (let i = 0; i < this.numEnvs; i++) {
-      const e = this.envs[i];
-      e.stepIndex(actions[i]);
-      this.rewards[i] = e.lastReward;
-      this.gameScore[i] += e.lastRawReward;
-      const term = e.lastTerminated;
-      const trunc = e.lastTruncated;
-      this.terminated[i] = term ? 1 : 0;
-      this.truncated[i] = trunc ? 1 : 0;
-      if (term || trunc) {
-        this.finalObs.set(e.obs, i * this.hw);
-        // With terminalOnLifeLoss an episode ends at every life lost; the game goes on.
-        if (trunc || e.emulator.terminal()) {
-          this.gameScores.push(this.gameScore[i]);
-          this.gameScore[i] = 0;
-        }
-        e.reset();
-      }
-      this.obs.set(e.obs, i * this.hw);
-    }
-  }
-
-  close(): void {
-    for (const e of this.envs) e.close();
-  }
+  return e;
 }
 
 /** Mean and (sample) standard deviation. */
@@ -162,27 +85,31 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
  * rule as DQNAgent.evaluate (reset(seed), then the env's own streams continue).
  */
 export async function randomScores(env: AtariEnvOptions, episodes: number, seed: number, actSeed: number): Promise<number[]> {
-  const venv = await CatchVecEnv.create(1, { ...env, terminalOnLifeLoss: false });
+  const venv = await catchEnv(1, { ...env, terminalOnLifeLoss: false });
   const rng = new Rng(actSeed);
   const a = new Int32Array(1);
-  venv.reset(seed);
+  const scores: number[] = [];
+  await venv.reset(seed);
   const maxSteps = episodes * 27_000;
-  for (let t = 0; venv.gameScores.length < episodes; t++) {
+  for (let t = 0; scores.length < episodes; t++) {
     if (t >= maxSteps) throw new Error(`random policy: ${episodes} episodes not finished in ${maxSteps} steps`);
     a[0] = rng.nextInt(venv.numActions);
-    venv.step(a);
+    await venv.step(a);
+    for (const e of venv.finished) scores.push(e.rawReturn);
   }
-  venv.close();
-  return venv.gameScores.slice(0, episodes);
+  await venv.close();
+  return scores.slice(0, episodes);
 }
 
 /** Full-game scores of the agent at epsilon `eps` (DQNAgent.evaluate on fresh full-game envs). */
 export async function agentScores(agent: DQNAgent, env: AtariEnvOptions, episodes: number, eps: number, numEnvs = 1): Promise<number[]> {
   // Several envs share one batched forward pass per step (cheaper than one env at a time).
-  const venv = await CatchVecEnv.create(numEnvs, { ...env, terminalOnLifeLoss: false });
-  const r = await agent.evaluate(venv, episodes, eps);
-  venv.close();
-  return r.returns;
+  const venv = await catchEnv(numEnvs, { ...env, terminalOnLifeLoss: false });
+  try {
+    return (await agent.evaluate(venv, episodes, eps)).returns;
+  } finally {
+    await venv.close();
+  }
 }
 
 export { DQNAgent, makeConfig, type DQNConfig };

@@ -10,7 +10,7 @@
 // are the same on every run; no timing is asserted. Needs only files in the repository
 // (public/roms/catch.bin, public/arcade.wasm), so nothing is skipped on a fresh clone.
 import { describe, expect, it } from 'vitest';
-import { agentScores, CatchVecEnv, DQNAgent, makeConfig, meanSd, randomScores, useWasmBackend } from './catch-train-lib';
+import { agentScores, catchEnv, DQNAgent, makeConfig, meanSd, randomScores, useWasmBackend } from './catch-train-lib';
 import type { AtariEnvOptions } from '../src/env/atari-env';
 
 const ENV: AtariEnvOptions = {
@@ -25,7 +25,7 @@ const EVAL_GAMES = 8;
 describe('CATCH: brief DQN training beats a random policy', () => {
   it('greedy policy after 625 gradient steps catches far more fruit than random on the same seeded games', async () => {
     await useWasmBackend();
-    const env = await CatchVecEnv.create(4, ENV);
+    const env = await catchEnv(4, ENV);
     const cfg = makeConfig({
       seed: 1,
       num_envs: 4,
@@ -68,7 +68,7 @@ describe('CATCH: brief DQN training beats a random policy', () => {
       expect(g.mean, msg).toBeGreaterThanOrEqual(1.6 * r.mean);
     } finally {
       agent.dispose();
-      env.close();
+      await env.close();
     }
   }, 600_000);
 });

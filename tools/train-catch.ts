@@ -16,7 +16,7 @@
 //   quick    QUICK_CATCH below: settings that learn CATCH within minutes (see roms/README.md,
 //            "Training results").
 import os from 'node:os';
-import { agentScores, CatchVecEnv, DQNAgent, makeConfig, meanSd, randomScores, useWasmBackend, type DQNConfig } from './catch-train-lib';
+import { agentScores, catchEnv, DQNAgent, makeConfig, meanSd, randomScores, useWasmBackend, type DQNConfig } from './catch-train-lib';
 import type { AtariEnvOptions } from '../src/env/atari-env';
 
 /** Proposed "quick-run" preset for CATCH (and small first runs generally). */
@@ -86,8 +86,9 @@ async function main(): Promise<void> {
   const cfg = makeConfig({ ...base, num_envs: numEnvs, seed, ...(argv('steps') ? { total_timesteps: num('steps', 0) } : {}), ...overrides() });
 
   await useWasmBackend();
-  const env = await CatchVecEnv.create(numEnvs, envOpts);
-  const agent = new DQNAgent(cfg, env, { capacity: Math.min(cfg.buffer_size, 200_000) });
+  const env = await catchEnv(numEnvs, envOpts);
+  const gameScores: number[] = []; // raw scores of the full games the training envs finish
+  const agent = new DQNAgent(cfg, env, { capacity: Math.min(cfg.buffer_size, 200_000), onEpisode: (e) => gameScores.push(e.rawReturn) });
   console.log(`CATCH DQN: preset ${preset}, ${numEnvs} envs, seed ${seed}, backend wasm, ${os.cpus().length} cores, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   console.log(`env: ${JSON.stringify(envOpts)}`);
   const shown = Object.fromEntries(Object.entries(cfg).filter(([k]) => !k.startsWith('replay_') && !k.startsWith('prioritized_replay_')));
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
     const now = performance.now();
     if (now - lastReport >= 30_000) {
       lastReport = now;
-      const games = env.gameScores.slice(reported);
-      reported = env.gameScores.length;
+      const games = gameScores.slice(reported);
+      reported = gameScores.length;
       const loss = await agent.learner.lastLoss();
       const { mean } = meanSd(games);
       console.log(`[${fmt((now - t0) / 60_000, 1)} min] step ${agent.globalStep}, grad steps ${agent.learner.gradientSteps}, eps ${fmt(agent.epsilon, 3)}, ` +
@@ -118,8 +119,8 @@ async function main(): Promise<void> {
   const cu = process.cpuUsage(c0);
   const trainCpu = (cu.user + cu.system) / 1e6;
   console.log(`training: ${agent.globalStep} agent steps (${agent.globalStep * envOpts.frameSkip!} frames), ${agent.learner.gradientSteps} gradient steps, ` +
-    `${env.gameScores.length} full games, ${fmt(trainWall / 60, 1)} min wall, ${fmt(trainCpu / 60, 1)} min CPU${stoppedEarly ? ' (stopped by --minutes)' : ''}`);
-  const lastGames = env.gameScores.slice(-20);
+    `${gameScores.length} full games, ${fmt(trainWall / 60, 1)} min wall, ${fmt(trainCpu / 60, 1)} min CPU${stoppedEarly ? ' (stopped by --minutes)' : ''}`);
+  const lastGames = gameScores.slice(-20);
   console.log(`last ${lastGames.length} training games (epsilon-greedy): mean ${fmt(meanSd(lastGames).mean)}`);
 
   // --- evaluation ------------------------------------------------------------------------
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     `(${fmt(trainCpu / 60, 1)} min CPU), load average now ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   for (const r of rows) console.log(`${r.policy}: ${r.scores.join(' ')}`);
   agent.dispose();
-  env.close();
+  await env.close();
 }
 
 main().catch((e) => {

@@ -1,9 +1,10 @@
+import type { EpisodeRecord } from '../env/episode';
+import { Actor } from './actor';
 import { epsilonAt, priorityBetaAt, replayCapacity, type DQNConfig, type ReplayCapacityChoice } from './config';
 import { DQNLearner, type LearnerState } from './learner';
 import { ReplayBuffer, type ReplayState } from './replay';
 import { Rng, type RngState } from './rng';
-import { FrameStacker } from './stacker';
-import { checkVecEnv, type VecEnv } from './types';
+import { checkAgentEnv, type AgentEnv } from './types';
 
 /**
  * The DQN loop: batched epsilon-greedy acting for all N envs (one forward pass per vector step;
@@ -13,26 +14,21 @@ import { checkVecEnv, type VecEnv } from './types';
  * learning_starts, the learner owes floor((global_step - learning_starts) / train_frequency)
  * gradient steps in total; each vector step pays what is owed (N/4 per vector step at defaults).
  *
- * Hot loop: the action array, the network input staging array, the replay batch and all episode
- * counters are preallocated; per step the only allocations are tfjs's own tensor handles and the
- * small typed array tfjs returns from reading the greedy actions back.
+ * Acting goes through an Actor over the replay buffer: the net acts on the stacks the replay
+ * rebuilds from the frames it just stored (frames are stacked in that one place).
+ *
+ * Hot loop: the action array, the network input staging array and the replay batch are
+ * preallocated; per step the only allocations are tfjs's own tensor handles and the small typed
+ * array tfjs returns from reading the greedy actions back.
  */
-
-export interface EpisodeRecord {
-  env: number;
-  return: number;
-  length: number;
-  /** global_step at which the episode ended. */
-  globalStep: number;
-}
 
 export interface AgentOptions {
   /** Replay capacity override (rows over all envs); default chosen by replayCapacity(). */
   capacity?: number;
   /** Device memory in bytes for replayCapacity() (default: detected, 4 GB if unknown). */
   deviceMemoryBytes?: number;
-  /** Called for every finished training episode (training returns; evaluation is separate). */
-  onEpisode?: (e: EpisodeRecord) => void;
+  /** Called for every game the training envs finish (evaluation is separate), with global_step after it. */
+  onEpisode?: (e: EpisodeRecord, globalStep: number) => void;
 }
 
 export interface EvalResult {
@@ -49,8 +45,10 @@ export interface AgentState {
   episodes: number;
   rng: RngState;
   evalRng: RngState;
-  episodeReturns: number[];
-  episodeLengths: number[];
+  /**
+   * Each env's current acting stack, [N, S, H*W] bytes oldest first (ReplayBuffer.latestStackBytes).
+   * Redundant with `replay`; checkpoints saved without their replay resume acting from it.
+   */
   stacks: Uint8Array;
   replay: ReplayState;
   learner: LearnerState;
@@ -58,7 +56,7 @@ export interface AgentState {
 
 export class DQNAgent {
   readonly cfg: DQNConfig;
-  readonly env: VecEnv;
+  readonly env: AgentEnv;
   readonly rng: Rng;
   readonly evalRng: Rng;
   readonly buffer: ReplayBuffer;
@@ -67,21 +65,16 @@ export class DQNAgent {
   globalStep = 0;
   vectorSteps = 0;
   episodes = 0;
-  private readonly stacker: FrameStacker;
-  private readonly actions: Int32Array;
-  private readonly explore: Uint8Array;
-  private readonly input: Float32Array;
-  private readonly epReturn: Float64Array;
-  private readonly epLength: Float64Array;
-  private readonly onEpisode?: (e: EpisodeRecord) => void;
+  private readonly trainActor: Actor;
+  private readonly onEpisode?: (e: EpisodeRecord, globalStep: number) => void;
   private started = false;
   /** The run's opening seed (cfg.seed) was used, or this agent continues a saved one. */
   private openingUsed = false;
   /** Seed of the envs' latest reset by start() (null before the first). */
   lastEnvSeed: number | null = null;
 
-  constructor(cfg: DQNConfig, env: VecEnv, opts: AgentOptions = {}) {
-    checkVecEnv(env);
+  constructor(cfg: DQNConfig, env: AgentEnv, opts: AgentOptions = {}) {
+    checkAgentEnv(env);
     if (env.numEnvs !== cfg.num_envs) throw new Error(`DQNAgent: config num_envs ${cfg.num_envs} but the env has ${env.numEnvs}`);
     this.cfg = cfg;
     this.env = env;
@@ -109,12 +102,7 @@ export class DQNAgent {
       prioritized: cfg.prioritized_replay ? { alpha: cfg.prioritized_replay_alpha, eps: cfg.prioritized_replay_eps } : undefined,
     });
     this.learner = new DQNLearner(cfg, { height: h, width: w, channels: s }, env.numActions, this.rng);
-    this.stacker = new FrameStacker(env.numEnvs, s, h, w);
-    this.actions = new Int32Array(env.numEnvs);
-    this.explore = new Uint8Array(env.numEnvs);
-    this.input = new Float32Array(env.numEnvs * h * w * s);
-    this.epReturn = new Float64Array(env.numEnvs);
-    this.epLength = new Float64Array(env.numEnvs);
+    this.trainActor = new Actor(env, this.buffer, this.learner, this.rng, this.epsilon);
     this.onEpisode = opts.onEpisode;
   }
 
@@ -136,11 +124,7 @@ export class DQNAgent {
     const s = seed ?? (this.openingUsed ? this.freshEnvSeed() : this.cfg.seed);
     this.openingUsed = true;
     this.lastEnvSeed = s;
-    await this.env.reset(s);
-    this.buffer.startEpisodes(this.env.obs);
-    this.stacker.resetAll(this.env.obs);
-    this.epReturn.fill(0);
-    this.epLength.fill(0);
+    await this.trainActor.reset(s);
     this.started = true;
   }
 
@@ -155,46 +139,16 @@ export class DQNAgent {
     }
   }
 
-  /** Epsilon-greedy actions for every env into `this.actions` (one forward pass, skipped if all explore). */
-  private async chooseActions(
-    epsilon: number, rng: Rng, stacker: FrameStacker, out: Int32Array, numActions: number,
-    explore: Uint8Array = this.explore, input: Float32Array = this.input,
-  ): Promise<void> {
-    const n = out.length;
-    let greedy = 0;
-    for (let e = 0; e < n; e++) {
-      const ex = rng.nextFloat() < epsilon ? 1 : 0;
-      explore[e] = ex;
-      greedy += 1 - ex;
-    }
-    if (greedy > 0) {
-      stacker.writeInput(input);
-      const best = await this.learner.greedyActions(input, n);
-      for (let e = 0; e < n; e++) out[e] = best[e];
-    }
-    for (let e = 0; e < n; e++) if (explore[e]) out[e] = rng.nextInt(numActions);
-  }
-
   /** One vector step: act, step the envs, store, and pay the gradient steps now owed. */
   async step(): Promise<void> {
     if (!this.started) await this.start();
     const env = this.env;
-    await this.chooseActions(this.epsilon, this.rng, this.stacker, this.actions, env.numActions);
-    await env.step(this.actions);
-    this.buffer.addVectorStep(this.actions, env.rewards, env.terminated, env.truncated, env.obs, env.finalObs);
-    this.stacker.observe(env.obs, env.terminated, env.truncated);
+    this.trainActor.epsilon = this.epsilon;
+    await this.trainActor.step();
     this.globalStep += env.numEnvs;
     this.vectorSteps++;
-    for (let e = 0; e < env.numEnvs; e++) {
-      this.epReturn[e] += env.rewards[e];
-      this.epLength[e] += 1;
-      if (env.terminated[e] || env.truncated[e]) {
-        this.episodes++;
-        if (this.onEpisode) this.onEpisode({ env: e, return: this.epReturn[e], length: this.epLength[e], globalStep: this.globalStep });
-        this.epReturn[e] = 0;
-        this.epLength[e] = 0;
-      }
-    }
+    this.episodes += env.finished.length;
+    if (this.onEpisode) for (const e of env.finished) this.onEpisode(e, this.globalStep);
     await this.trainOwed();
   }
 
@@ -223,41 +177,34 @@ export class DQNAgent {
   }
 
   /**
-   * Evaluation episodes with epsilon = eval_epsilon on a separate env (its own stacks and RNG, so
-   * it never touches the training envs, replay or exploration stream). Returns the first
-   * `episodes` completed episodes. maxVectorSteps guards against an env that never ends.
+   * An acting loop of this agent's policy over an env of its own (watch mode, evaluation): the
+   * same Actor as training, with its own small frame store and the evaluation RNG, so the
+   * training envs, replay and exploration stream are never touched.
    */
-  async evaluate(evalEnv: VecEnv, episodes = this.cfg.eval_episodes, epsilon = this.cfg.eval_epsilon, maxVectorSteps = episodes * 27_000): Promise<EvalResult> {
-    checkVecEnv(evalEnv);
-    if (evalEnv.frameHeight !== this.env.frameHeight || evalEnv.frameWidth !== this.env.frameWidth || evalEnv.numActions !== this.env.numActions) {
-      throw new Error('DQNAgent.evaluate: eval env frame size / action count differ from the training env');
+  actor(env: AgentEnv, o: { epsilon: number }): Actor {
+    checkAgentEnv(env);
+    if (env.frameHeight !== this.env.frameHeight || env.frameWidth !== this.env.frameWidth || env.numActions !== this.env.numActions) {
+      throw new Error(`DQNAgent.actor: the env's frames (${env.frameHeight}x${env.frameWidth}) or action count (${env.numActions}) differ from the training env's (${this.env.frameHeight}x${this.env.frameWidth}, ${this.env.numActions})`);
     }
-    const n = evalEnv.numEnvs;
-    const stacker = new FrameStacker(n, this.cfg.frame_stack, evalEnv.frameHeight, evalEnv.frameWidth);
-    const actions = new Int32Array(n);
-    const explore = new Uint8Array(n);
-    const input = new Float32Array(n * evalEnv.frameHeight * evalEnv.frameWidth * this.cfg.frame_stack);
-    const ret = new Float64Array(n);
-    const len = new Float64Array(n);
+    return new Actor(env, Actor.ownFrames(env, this.cfg.frame_stack), this.learner, this.evalRng, o.epsilon);
+  }
+
+  /**
+   * Evaluation games with epsilon = eval_epsilon on a separate env (see actor()). Returns the
+   * first `episodes` finished games (raw game scores in `returns`, as the published baselines
+   * report them). maxVectorSteps guards against an env that never ends.
+   */
+  async evaluate(evalEnv: AgentEnv, episodes = this.cfg.eval_episodes, epsilon = this.cfg.eval_epsilon, maxVectorSteps = episodes * 27_000): Promise<EvalResult> {
+    const actor = this.actor(evalEnv, { epsilon });
     const out: EvalResult = { returns: [], lengths: [], epsilon };
-    await evalEnv.reset((this.cfg.seed + 0x10000) >>> 0);
-    stacker.resetAll(evalEnv.obs);
+    await actor.reset((this.cfg.seed + 0x10000) >>> 0);
     for (let t = 0; out.returns.length < episodes; t++) {
       if (t >= maxVectorSteps) throw new Error(`DQNAgent.evaluate: ${episodes} episodes not finished within ${maxVectorSteps} vector steps`);
-      await this.chooseActions(epsilon, this.evalRng, stacker, actions, evalEnv.numActions, explore, input);
-      await evalEnv.step(actions);
-      stacker.observe(evalEnv.obs, evalEnv.terminated, evalEnv.truncated);
-      for (let e = 0; e < n; e++) {
-        ret[e] += evalEnv.rewards[e];
-        len[e] += 1;
-        if (evalEnv.terminated[e] || evalEnv.truncated[e]) {
-          if (out.returns.length < episodes) {
-            out.returns.push(ret[e]);
-            out.lengths.push(len[e]);
-          }
-          ret[e] = 0;
-          len[e] = 0;
-        }
+      await actor.step();
+      for (const e of evalEnv.finished) {
+        if (out.returns.length >= episodes) break;
+        out.returns.push(e.rawReturn);
+        out.lengths.push(e.length);
       }
     }
     return out;
@@ -273,9 +220,7 @@ export class DQNAgent {
       episodes: this.episodes,
       rng: this.rng.getState(),
       evalRng: this.evalRng.getState(),
-      episodeReturns: Array.from(this.epReturn),
-      episodeLengths: Array.from(this.epLength),
-      stacks: this.stacker.getState(),
+      stacks: this.buffer.latestStackBytes(),
       replay: this.buffer.getState(),
       learner: await this.learner.getState(),
     };
@@ -283,17 +228,15 @@ export class DQNAgent {
 
   async setState(s: AgentState): Promise<void> {
     if (s.version !== 1) throw new Error(`DQNAgent.setState: unsupported version ${String(s.version)}`);
-    if (s.episodeReturns.length !== this.env.numEnvs) throw new Error('DQNAgent.setState: env count differs');
+    const stackBytes = this.env.numEnvs * this.cfg.frame_stack * this.env.frameHeight * this.env.frameWidth;
+    if (s.stacks.length !== stackBytes) throw new Error(`DQNAgent.setState: acting stacks of ${s.stacks.length} bytes, this agent's are ${stackBytes} (env count differs?)`);
     this.buffer.setState(s.replay);
     await this.learner.setState(s.learner);
-    this.stacker.setState(s.stacks);
     this.rng.setState(s.rng);
     this.evalRng.setState(s.evalRng);
     this.globalStep = s.globalStep;
     this.vectorSteps = s.vectorSteps;
     this.episodes = s.episodes;
-    this.epReturn.set(s.episodeReturns);
-    this.epLength.set(s.episodeLengths);
     this.started = true;
     this.openingUsed = true;
   }

@@ -7,7 +7,6 @@
  */
 import { ReplayBuffer } from './replay';
 import { Rng } from './rng';
-import { FrameStacker } from './stacker';
 
 const H = 21; // small frames keep the run short; the allocation behaviour does not depend on frame size
 const W = 21;
@@ -20,7 +19,6 @@ const buf = new ReplayBuffer({
   numEnvs: N, capacity: 8_000, frameHeight: H, frameWidth: W, stackSize: S, nStep: 3, gamma: 0.99, batchSize: 32,
   rng: new Rng(1), prioritized: prioritized ? { alpha: 0.5, eps: 1e-6 } : undefined,
 });
-const stacker = new FrameStacker(N, S, H, W);
 const input = new Float32Array(N * H * W * S);
 const obs = new Uint8Array(N * H * W);
 for (let i = 0; i < obs.length; i++) obs[i] = i & 255;
@@ -36,8 +34,7 @@ function vectorStep(k: number): void {
   actions[k % N] = k % 6;
   rewards[k % N] = (k % 3) - 1;
   buf.addVectorStep(actions, rewards, terminated, truncated, obs, obs);
-  stacker.observe(obs, terminated, truncated);
-  stacker.writeInput(input);
+  buf.writeLatestStacks(input); // the acting input, stacked from replay
   terminated.fill(0);
   truncated.fill(0);
   if (buf.validCount() > 0) {
@@ -47,7 +44,6 @@ function vectorStep(k: number): void {
 }
 
 buf.startEpisodes(obs);
-stacker.resetAll(obs);
 for (let k = 0; k < WARM; k++) vectorStep(k); // warm up: JIT, rings wrap
 console.log('--- hot loop start');
 for (let k = 0; k < STEPS; k++) vectorStep(k);

@@ -467,3 +467,37 @@ describe('ReplayBuffer: prioritized replay keeps mass exactly on valid rows', ()
     }
   });
 });
+
+describe('acting stacks come from the replay (the one place frames are stacked)', () => {
+  const mk = (stack = 3) => new ReplayBuffer({
+    numEnvs: 2, capacity: 2 * 16, frameHeight: 1, frameWidth: 2, stackSize: stack, nStep: 1, gamma: 0.9, batchSize: 2, rng: new Rng(1),
+  });
+  it('each env\'s newest stack: repeats the first frame at an episode start, NHWC float and [N,S,HW] bytes agree', () => {
+    const r = mk();
+    r.startEpisodes(Uint8Array.from([1, 2, 10, 20]));
+    // env 0 goes on to [3,4]; env 1's episode ended on [50,60] and restarted at [30,40]
+    r.addVectorStep(Int32Array.of(0, 1), Float32Array.of(0, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 0),
+      Uint8Array.from([3, 4, 30, 40]), Uint8Array.from([0, 0, 50, 60]));
+    const out = new Float32Array(2 * 2 * 3);
+    r.writeLatestStacks(out);
+    // env 0: frames [1,2],[1,2],[3,4] -> pixel 0 channels (1,1,3), pixel 1 (2,2,4); env 1 restarted
+    expect(Array.from(out)).toEqual([1, 1, 3, 2, 2, 4, 30, 30, 30, 40, 40, 40]);
+    expect(Array.from(r.latestStackBytes())).toEqual([1, 2, 1, 2, 3, 4, 30, 40, 30, 40, 30, 40]);
+  });
+  it('startEpisodeFromStack rebuilds exactly the saved stack, and its older rows are never transitions', () => {
+    const saved = Uint8Array.from([5, 6, 7, 8, 9, 10, 1, 1, 2, 2, 3, 3]); // env 0: three frames; env 1: three others
+    const r = mk();
+    r.startEpisodeFromStack(0, saved, 0);
+    r.startEpisodeFromStack(1, saved, 6);
+    expect(Array.from(r.latestStackBytes())).toEqual(Array.from(saved));
+    expect([r.isValid(0, 0), r.isValid(0, 1), r.isValid(0, 2)]).toEqual([false, false, false]);
+    const obs = Uint8Array.from([11, 12, 4, 4]);
+    for (let t = 0; t < 3; t++) {
+      r.addVectorStep(Int32Array.of(1, 1), Float32Array.of(1, 1), Uint8Array.of(0, 0), Uint8Array.of(0, 0), obs, obs);
+    }
+    // the pending row of the restored stack became the first transition; the rows before it never are
+    expect([r.isValid(0, 1), r.isValid(0, 2)]).toEqual([false, true]);
+    r.fillSlot(0, 0, 2);
+    expect(Array.from(r.batch.obs.subarray(0, 6))).toEqual([5, 7, 9, 6, 8, 10]);
+  });
+});

@@ -14,7 +14,9 @@ import { SumTree } from './sumtree';
  *
  * Stacks are rebuilt from indices: the stack for row i is rows i-S+1..i, except that a walk back
  * stops at the episode's START row and repeats it (the usual frame-stack reset rule), so no stack
- * ever mixes two episodes.
+ * ever mixes two episodes. This is the ONE place frames are stacked (stackRows): sampling, the
+ * agent's acting input (the latest row of each env, see writeLatestStacks) and the acting stacks
+ * kept in checkpoints all read it, so the net acts on exactly what it later learns from.
  *
  * n-step: the return of row i sums rewards of rows i..i+k-1 where k = n, or fewer when the episode
  * ends (terminated or truncated flag on row i+k-1) or the stream was cut (row without action).
@@ -118,7 +120,7 @@ export class ReplayBuffer {
   private readonly totals: Float64Array;
   // Scratch, preallocated so sampling allocates nothing.
   private readonly validPrefix: Float64Array;
-  private readonly stackRows: Int32Array;
+  private readonly stackIds: Int32Array;
   private readonly stackChunks: Uint8Array[];
   private readonly stackOffsets: Int32Array;
   private readonly tree: SumTree | null;
@@ -162,7 +164,7 @@ export class ReplayBuffer {
     }
     this.totals = new Float64Array(o.numEnvs);
     this.validPrefix = new Float64Array(o.numEnvs);
-    this.stackRows = new Int32Array(o.stackSize);
+    this.stackIds = new Int32Array(o.stackSize);
     this.stackChunks = new Array<Uint8Array>(o.stackSize).fill(this.chunks[0]);
     this.stackOffsets = new Int32Array(o.stackSize);
     this.batch = new ReplayBatch(o.batchSize, o.frameHeight, o.frameWidth, o.stackSize);
@@ -236,7 +238,19 @@ export class ReplayBuffer {
     this.writeRow(env, frames, offset, final ? FLAG_FINAL : 0);
   }
 
-  /** After a VecEnv reset: one START row per env from obs [N, H, W]. */
+  /**
+   * Resume an env's episode from a saved acting stack (S frames of H*W, oldest first, at
+   * frames[offset..]) when the replay itself was not saved: S rows whose stack, rebuilt by
+   * stackRows, is exactly the saved one. Only the newest is pending (the agent acts on it next);
+   * the rows before it carry no action, so they are never sampled as transitions.
+   */
+  startEpisodeFromStack(env: number, frames: Uint8Array, offset: number): void {
+    const fs = this.frameSize;
+    this.writeRow(env, frames, offset, FLAG_START);
+    for (let c = 1; c < this.stackSize; c++) this.writeRow(env, frames, offset + c * fs, 0);
+  }
+
+  /** After an env reset: one START row per env from obs [N, H, W]. */
   startEpisodes(obs: Uint8Array): void {
     for (let e = 0; e < this.numEnvs; e++) this.startEpisode(e, obs, e * this.frameSize);
   }
@@ -451,20 +465,53 @@ export class ReplayBuffer {
   }
 
   /**
+   * THE frame-stacking rule: the row ids of the stack ending at logical row `logical` of env
+   * `env`, oldest first, into out[0..S-1]. The walk back stops at the episode's START row and
+   * repeats it, so a stack never mixes two episodes.
+   */
+  stackRows(env: number, logical: number, out: Int32Array): void {
+    let cur = logical;
+    for (let c = this.stackSize - 1; c >= 0; c--) {
+      const id = this.rowId(env, cur);
+      out[c] = id;
+      if (c > 0 && !(this.flags[id] & FLAG_START)) cur--;
+    }
+  }
+
+  /** The network input for acting: each env's stack ending at its newest row, as [N, H, W, S] float32. */
+  writeLatestStacks(out: Float32Array): void {
+    const per = this.frameSize * this.stackSize;
+    for (let e = 0; e < this.numEnvs; e++) this.writeStack(e, this.totals[e] - 1, out, e * per);
+  }
+
+  /** Each env's newest stack as bytes [N, S, H*W] (oldest first): what checkpoints keep to resume acting. */
+  latestStackBytes(): Uint8Array {
+    const fs = this.frameSize;
+    const s = this.stackSize;
+    const out = new Uint8Array(this.numEnvs * s * fs);
+    for (let e = 0; e < this.numEnvs; e++) {
+      if (this.totals[e] === 0) continue;
+      this.stackRows(e, this.totals[e] - 1, this.stackIds);
+      for (let c = 0; c < s; c++) {
+        const id = this.stackIds[c];
+        const chunk = this.chunks[(id / this.chunkRows) | 0];
+        const from = (id % this.chunkRows) * fs;
+        out.set(chunk.subarray(from, from + fs), (e * s + c) * fs);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Stacked frames ending at logical row `logical` of env `env` into out[base..] as [H, W, S]
-   * (channel S-1 = newest). The walk back stops at the episode's START row and repeats it.
+   * (channel S-1 = newest), rows chosen by stackRows.
    */
   writeStack(env: number, logical: number, out: Float32Array, base: number): void {
     const s = this.stackSize;
-    let cur = logical;
-    for (let c = s - 1; c >= 0; c--) {
-      const id = this.rowId(env, cur);
-      this.stackRows[c] = id;
-      if (c > 0 && !(this.flags[id] & FLAG_START)) cur--;
-    }
+    this.stackRows(env, logical, this.stackIds);
     const fs = this.frameSize;
     for (let c = 0; c < s; c++) {
-      const id = this.stackRows[c];
+      const id = this.stackIds[c];
       this.stackChunks[c] = this.chunks[(id / this.chunkRows) | 0];
       this.stackOffsets[c] = (id % this.chunkRows) * fs;
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng';
 import { SumTree } from './sumtree';
-import { FrameStacker } from './stacker';
 
 describe('Rng', () => {
   it('is deterministic per seed and differs across seeds', () => {
@@ -52,19 +51,5 @@ describe('SumTree', () => {
     expect(t.total).toBe(4);
     expect(t.find(3.9999999)).toBe(2);
     expect(() => t.set(0, -1)).toThrow(/priority/);
-  });
-});
-
-describe('FrameStacker', () => {
-  it('repeats the first frame on reset, shifts on push, writes NHWC', () => {
-    const st = new FrameStacker(2, 3, 1, 2); // 2 envs, stack 3, 1x2 frames
-    const obs = Uint8Array.from([1, 2, 10, 20]);
-    st.resetAll(obs);
-    st.observe(Uint8Array.from([3, 4, 30, 40]), Uint8Array.from([0, 1]), Uint8Array.from([0, 0]));
-    const out = new Float32Array(2 * 2 * 3);
-    st.writeInput(out);
-    // env 0: frames [1,2],[1,2],[3,4] → pixel 0 channels (1,1,3), pixel 1 (2,2,4)
-    // env 1 ended: its stack restarts from the new first frame [30,40]
-    expect(Array.from(out)).toEqual([1, 1, 3, 2, 2, 4, 30, 30, 30, 40, 40, 40]);
   });
 });

@@ -1,5 +1,6 @@
+import { accountStep, newEnvStats, type EpisodeRecord } from '../env/episode';
 import { Rng } from './rng';
-import type { VecEnv } from './types';
+import type { AgentEnv } from './types';
 
 /**
  * "Cue" env for agent tests and quick sanity runs: each frame lights one of |A| vertical bands
@@ -8,7 +9,8 @@ import type { VecEnv } from './types';
  * TRUNCATED after maxSteps steps, so both episode-end kinds occur. A random policy returns
  * sum_k (1/|A|)^k ≈ 1/(|A|-1) per episode; a perfect one returns maxSteps.
  * Frames are small (default 8x8) so tiny networks train in seconds on the tfjs cpu backend.
- * Implements the VecEnv contract: same-step autoreset, finalObs for ended episodes.
+ * Implements the AgentEnv contract: same-step autoreset, finalObs for ended episodes, every
+ * ended episode is a finished game.
  */
 export interface CueEnvOptions {
   numEnvs: number;
@@ -20,7 +22,7 @@ export interface CueEnvOptions {
   seed?: number;
 }
 
-export class CueEnv implements VecEnv {
+export class CueEnv implements AgentEnv {
   readonly numEnvs: number;
   readonly numActions: number;
   readonly frameHeight: number;
@@ -30,11 +32,13 @@ export class CueEnv implements VecEnv {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+  readonly finished: EpisodeRecord[] = [];
   readonly maxSteps: number;
   readonly terminateOnMistake: boolean;
   private readonly cue: Int32Array;
   private readonly t: Int32Array;
   private rng: Rng;
+  private readonly stats: ReturnType<typeof newEnvStats>[];
 
   constructor(o: CueEnvOptions) {
     this.numEnvs = o.numEnvs;
@@ -52,6 +56,7 @@ export class CueEnv implements VecEnv {
     this.truncated = new Uint8Array(this.numEnvs);
     this.cue = new Int32Array(this.numEnvs);
     this.t = new Int32Array(this.numEnvs);
+    this.stats = Array.from({ length: this.numEnvs }, newEnvStats);
     this.rng = new Rng(o.seed ?? 0);
   }
 
@@ -75,10 +80,13 @@ export class CueEnv implements VecEnv {
     this.rewards.fill(0);
     this.terminated.fill(0);
     this.truncated.fill(0);
+    this.finished.length = 0;
+    for (let e = 0; e < this.numEnvs; e++) this.stats[e] = newEnvStats();
   }
 
   step(actions: Int32Array): void {
     const fs = this.frameHeight * this.frameWidth;
+    this.finished.length = 0;
     for (let e = 0; e < this.numEnvs; e++) {
       const a = actions[e];
       if (!(a >= 0 && a < this.numActions)) throw new Error(`CueEnv: action ${a} out of range`);
@@ -90,6 +98,8 @@ export class CueEnv implements VecEnv {
       this.terminated[e] = term ? 1 : 0;
       this.truncated[e] = trunc ? 1 : 0;
       this.draw(e, this.obs); // next frame (the episode's last one if it just ended)
+      const ended = accountStep(this.stats[e], e, this.rewards[e], this.rewards[e], term || trunc, trunc, this.t[e]);
+      if (ended) this.finished.push(ended);
       if (term || trunc) {
         this.finalObs.set(this.obs.subarray(e * fs, (e + 1) * fs), e * fs);
         this.t[e] = 0;

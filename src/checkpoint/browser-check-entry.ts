@@ -35,7 +35,7 @@ async function fingerprint(a: DQNAgent): Promise<string> {
     online: s.learner.online.map(hex), target: s.learner.target.map(hex), m: s.learner.adam?.m.map(hex), v: s.learner.adam?.v.map(hex),
     acc: [s.learner.adam?.accBeta1, s.learner.adam?.accBeta2, s.learner.adam?.iterations],
     replay: [s.replay.totals, hex(s.replay.actions), hex(s.replay.rewards), hex(s.replay.flags), s.replay.frameChunks.map(hex), s.replay.priorities && hex(s.replay.priorities), s.replay.maxPriority],
-    stacks: hex(s.stacks), ep: [s.episodeReturns, s.episodeLengths],
+    stacks: hex(s.stacks)
   });
 }
 

@@ -146,8 +146,8 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   const a = c.agent;
   const L = a.learner;
   const cfg = c.run.agent;
-  if (cfg.num_envs !== c.run.mode.numEnvs || a.episodeReturns.length !== c.run.mode.numEnvs) {
-    throw new CheckpointError('incompatible', `run mode says ${c.run.mode.numEnvs} envs, agent config ${cfg.num_envs}, agent state ${a.episodeReturns.length}`);
+  if (cfg.num_envs !== c.run.mode.numEnvs) {
+    throw new CheckpointError('incompatible', `run mode says ${c.run.mode.numEnvs} envs, agent config ${cfg.num_envs}`);
   }
   if (!/^[0-9a-f]{32}$/.test(c.run.gameMd5)) throw new CheckpointError('incompatible', `gameMd5 must be 32 lower-case hex digits, got ${JSON.stringify(c.run.gameMd5)}`);
   const r = a.replay;
@@ -170,8 +170,6 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
     counters,
     exploration: { epsilon: epsilonAt(cfg, a.globalStep), priorityBeta: priorityBetaAt(cfg, a.globalStep) },
     rng: { agent: [...a.rng] as unknown as CheckpointMeta['rng']['agent'], eval: [...a.evalRng] as unknown as CheckpointMeta['rng']['eval'] },
-    episodeReturns: a.episodeReturns.slice(),
-    episodeLengths: a.episodeLengths.slice(),
     learner: {
       gradientSteps: L.gradientSteps,
       names: L.names.slice(),

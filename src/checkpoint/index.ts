@@ -11,8 +11,6 @@ export type { ContainerHeader, ExportHandle, ExportOptions, ImportOptions, Impor
 export { toSafetensors, fromSafetensors, parseSafetensors, exportOnlineSafetensors, importSafetensorsInto, cleanrlPlan } from './safetensors';
 export type { NetLayout } from './safetensors';
 export { planRelayout } from './relayout';
-export { envStateIOFromEnvs, envStateIOFromVecEnv } from './env-state';
-export type { CloneableEnv, StatefulVecEnv, VecEnvStateIOOptions } from './env-state';
 export { CheckpointError, CheckpointQuotaError, CheckpointCorruptError, CheckpointFormatError, isQuotaError } from './errors';
 export type { CheckpointErrorCode } from './errors';
 export type { Counters, Manifest, RunConfig, RunMode, RunRecord, RunSummary, SaveReason, CheckpointMeta } from './types';

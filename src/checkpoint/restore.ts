@@ -242,8 +242,6 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
     episodes: meta.counters.episodes,
     rng: meta.rng.agent,
     evalRng: meta.rng.eval,
-    episodeReturns: sameMode ? meta.episodeReturns.slice() : new Array<number>(N).fill(0),
-    episodeLengths: sameMode ? meta.episodeLengths.slice() : new Array<number>(N).fill(0),
     stacks,
     replay,
     learner,
@@ -261,9 +259,9 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
     envsRestored = true;
   }
   if (envsRestored && !replayRestored) {
-    // Fast-path checkpoint (no replay) but the episodes continue: the fresh buffer needs each
-    // env's current frame as its first row (newest frame of the saved stack).
-    for (let e = 0; e < N; e++) agent.buffer.startEpisode(e, stacks, (e * S + S - 1) * fs);
+    // Fast-path checkpoint (no replay) but the episodes continue: the fresh buffer gets each
+    // env's saved acting stack, so the agent acts on exactly the frames it acted on before.
+    for (let e = 0; e < N; e++) agent.buffer.startEpisodeFromStack(e, stacks, e * S * fs);
   }
   if (!envsRestored) await agent.start();
   return { manifest: m, modeChanged: !sameMode, envsRestored, replayRestored, lostTransitions, frames: meta.counters.frames, metrics };

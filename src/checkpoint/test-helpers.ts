@@ -83,8 +83,6 @@ export async function snapshot(agent: DQNAgent): Promise<Record<string, unknown>
     episodes: s.episodes,
     rng: s.rng,
     evalRng: s.evalRng,
-    episodeReturns: s.episodeReturns,
-    episodeLengths: s.episodeLengths,
     stacks: Buffer.from(s.stacks).toString('base64'),
     replayTotals: s.replay.totals,
     replayActions: Buffer.from(s.replay.actions).toString('base64'),

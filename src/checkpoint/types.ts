@@ -57,8 +57,12 @@ export interface CheckpointMeta {
   counters: Counters;
   exploration: { epsilon: number; priorityBeta: number };
   rng: { agent: RngState; eval: RngState };
-  episodeReturns: number[];
-  episodeLengths: number[];
+  /**
+   * Schema-2 checkpoints written before the envs kept their own running episode statistics had
+   * the agent's per-env running returns here; nothing reads them now.
+   */
+  episodeReturns?: number[];
+  episodeLengths?: number[];
   learner: {
     gradientSteps: number;
     names: string[];

@@ -1,15 +1,15 @@
 /**
- * envStateIOFromVecEnv: a vectorized run (real worker_threads, fake emulator) saved to the
- * checkpoint store and restored into a fresh agent on a fresh VecEnv (1x4 -> 2x2) continues its
- * running episodes exactly; a mode switch (4 -> 2 envs) resets the envs with fresh seeds.
+ * WorkerVecEnv (the product's vectorized adapter) as the env-state IO of a checkpoint: a
+ * vectorized run (real worker_threads, fake emulator) saved to the checkpoint store and restored
+ * into a fresh agent on a fresh WorkerVecEnv (1x4 -> 2x2) continues its running episodes
+ * exactly; a mode switch (4 -> 2 envs) resets the envs with fresh seeds.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DQNAgent } from '../agent/agent';
-import { WorkerVecEnvAdapter } from '../agent/env-adapter';
 import { VecEnv } from '../env/vec-env';
 import { nodeWorkerFactory } from '../env/worker-handle-node';
-import { envStateIOFromVecEnv } from './env-state';
+import { WorkerVecEnv } from '../run/envs';
 import { restoreAgent, saveAgent } from './restore';
 import type { CheckpointStore } from './store';
 import { freshStore, quickConfig, runConfig, snapshot } from './test-helpers';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-const vecs: VecEnv[] = [];
+const vecs: { close(): Promise<void> }[] = [];
 const agents: DQNAgent[] = [];
 const stores: CheckpointStore[] = [];
 afterEach(async () => {
@@ -33,16 +33,16 @@ afterEach(async () => {
 const CAPACITY = 800;
 
 async function vecAgent(numEnvs: number, numWorkers: number, envSeed: number) {
-  const vec = await VecEnv.create({
+  const env = await WorkerVecEnv.create({
     numEnvs, numWorkers, seed: envSeed, workerFactory: nodeWorkerFactory,
     emulator: { kind: 'fake', game: { lives: 2, dropPeriod: 13 } },
-    env: { frameStack: 1, screenSize: 12, noopMax: 30, repeatActionProbability: 0.25 },
+    env: { screenSize: 12, noopMax: 30, repeatActionProbability: 0.25 },
   });
-  vecs.push(vec);
+  vecs.push(env);
   const cfg = quickConfig({ num_envs: numEnvs, seed: 77 });
-  const agent = new DQNAgent(cfg, new WorkerVecEnvAdapter(vec), { capacity: CAPACITY });
+  const agent = new DQNAgent(cfg, env, { capacity: CAPACITY });
   agents.push(agent);
-  return { vec, agent };
+  return { env, vec: env.vec, agent };
 }
 
 /** What the envs and agent do over `steps` vector steps, as comparable data. */
@@ -58,7 +58,7 @@ async function trace(agent: DQNAgent, vec: VecEnv, steps: number) {
   return { out, episodes, stats: vec.episodeStats().map((s) => ({ ...s, last: s.last && { ...s.last } })) };
 }
 
-describe('envStateIOFromVecEnv through the checkpoint store', () => {
+describe('WorkerVecEnv env states through the checkpoint store', () => {
   it('save (1x4) -> restore into a fresh agent on a fresh VecEnv (2x2): episodes, replay, weights continue exactly', async () => {
     const store = await freshStore({ partBytes: 8192 });
     stores.push(store);
@@ -67,12 +67,12 @@ describe('envStateIOFromVecEnv through the checkpoint store', () => {
     const created = await store.createRun(runConfig(A.agent.cfg, 1));
     while (A.agent.globalStep < 240) await A.agent.step(); // past learning_starts: gradient steps happen
     const m = await saveAgent(store, created.runId, A.agent, {
-      run, frames: A.agent.globalStep * 4, envs: envStateIOFromVecEnv(A.vec), includeReplay: true, reason: 'manual',
+      run, frames: A.agent.globalStep * 4, envs: A.env, includeReplay: true, reason: 'manual',
     });
     expect(m.meta.envStates).toBe(4);
 
     const B = await vecAgent(4, 2, 999); // other env seeds: the running episodes must come from the checkpoint
-    const r = await restoreAgent(store, m.id, B.agent, { envs: envStateIOFromVecEnv(B.vec) });
+    const r = await restoreAgent(store, m.id, B.agent, { envs: B.env });
     expect(r.envsRestored).toBe(true);
     expect(r.modeChanged).toBe(false);
     expect(B.agent.lastEnvSeed).toBeNull(); // never reset: continued, not restarted
@@ -87,14 +87,14 @@ describe('envStateIOFromVecEnv through the checkpoint store', () => {
     expect(await snapshot(B.agent)).toEqual(await snapshot(A.agent));
   });
 
-  it('without the adapter the same restore restarts the episodes (what the adapter fixes), with fresh env seeds', async () => {
+  it('without the env states the same restore restarts the episodes, with fresh env seeds', async () => {
     const store = await freshStore({ partBytes: 8192 });
     stores.push(store);
     const A = await vecAgent(4, 2, 100);
     const { agent: _cfg, ...run } = runConfig(A.agent.cfg, 2);
     const created = await store.createRun(runConfig(A.agent.cfg, 2));
     while (A.agent.globalStep < 120) await A.agent.step();
-    const m = await saveAgent(store, created.runId, A.agent, { run, frames: 0, envs: envStateIOFromVecEnv(A.vec), includeReplay: true, reason: 'manual' });
+    const m = await saveAgent(store, created.runId, A.agent, { run, frames: 0, envs: A.env, includeReplay: true, reason: 'manual' });
     const B = await vecAgent(4, 2, 100);
     const r = await restoreAgent(store, m.id, B.agent, { envs: null });
     expect(r.envsRestored).toBe(false);
@@ -112,9 +112,9 @@ describe('envStateIOFromVecEnv through the checkpoint store', () => {
     const created = await store.createRun(runConfig(A.agent.cfg, 2));
     while (A.agent.globalStep < 120) await A.agent.step();
     expect(A.agent.lastEnvSeed).toBe(77);
-    const m = await saveAgent(store, created.runId, A.agent, { run, frames: 0, envs: envStateIOFromVecEnv(A.vec), includeReplay: true, reason: 'manual' });
+    const m = await saveAgent(store, created.runId, A.agent, { run, frames: 0, envs: A.env, includeReplay: true, reason: 'manual' });
     const B = await vecAgent(2, 1, 100);
-    const r = await restoreAgent(store, m.id, B.agent, { envs: envStateIOFromVecEnv(B.vec) });
+    const r = await restoreAgent(store, m.id, B.agent, { envs: B.env });
     expect(r.modeChanged).toBe(true);
     expect(r.envsRestored).toBe(false);
     const seed = B.agent.lastEnvSeed!;
@@ -123,7 +123,7 @@ describe('envStateIOFromVecEnv through the checkpoint store', () => {
     const opening = await VecEnv.create({
       numEnvs: 2, numWorkers: 1, seed: 0, workerFactory: nodeWorkerFactory,
       emulator: { kind: 'fake', game: { lives: 2, dropPeriod: 13 } },
-      env: { frameStack: 1, screenSize: 12, noopMax: 30, repeatActionProbability: 0.25 },
+      env: { screenSize: 12, noopMax: 30, repeatActionProbability: 0.25 },
     });
     vecs.push(opening);
     await opening.reset(77);
@@ -132,7 +132,7 @@ describe('envStateIOFromVecEnv through the checkpoint store', () => {
     expect(switched.map((b) => Buffer.from(b).toString('base64'))).not.toEqual(fresh.map((b) => Buffer.from(b).toString('base64')));
     // Reproducible: the same switch from the same checkpoint picks the same seed.
     const C = await vecAgent(2, 2, 5);
-    await restoreAgent(store, m.id, C.agent, { envs: envStateIOFromVecEnv(C.vec) });
+    await restoreAgent(store, m.id, C.agent, { envs: C.env });
     expect(C.agent.lastEnvSeed).toBe(seed);
   });
 });

@@ -7,6 +7,7 @@
  * reset(seed) changes the seed.
  */
 import { ArcadeModule, type Ale } from '../ale/arcade';
+import { WasmPreprocessor } from '../preprocess/wasm-preprocess';
 import type { Emulator, EmulatorHost, EmulatorSettings, EmulatorSpec } from './emulator';
 
 export class AleEmulator implements Emulator {
@@ -14,6 +15,10 @@ export class AleEmulator implements Emulator {
   readonly height: number;
   private readonly minimal: readonly number[];
   private readonly legal: readonly number[];
+  /** The core's preprocessor for the observation size asked for last, and its output in wasm memory. */
+  private pp: WasmPreprocessor | null = null;
+  private ppOut = 0;
+  private ppView: Uint8Array | null = null;
 
   constructor(
     private readonly ale: Ale,
@@ -52,11 +57,46 @@ export class AleEmulator implements Emulator {
   terminal(): boolean { return this.ale.terminal(); }
   frameNumber(): number { return this.ale.frameNumber(); }
   episodeFrameNumber(): number { return this.ale.episodeFrameNumber(); }
-  grayscale(out: Uint8Array): void { this.ale.grayscale(out); }
-  rgb(out: Uint8Array): void { this.ale.rgb(out); }
   cloneState(): Uint8Array { return this.ale.cloneState(true); }
   restoreState(state: Uint8Array): void { this.ale.restoreState(state); }
-  dispose(): void { this.ale.dispose(); }
+
+  /**
+   * pp_observe inside the core (max-pool, grayscale, INTER_AREA: bit-identical to the JS oracle
+   * in src/env/preprocess.ts), then one copy of the small frame out of wasm memory. The view on
+   * that memory is made again only when the memory has grown, so a step allocates nothing.
+   */
+  observe(out: Uint8Array, width: number, height: number, pool: boolean): void {
+    let pp = this.pp;
+    if (!pp || pp.dstWidth !== width || pp.dstHeight !== height) pp = this.preprocessorFor(width, height);
+    pp.observeAt(this.ale, this.ppOut, pool);
+    const mem = this.ale.mod.memory.buffer;
+    let v = this.ppView;
+    if (!v || v.buffer !== mem) v = this.ppView = new Uint8Array(mem, this.ppOut, width * height);
+    out.set(v);
+  }
+
+  private preprocessorFor(width: number, height: number): WasmPreprocessor {
+    this.releasePreprocessor();
+    const mod = this.ale.mod;
+    const pp = new WasmPreprocessor(mod, this.width, this.height, width, height);
+    this.ppOut = mod.alloc(width * height);
+    this.pp = pp;
+    return pp;
+  }
+
+  private releasePreprocessor(): void {
+    if (!this.pp) return;
+    this.pp.dispose();
+    this.ale.mod.free(this.ppOut);
+    this.pp = null;
+    this.ppOut = 0;
+    this.ppView = null;
+  }
+
+  dispose(): void {
+    this.releasePreprocessor();
+    this.ale.dispose();
+  }
 }
 
 /** One wasm instance; every emulator created from it shares that instance's memory. */

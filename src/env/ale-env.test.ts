@@ -40,10 +40,10 @@ describe.skipIf(!!missing)('AtariEnv on the real core (Breakout)', () => {
     return { trace, env, nonzero };
   }
 
-  it('uses the minimal action set, 4x84x84 obs, 5 lives; reset no-ops are 1..30 frames', async () => {
+  it('uses the minimal action set, one 84x84 frame per obs, 5 lives; reset no-ops are 1..30 frames', async () => {
     const { env, trace } = await rollout(7, 0);
     expect(env.actionSet).toEqual([0, 1, 3, 4]);
-    expect(env.observationShape).toEqual([4, 84, 84]);
+    expect(env.observationShape).toEqual([84, 84]);
     const [lives, frames] = trace[0].split(',').map(Number);
     expect(lives).toBe(5);
     expect(frames).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtariEnv } from './atari-env';
+import { AtariEnv, newStepOutcome } from './atari-env';
 import type { Emulator } from './emulator';
 import { FakeEmulator } from './fake-emulator';
 import { deriveSeed, Mt19937 } from './rng';
@@ -36,19 +36,23 @@ class ScriptedEmulator implements Emulator {
   terminal() { return this.opts.endAt !== undefined && this.frame >= this.opts.endAt; }
   frameNumber() { return this.total; }
   episodeFrameNumber() { return this.frame; }
-  grayscale(out: Uint8Array) { out.fill(this.shade(this.frame)); }
-  rgb(out: Uint8Array) { for (let i = 0; i < out.length; i += 3) { out[i] = this.shade(this.frame); out[i + 1] = 1; out[i + 2] = 2; } }
+  /** Uniform screens resize to themselves, so the observation is shade(frame) (pooled: with frame - 1). */
+  observe(out: Uint8Array, width: number, height: number, pool: boolean) {
+    this.observed.push({ width, height, pool });
+    out.fill(pool ? Math.max(this.shade(this.frame), this.shade(this.frame - 1)) : this.shade(this.frame));
+  }
+  observed: { width: number; height: number; pool: boolean }[] = [];
   cloneState() { return Uint8Array.of(this.frame); }
   restoreState(s: Uint8Array) { this.frame = s[0]; }
   dispose() {}
 }
 
 const F = 84 * 84;
-/** The newest frame of the stack, which must be uniform; returns its value. */
-function newest(obs: Uint8Array, stack = 4): number {
-  const f = obs.subarray((stack - 1) * F, stack * F);
-  expect(f.every((v) => v === f[0])).toBe(true);
-  return f[0];
+/** The observation (one frame), which must be uniform; returns its value. */
+function value(obs: Uint8Array): number {
+  expect(obs.length).toBe(F);
+  expect(obs.every((v) => v === obs[0])).toBe(true);
+  return obs[0];
 }
 
 describe('Mt19937', () => {
@@ -67,30 +71,31 @@ describe('Mt19937', () => {
 });
 
 describe('AtariEnv wrappers against hand-computed frames', () => {
-  it('frame skip 4 with max-pool of the last two frames, rewards summed, stack shifts', () => {
+  it('frame skip 4 with max-pool of the last two frames, rewards summed, one 84x84 frame per observation', () => {
     const emu = new ScriptedEmulator({ rewards: { 2: 1, 4: 2, 7: 5 } });
     const env = new AtariEnv(emu, { noopMax: 0 });
+    expect(env.observationShape).toEqual([84, 84]);
     const r0 = env.reset(1);
-    expect(r0.obs.length).toBe(4 * F);
-    for (let k = 0; k < 4; k++) expect(newest(r0.obs.subarray(0, (k + 1) * F), k + 1)).toBe(emu.shade(0));
+    expect(value(r0.obs)).toBe(emu.shade(0));
     const s1 = env.step(0);
     expect(emu.frame).toBe(4);
     expect(s1.reward).toBe(3);
     expect(s1.info.rawReward).toBe(3);
-    expect(newest(s1.obs)).toBe(Math.max(emu.shade(3), emu.shade(4)));
-    expect(newest(s1.obs.subarray(0, 3 * F), 3)).toBe(emu.shade(0));
+    expect(value(s1.obs)).toBe(Math.max(emu.shade(3), emu.shade(4)));
     const s2 = env.step(0);
     expect(s2.reward).toBe(5);
-    expect(newest(s2.obs)).toBe(Math.max(emu.shade(7), emu.shade(8)));
-    expect(newest(s2.obs.subarray(0, 3 * F), 3)).toBe(Math.max(emu.shade(3), emu.shade(4)));
+    expect(value(s2.obs)).toBe(Math.max(emu.shade(7), emu.shade(8)));
     expect(s2.info.episodeFrameNumber).toBe(8);
+    // the reset frame alone, then one pooled 84x84 frame per step
+    expect(emu.observed).toEqual([{ width: 84, height: 84, pool: false }, { width: 84, height: 84, pool: true }, { width: 84, height: 84, pool: true }]);
   });
 
   it('without max-pool the last frame alone is used', () => {
     const emu = new ScriptedEmulator();
     const env = new AtariEnv(emu, { noopMax: 0, maxPool: false, frameSkip: 3 });
     env.reset(1);
-    expect(newest(env.step(0).obs)).toBe(emu.shade(3));
+    expect(value(env.step(0).obs)).toBe(emu.shade(3));
+    expect(emu.observed.at(-1)?.pool).toBe(false);
   });
 
   it('clips the training reward to its sign, reports the raw reward', () => {
@@ -125,7 +130,8 @@ describe('AtariEnv wrappers against hand-computed frames', () => {
     const s = env.step(0);
     expect([s.terminated, s.truncated]).toEqual([true, false]);
     expect(emu.frame).toBe(6);
-    expect(newest(s.obs)).toBe(emu.shade(6));
+    expect(value(s.obs)).toBe(emu.shade(6));
+    expect(emu.observed.at(-1)?.pool).toBe(false);
     expect(() => env.step(0)).toThrow(/call reset\(\) first/);
     env.reset();
     expect(emu.resets).toBe(1);
@@ -154,7 +160,7 @@ describe('AtariEnv wrappers against hand-computed frames', () => {
     expect(emu.resets).toBe(0); // the game was not reset
     expect(emu.frame).toBe(10); // one NOOP step of 4 frames
     expect(emu.actions.slice(-4)).toEqual([0, 0, 0, 0]);
-    for (let k = 0; k < 4; k++) expect(r.obs[k * F]).toBe(Math.max(emu.shade(9), emu.shade(10)));
+    expect(value(r.obs)).toBe(Math.max(emu.shade(9), emu.shade(10)));
     expect(env.step(0).terminated).toBe(false);
   });
 
@@ -186,12 +192,56 @@ describe('AtariEnv wrappers against hand-computed frames', () => {
     expect(counts.size).toBe(30);
   });
 
-  it('RGB observations have shape [4,84,84,3]', () => {
-    const env = new AtariEnv(new ScriptedEmulator(), { obsType: 'rgb', noopMax: 0 });
-    expect(env.observationShape).toEqual([4, 84, 84, 3]);
-    const { obs } = env.reset(3);
-    expect(obs.length).toBe(4 * F * 3);
-    expect([obs[0], obs[1], obs[2]]).toEqual([new ScriptedEmulator().shade(0), 1, 2]);
+  it('an episode that ends on the last frame of a step still pools; one that ends earlier does not', () => {
+    const last = new ScriptedEmulator({ endAt: 4 });
+    const a = new AtariEnv(last, { noopMax: 0 });
+    a.reset(1);
+    expect(a.step(0).terminated).toBe(true);
+    expect(last.observed.at(-1)?.pool).toBe(true);
+    const early = new ScriptedEmulator({ endAt: 3 });
+    const b = new AtariEnv(early, { noopMax: 0 });
+    b.reset(1);
+    expect(b.step(0).terminated).toBe(true);
+    expect(early.observed.at(-1)?.pool).toBe(false);
+  });
+
+  it('stepAutoReset: results before the reset, the final frame kept, the next episode started in place', () => {
+    const emu = new ScriptedEmulator({ endAt: 6, rewards: { 5: 3 } });
+    const env = new AtariEnv(emu, { noopMax: 0 });
+    const finalObs = new Uint8Array(F);
+    const out = newStepOutcome();
+    env.reset(1);
+    env.stepAutoReset(0, finalObs, out);
+    expect([out.terminated, out.gameOver, emu.resets]).toEqual([false, false, 0]);
+    env.stepAutoReset(0, finalObs, out);
+    expect(out).toEqual({ reward: 3, rawReward: 3, terminated: true, truncated: false, gameOver: true, lives: 3, episodeFrame: 6 });
+    expect(value(finalObs)).toBe(emu.shade(6));
+    expect(emu.resets).toBe(1);
+    expect(value(env.obs)).toBe(emu.shade(0));
+    env.stepAutoReset(0, finalObs, out); // no reset() needed in between
+    expect(out.terminated).toBe(false);
+  });
+
+  it('with terminalOnLifeLoss a lost life ends the episode but not the game (gameOver false)', () => {
+    const emu = new ScriptedEmulator({ livesAt: (t) => (t >= 6 ? 2 : 3), endAt: 14 });
+    const env = new AtariEnv(emu, { noopMax: 0, terminalOnLifeLoss: true });
+    const finalObs = new Uint8Array(F);
+    const out = newStepOutcome();
+    env.reset(1);
+    env.stepAutoReset(0, finalObs, out);
+    env.stepAutoReset(0, finalObs, out);
+    expect([out.terminated, out.gameOver, out.lives]).toEqual([true, false, 2]);
+    expect(emu.resets).toBe(0); // the game goes on (one NOOP step)
+    env.stepAutoReset(0, finalObs, out);
+    expect([out.terminated, out.gameOver]).toEqual([true, true]);
+    expect(emu.resets).toBe(1);
+  });
+
+  it('retired options: frameStack 1 and obsType grayscale (stored by old checkpoints) are accepted, others refused', () => {
+    expect(new AtariEnv(new ScriptedEmulator(), { frameStack: 1, obsType: 'grayscale' } as never).obsSize).toBe(F);
+    expect(() => new AtariEnv(new ScriptedEmulator(), { frameStack: 4 } as never)).toThrow(/frameStack" was removed: frames are stacked by the agent/);
+    expect(() => new AtariEnv(new ScriptedEmulator(), { obsType: 'rgb' } as never)).toThrow(/obsType" was removed/);
+    expect(() => new AtariEnv(new ScriptedEmulator(), { screenSize: 0 })).toThrow(/screenSize must be an integer in \[1, 160\]/);
   });
 
   it('bad input gives clear errors', () => {

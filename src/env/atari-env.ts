@@ -4,8 +4,13 @@
  * Defaults: frame skip 4 (done here, one act() per frame, so sticky actions are decided per
  * frame), sticky actions 0.25, minimal action set, truncation at 108,000 episode frames, up to 30
  * random single-frame no-ops at reset, max-pool over the last two frames of a step, grayscale
- * 84x84 (OpenCV INTER_AREA), a stack of the last 4 frames. Optional: full action set, RGB,
- * terminal-on-life-loss, fire-on-reset, reward clipping (the raw reward is always reported).
+ * 84x84 (OpenCV INTER_AREA). Optional: full action set, terminal-on-life-loss, fire-on-reset,
+ * reward clipping (the raw reward is always reported).
+ *
+ * The observation is ONE preprocessed frame. Frames are stacked in one place only, by the agent
+ * (its replay buffer, src/agent/replay.ts), which stores each frame once anyway; the emulator
+ * computes the frame itself (Emulator.observe: pp_observe inside the wasm core), so a step
+ * moves nothing but the 84x84 result out of wasm memory.
  *
  * Seeding: reset(seed) derives two independent seeds from `seed`, one for the emulator's
  * sticky-action RNG (the ROM is powered on again, like ALE after changing random_seed) and one
@@ -14,11 +19,10 @@
  *
  * Observations are written into one buffer owned by the env (or given by the caller, e.g. a
  * slice of a SharedArrayBuffer) and returned as a view: copy it if you keep it past the next
- * step. Layout: [stack][84][84] for grayscale, [stack][84][84][3] for RGB.
+ * step. Layout: [84][84] bytes.
  */
 import type { Emulator, EmulatorHost } from './emulator';
 import { FIRE, FULL_ACTION_SET, NOOP } from './emulator';
-import { AreaResizer, FrameStack, maxPool } from './preprocess';
 import { deriveSeed, entropySeed, Mt19937 } from './rng';
 
 export interface AtariEnvOptions {
@@ -34,12 +38,8 @@ export interface AtariEnvOptions {
   noopMax?: number;
   /** Max-pool the last two frames of each step (default true). */
   maxPool?: boolean;
-  /** 'grayscale' (default) or 'rgb'. */
-  obsType?: 'grayscale' | 'rgb';
-  /** Output side length (default 84); 0 keeps the full 210x160 screen. */
+  /** Side length of the square grayscale observation (default 84, at most 160). */
   screenSize?: number;
-  /** Frames per observation (default 4). */
-  frameStack?: number;
   /** A life lost ends the (training) episode; the game goes on at the next reset (default false). */
   terminalOnLifeLoss?: boolean;
   /** Press FIRE for one frame after each reset, when FIRE is an action of the set (default false). */
@@ -55,9 +55,7 @@ export const DEFAULT_ENV_OPTIONS: Required<AtariEnvOptions> = {
   maxEpisodeFrames: 108_000,
   noopMax: 30,
   maxPool: true,
-  obsType: 'grayscale',
   screenSize: 84,
-  frameStack: 4,
   terminalOnLifeLoss: false,
   fireReset: false,
   clipRewards: false,
@@ -81,27 +79,61 @@ export interface StepResult {
   info: StepInfo;
 }
 
+/** One step's results as stepAutoReset() hands them over (before the autoreset). */
+export interface StepOutcome {
+  reward: number;
+  rawReward: number;
+  terminated: boolean;
+  truncated: boolean;
+  /** The game itself ended (see AtariEnv.lastGameOver). */
+  gameOver: boolean;
+  /** Lives and episode frame number at the end of the step. */
+  lives: number;
+  episodeFrame: number;
+}
+
+export function newStepOutcome(): StepOutcome {
+  return { reward: 0, rawReward: 0, terminated: false, truncated: false, gameOver: false, lives: 0, episodeFrame: 0 };
+}
+
 export interface ResetResult {
   obs: Uint8Array;
   info: StepInfo;
 }
 
+/**
+ * Options that earlier versions had, with the only value any of them stored in a run or
+ * checkpoint (the run layer always forced these). Such an entry is accepted and dropped, so old
+ * checkpoints load; any other value is refused with the reason.
+ */
+const RETIRED_OPTIONS: Record<string, { value: unknown; why: string }> = {
+  frameStack: { value: 1, why: 'frames are stacked by the agent (frame_stack), the env gives one frame' },
+  obsType: { value: 'grayscale', why: 'observations are grayscale (the wasm core preprocesses them)' },
+};
+
 /** Checks user options and fills defaults; throws a RangeError naming the bad option. */
 export function resolveEnvOptions(opts: AtariEnvOptions = {}): Required<AtariEnvOptions> {
   const known = new Set(Object.keys(DEFAULT_ENV_OPTIONS));
-  for (const k of Object.keys(opts)) if (!known.has(k)) throw new RangeError(`unknown env option "${k}"`);
-  const o = { ...DEFAULT_ENV_OPTIONS, ...stripUndefined(opts) };
+  const given: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    const retired = RETIRED_OPTIONS[k];
+    if (retired) {
+      if (v !== undefined && v !== retired.value) throw new RangeError(`env option "${k}" was removed: ${retired.why}`);
+      continue;
+    }
+    if (!known.has(k)) throw new RangeError(`unknown env option "${k}"`);
+    given[k] = v;
+  }
+  const o = { ...DEFAULT_ENV_OPTIONS, ...stripUndefined(given as AtariEnvOptions) };
   const int = (name: keyof AtariEnvOptions, v: number, min: number, max: number) => {
     if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
   };
   int('frameSkip', o.frameSkip, 1, 1000);
   int('maxEpisodeFrames', o.maxEpisodeFrames, 0, 2 ** 31 - 1);
   int('noopMax', o.noopMax, 0, 100_000);
-  int('screenSize', o.screenSize, 0, 160);
-  int('frameStack', o.frameStack, 1, 64);
+  int('screenSize', o.screenSize, 1, 160);
   const p = o.repeatActionProbability;
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`repeatActionProbability must be in [0, 1], got ${p}`);
-  if (o.obsType !== 'grayscale' && o.obsType !== 'rgb') throw new RangeError(`obsType must be 'grayscale' or 'rgb', got ${String(o.obsType)}`);
   for (const b of ['fullActionSpace', 'maxPool', 'terminalOnLifeLoss', 'fireReset', 'clipRewards'] as const) {
     if (typeof o[b] !== 'boolean') throw new RangeError(`${b} must be a boolean, got ${String(o[b])}`);
   }
@@ -114,30 +146,21 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return r;
 }
 
-/** Shape of one observation for the given options: [stack, h, w] or [stack, h, w, 3]. */
-export function observationShape(opts: Required<AtariEnvOptions>, screenHeight = 210, screenWidth = 160): number[] {
-  const h = opts.screenSize === 0 ? screenHeight : opts.screenSize;
-  const w = opts.screenSize === 0 ? screenWidth : opts.screenSize;
-  return opts.obsType === 'rgb' ? [opts.frameStack, h, w, 3] : [opts.frameStack, h, w];
+/** Shape of one observation for the given options: [height, width] (one grayscale frame). */
+export function observationShape(opts: Required<AtariEnvOptions>): number[] {
+  return [opts.screenSize, opts.screenSize];
 }
 
 export class AtariEnv {
   readonly options: Required<AtariEnvOptions>;
   /** Action ids (ALE enum) of the action space, index = agent action. */
   readonly actionSet: readonly number[];
+  /** [height, width] of the observation frame. */
   readonly observationShape: readonly number[];
-  /** Bytes per observation. */
+  /** Bytes per observation (one frame). */
   readonly obsSize: number;
 
-  private readonly channels: 1 | 3;
-  private readonly screenBytes: number;
-  private readonly frameBytes: number;
-  private readonly screenA: Uint8Array; // newest raw screen of the step
-  private readonly screenB: Uint8Array; // the one before it
-  private readonly pooled: Uint8Array;
-  private readonly small: Uint8Array;
-  private readonly resizer: AreaResizer | null;
-  private readonly stack: FrameStack;
+  private readonly obsBuf: Uint8Array;
   private readonly noopRng = new Mt19937(0);
   private seeded = false;
   private needsReset = true;
@@ -150,27 +173,27 @@ export class AtariEnv {
   lastRawReward = 0;
   lastTerminated = false;
   lastTruncated = false;
+  /**
+   * The last step ended the game itself (game over or time limit), not only the training
+   * episode: differs from lastTerminated when terminalOnLifeLoss ends an episode at a life lost.
+   * Episode statistics count games (what a player calls a score).
+   */
+  lastGameOver = false;
 
   constructor(readonly emulator: Emulator, options: AtariEnvOptions = {}, obsBuffer?: Uint8Array) {
     this.options = resolveEnvOptions(options);
     const o = this.options;
+    if (o.screenSize > emulator.width || o.screenSize > emulator.height) {
+      throw new RangeError(`screenSize ${o.screenSize} is larger than the ${emulator.width}x${emulator.height} screen`);
+    }
     this.actionSet = o.fullActionSpace ? FULL_ACTION_SET : [...emulator.minimalActionSet()];
     this.fireIndex = this.actionSet.indexOf(FIRE);
-    this.channels = o.obsType === 'rgb' ? 3 : 1;
-    this.observationShape = observationShape(o, emulator.height, emulator.width);
-    const [, h, w] = this.observationShape;
-    this.frameBytes = h * w * this.channels;
-    this.obsSize = this.frameBytes * o.frameStack;
-    this.screenBytes = emulator.height * emulator.width * this.channels;
-    this.screenA = new Uint8Array(this.screenBytes);
-    this.screenB = new Uint8Array(this.screenBytes);
-    this.pooled = new Uint8Array(this.screenBytes);
-    this.resizer = o.screenSize === 0 ? null : new AreaResizer(emulator.width, emulator.height, w, h, this.channels);
-    this.small = this.resizer ? new Uint8Array(this.frameBytes) : this.pooled;
+    this.observationShape = observationShape(o);
+    this.obsSize = o.screenSize * o.screenSize;
     if (obsBuffer && obsBuffer.length !== this.obsSize) {
       throw new RangeError(`observation buffer has ${obsBuffer.length} bytes, need ${this.obsSize}`);
     }
-    this.stack = new FrameStack(o.frameStack, this.frameBytes, obsBuffer ?? new Uint8Array(this.obsSize));
+    this.obsBuf = obsBuffer ?? new Uint8Array(this.obsSize);
   }
 
   /**
@@ -184,13 +207,13 @@ export class AtariEnv {
 
   get numActions(): number { return this.actionSet.length; }
   /** The current observation (a view, overwritten by the next step/reset). */
-  get obs(): Uint8Array { return this.stack.data; }
+  get obs(): Uint8Array { return this.obsBuf; }
 
   /**
    * Starts an episode. With a seed, the emulator is re-seeded and powered on again and the no-op
    * RNG restarts; without one, both continue (seeded from entropy the first time).
    * With terminalOnLifeLoss, after an episode that ended by losing a life (not by game over) the
-   * game is not reset: one NOOP step is taken instead and its screen starts the new stack.
+   * game is not reset: one NOOP step is taken instead and its screen is the new first frame.
    */
   reset(seed?: number): ResetResult {
     this.checkOpen();
@@ -205,7 +228,7 @@ export class AtariEnv {
       this.emulator.resetGame();
     }
     this.afterGameReset();
-    return { obs: this.stack.data, info: this.info(0) };
+    return { obs: this.obsBuf, info: this.info(0) };
   }
 
   private applySeed(seed: number): void {
@@ -229,14 +252,10 @@ export class AtariEnv {
       emu.act(NOOP);
       if (emu.terminal()) emu.resetGame();
     }
-    this.grab(this.screenA);
-    this.emit(this.screenA, true);
+    this.observe(false);
     this.livesAtStep = emu.lives();
     this.needsReset = false;
-    this.lastReward = 0;
-    this.lastRawReward = 0;
-    this.lastTerminated = false;
-    this.lastTruncated = false;
+    this.clearLast();
   }
 
   private continueAfterLifeLoss(): ResetResult {
@@ -247,20 +266,25 @@ export class AtariEnv {
       this.emulator.resetGame();
       this.afterGameReset();
     } else {
-      this.stack.fill(this.small);
       this.needsReset = false;
-      this.lastReward = 0;
-      this.lastTerminated = false;
-      this.lastTruncated = false;
+      this.clearLast();
     }
-    return { obs: this.stack.data, info: this.info(0) };
+    return { obs: this.obsBuf, info: this.info(0) };
+  }
+
+  private clearLast(): void {
+    this.lastReward = 0;
+    this.lastRawReward = 0;
+    this.lastTerminated = false;
+    this.lastTruncated = false;
+    this.lastGameOver = false;
   }
 
   /** Takes one agent step (frameSkip frames). `action` indexes actionSet. */
   step(action: number): StepResult {
     this.stepIndex(action);
     return {
-      obs: this.stack.data,
+      obs: this.obsBuf,
       reward: this.lastReward,
       terminated: this.lastTerminated,
       truncated: this.lastTruncated,
@@ -278,39 +302,53 @@ export class AtariEnv {
       throw new RangeError(`invalid action ${String(action)}: must be an integer in [0, ${this.actionSet.length - 1}]`);
     }
     this.stepFrames(this.actionSet[action]);
-    this.stack.push(this.small);
   }
 
-  /** Emulates one step's frames and leaves its (pooled, resized) frame in `small`. */
+  /**
+   * stepIndex() with same-step autoreset (Gymnasium's "same step" mode, what both env adapters
+   * use): the step's results go to `out` (caller-owned, so nothing is allocated); when the
+   * episode ended, its final frame is copied to `finalObs` and the env is reset at once, so
+   * `obs` holds the next episode's first frame.
+   */
+  stepAutoReset(action: number, finalObs: Uint8Array, out: StepOutcome): void {
+    this.stepIndex(action);
+    out.reward = this.lastReward;
+    out.rawReward = this.lastRawReward;
+    out.terminated = this.lastTerminated;
+    out.truncated = this.lastTruncated;
+    out.gameOver = this.lastGameOver;
+    out.lives = this.emulator.lives();
+    out.episodeFrame = this.emulator.episodeFrameNumber();
+    if (!this.needsReset) return;
+    finalObs.set(this.obsBuf);
+    this.reset();
+  }
+
+  /** Emulates one step's frames and leaves its observation frame in obs. */
   private stepFrames(aleAction: number): void {
     const emu = this.emulator;
     const o = this.options;
     let raw = 0;
-    let keptPrevious = false;
     let terminated = false;
     let truncated = false;
-    for (let t = 0; t < o.frameSkip; t++) {
+    let t = 0;
+    for (; t < o.frameSkip; t++) {
       raw += emu.act(aleAction);
       const over = emu.terminal();
       truncated = !over && o.maxEpisodeFrames > 0 && emu.episodeFrameNumber() >= o.maxEpisodeFrames;
       terminated = over || (o.terminalOnLifeLoss && emu.lives() < this.livesAtStep);
-      if (terminated || truncated || t === o.frameSkip - 1) {
-        this.grab(this.screenA);
-        break;
-      }
-      // Keep the second-to-last frame for max-pooling. When the episode ends early the frames
-      // after it are never emulated (as in the reference), and the final frame stands alone.
-      if (t === o.frameSkip - 2 && o.maxPool) {
-        this.grab(this.screenB);
-        keptPrevious = true;
-      }
+      if (terminated || truncated) break;
     }
-    this.emit(keptPrevious ? this.screenB : this.screenA, false);
+    // Max-pool the last two frames when the step emulated all of them. When the episode ends
+    // early the frames after it are never emulated (as in the reference) and the final frame
+    // stands alone.
+    this.observe(o.maxPool && o.frameSkip >= 2 && t >= o.frameSkip - 1);
     this.livesAtStep = emu.lives();
     this.lastRawReward = raw;
     this.lastReward = o.clipRewards ? Math.sign(raw) : raw;
     this.lastTerminated = terminated;
     this.lastTruncated = truncated;
+    this.lastGameOver = truncated || (terminated && (emu.terminal() || !o.terminalOnLifeLoss));
     if (terminated || truncated) this.needsReset = true;
   }
 
@@ -319,21 +357,9 @@ export class AtariEnv {
     return this.emulator.terminal() || (o.maxEpisodeFrames > 0 && this.emulator.episodeFrameNumber() >= o.maxEpisodeFrames);
   }
 
-  /** Pools (screenA with `other` when they differ), resizes into `small`; fills or pushes. */
-  private emit(other: Uint8Array, fillStack: boolean): void {
-    let frame = this.screenA;
-    if (other !== this.screenA) {
-      maxPool(this.screenA, other, this.pooled, this.screenBytes);
-      frame = this.pooled;
-    }
-    if (this.resizer) this.resizer.resize(frame, this.small);
-    else if (frame !== this.small) this.small.set(frame);
-    if (fillStack) this.stack.fill(this.small);
-  }
-
-  private grab(out: Uint8Array): void {
-    if (this.channels === 1) this.emulator.grayscale(out);
-    else this.emulator.rgb(out);
+  private observe(pool: boolean): void {
+    const n = this.options.screenSize;
+    this.emulator.observe(this.obsBuf, n, n, pool);
   }
 
   private info(rawReward: number): StepInfo {
@@ -349,17 +375,17 @@ export class AtariEnv {
 
   /**
    * Full state: emulator (incl. its sticky-action RNG), the no-op RNG, episode flags, the last
-   * step's results and the observation stack, so a restored env continues bit for bit (its next
+   * step's results and the observation, so a restored env continues bit for bit (its next
    * observations included). Layout (little-endian), see STATE_* below:
    *   u32 magic 'AENV', u32 version, u32 checksum (FNV-1a of everything after the first 12
    *   bytes), u32 fingerprint (options + action set), u32 emulator bytes, u32 obs bytes,
    *   i32 livesAtStep, u32 flags, f64 lastReward, f64 lastRawReward,
-   *   u32[625] no-op RNG, obs stack, emulator state.
+   *   u32[625] no-op RNG, observation, emulator state.
    */
   cloneState(): Uint8Array {
     this.checkOpen();
     const emu = this.emulator.cloneState();
-    const obs = this.stack.data;
+    const obs = this.obsBuf;
     const out = new Uint8Array(STATE_HEAD + STATE_RNG + obs.length + emu.length);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, STATE_MAGIC, true);
@@ -368,7 +394,7 @@ export class AtariEnv {
     dv.setUint32(16, emu.length, true);
     dv.setUint32(20, obs.length, true);
     dv.setInt32(24, this.livesAtStep, true);
-    const flags = (this.needsReset ? 1 : 0) | (this.seeded ? 2 : 0) | (this.lastTerminated ? 4 : 0) | (this.lastTruncated ? 8 : 0);
+    const flags = (this.needsReset ? 1 : 0) | (this.seeded ? 2 : 0) | (this.lastTerminated ? 4 : 0) | (this.lastTruncated ? 8 : 0) | (this.lastGameOver ? 16 : 0);
     dv.setUint32(28, flags, true);
     dv.setFloat64(32, this.lastReward, true);
     dv.setFloat64(40, this.lastRawReward, true);
@@ -404,8 +430,9 @@ export class AtariEnv {
     this.seeded = p.seeded;
     this.lastTerminated = p.lastTerminated;
     if (p.obs) {
-      this.stack.data.set(p.obs);
+      this.obsBuf.set(p.obs);
       this.lastTruncated = p.lastTruncated;
+      this.lastGameOver = p.lastGameOver;
       this.lastReward = p.lastReward;
       this.lastRawReward = p.lastRawReward;
     }
@@ -435,7 +462,7 @@ export class AtariEnv {
       return {
         emu: state.subarray(o + obsLen), obs: state.subarray(o, o + obsLen), rng,
         livesAtStep: dv.getInt32(24, true), needsReset: (flags & 1) !== 0, seeded: (flags & 2) !== 0,
-        lastTerminated: (flags & 4) !== 0, lastTruncated: (flags & 8) !== 0,
+        lastTerminated: (flags & 4) !== 0, lastTruncated: (flags & 8) !== 0, lastGameOver: (flags & 16) !== 0,
         lastReward: dv.getFloat64(32, true), lastRawReward: dv.getFloat64(40, true),
       };
     }
@@ -451,15 +478,17 @@ export class AtariEnv {
     return {
       emu: state.subarray(20 + legacyRng), obs: null, rng,
       livesAtStep: dv.getInt32(4, true), needsReset: dv.getInt32(8, true) === 1, seeded: dv.getInt32(12, true) === 1,
-      lastTerminated: dv.getInt32(16, true) === 1, lastTruncated: false, lastReward: 0, lastRawReward: 0,
+      lastTerminated: dv.getInt32(16, true) === 1, lastTruncated: false, lastGameOver: false, lastReward: 0, lastRawReward: 0,
     };
   }
 
   /** Hash of what must match for a state to make sense here: options, action set, frame sizes. */
   private fingerprint(): number {
     const o = this.options;
+    // 'grayscale' and 1 stand where the retired obsType and frameStack options were (the only
+    // values ever stored), so states saved before they were retired still match.
     const key = JSON.stringify([o.frameSkip, o.repeatActionProbability, o.fullActionSpace, o.maxEpisodeFrames, o.noopMax,
-      o.maxPool, o.obsType, o.screenSize, o.frameStack, o.terminalOnLifeLoss, o.fireReset, o.clipRewards,
+      o.maxPool, 'grayscale', o.screenSize, 1, o.terminalOnLifeLoss, o.fireReset, o.clipRewards,
       this.actionSet, this.emulator.width, this.emulator.height]);
     return fnv1a(new TextEncoder().encode(key), 0);
   }
@@ -491,6 +520,7 @@ interface ParsedState {
   seeded: boolean;
   lastTerminated: boolean;
   lastTruncated: boolean;
+  lastGameOver: boolean;
   lastReward: number;
   lastRawReward: number;
 }

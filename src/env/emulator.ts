@@ -40,10 +40,14 @@ export interface Emulator {
   /** Frames emulated by act() since the last reset. */
   episodeFrameNumber(): number;
 
-  /** Writes height*width luminance bytes (ALE getScreenGrayscale). */
-  grayscale(out: Uint8Array): void;
-  /** Writes height*width*3 bytes, RGB interleaved per pixel (ALE getScreenRGB). */
-  rgb(out: Uint8Array): void;
+  /**
+   * One observation frame into `out` (width*height bytes): the current screen in grayscale,
+   * max-pooled with the previous emulated frame's when `pool`, resized with OpenCV's INTER_AREA
+   * to width x height (both at most the screen's; equal = no resize). The wasm core does this
+   * itself (pp_observe: its TIA keeps the previous frame), so nothing crosses into JavaScript but
+   * the result. `pool` is only asked for right after two frames emulated in a row.
+   */
+  observe(out: Uint8Array, width: number, height: number, pool: boolean): void;
 
   /** Serialized full state (emulator, RNG, counters). */
   cloneState(): Uint8Array;

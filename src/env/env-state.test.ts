@@ -223,7 +223,7 @@ describe('VecEnv states on the real core (Breakout)', async () => {
   if (missing) console.warn(`real-core state test skipped: ${missing}`);
   it.skipIf(!!missing)('2x1 -> 1x2: emulator states (wasm clone incl. RNG) continue exactly', async () => {
     const spec = { kind: 'ale' as const, rom: new Uint8Array(readFileSync(ROM)), wasm: new Uint8Array(readFileSync(WASM)) };
-    const env = { frameStack: 1 };
+    const env = {};
     const a = await make({ numEnvs: 2, numWorkers: 2, emulator: spec, env, seed: 11 });
     await a.reset();
     await run(a, 0, 30);

@@ -8,10 +8,12 @@
  * frame by an mt19937 drawing exactly two numbers per act() (also after game over), act() on a
  * finished game emulates nothing, illegal actions become NOOP, frame counters, clone/restore.
  * The screen changes every frame (a scan line that shows only on even frames), so max-pooling
- * and frame skipping have observable effects.
+ * and frame skipping have observable effects. Like the TIA it keeps the previous frame's screen,
+ * and observe() runs the JS reference pipeline (src/env/preprocess.ts) on the two.
  */
 import type { Emulator, EmulatorHost, EmulatorSettings, FakeGameParams } from './emulator';
 import { FULL_ACTION_SET } from './emulator';
+import { ReferenceObserver } from './preprocess';
 import { Mt19937 } from './rng';
 
 const WIDTH = 160;
@@ -49,6 +51,10 @@ export class FakeEmulator implements Emulator {
   private remembered = 0;
   private frames = 0;
   private episodeFrames = 0;
+  // The screen of the latest emulated frame and of the one before (repainted after every act).
+  private screen: Uint8Array;
+  private previous: Uint8Array;
+  private readonly observer: ReferenceObserver;
 
   /** Counts calls, for tests that check how many frames a wrapper emulated. */
   actCalls = 0;
@@ -66,6 +72,9 @@ export class FakeEmulator implements Emulator {
     // ALE stores the probability as a 32-bit float.
     this.stickyP = Math.fround(p);
     this.minimal = this.params.hasFire ? [0, 1, 3, 4, 11, 12] : [0, 3, 4];
+    this.screen = new Uint8Array(WIDTH * this.height);
+    this.previous = new Uint8Array(WIDTH * this.height);
+    this.observer = new ReferenceObserver(WIDTH, this.height);
     this.reseed(settings.seed);
   }
 
@@ -88,6 +97,7 @@ export class FakeEmulator implements Emulator {
     this.over = false;
     this.remembered = 0;
     this.episodeFrames = 0;
+    this.paint(this.screen);
   }
 
   private spawn(): void {
@@ -115,6 +125,10 @@ export class FakeEmulator implements Emulator {
     }
     this.frames++;
     this.episodeFrames++;
+    const old = this.previous;
+    this.previous = this.screen;
+    this.screen = old;
+    this.paint(this.screen);
     return reward;
   }
 
@@ -123,22 +137,12 @@ export class FakeEmulator implements Emulator {
   frameNumber(): number { return this.frames; }
   episodeFrameNumber(): number { return this.episodeFrames; }
 
-  /** Palette-index-like picture; the value of each pixel is its luminance. */
-  private paint(out: Uint8Array, channels: 1 | 3): void {
+  /** Grayscale picture of the current state. */
+  private paint(out: Uint8Array): void {
     const h = this.height;
-    const need = h * WIDTH * channels;
-    if (out.length < need) throw new RangeError(`screen buffer too small: ${out.length} < ${need}`);
-    const put = (x: number, y: number, v: number) => {
-      const i = (y * WIDTH + x) * channels;
-      if (channels === 1) out[i] = v;
-      else { out[i] = v; out[i + 1] = 255 - v; out[i + 2] = v ^ 0x55; }
-    };
+    const put = (x: number, y: number, v: number) => { out[y * WIDTH + x] = v; };
     // background: a gradient that depends on lives, so life loss shows
-    for (let y = 0; y < h; y++) {
-      const v = (this.livesLeft * 16 + (y >> 3)) & 0x3e;
-      if (channels === 1) out.fill(v, y * WIDTH, (y + 1) * WIDTH);
-      else for (let x = 0; x < WIDTH; x++) put(x, y, v);
-    }
+    for (let y = 0; y < h; y++) out.fill((this.livesLeft * 16 + (y >> 3)) & 0x3e, y * WIDTH, (y + 1) * WIDTH);
     // scan line visible on even frames only (max-pool keeps it)
     if ((this.frames & 1) === 0) {
       const y = (this.frames >> 1) % h;
@@ -151,8 +155,10 @@ export class FakeEmulator implements Emulator {
     for (let y = bottom; y < bottom + 4; y++) for (let x = this.paddleX; x < this.paddleX + PADDLE_W; x++) put(x, y, 0x94);
   }
 
-  grayscale(out: Uint8Array): void { this.check(); this.paint(out, 1); }
-  rgb(out: Uint8Array): void { this.check(); this.paint(out, 3); }
+  observe(out: Uint8Array, width: number, height: number, pool: boolean): void {
+    this.check();
+    this.observer.observe(this.screen, pool ? this.previous : null, out, width, height);
+  }
 
   cloneState(): Uint8Array {
     this.check();
@@ -175,6 +181,7 @@ export class FakeEmulator implements Emulator {
     this.frames = w[7];
     this.episodeFrames = w[8];
     this.rng.setState(w.subarray(10));
+    this.paint(this.screen);
   }
 
   dispose(): void { this.disposed = true; }

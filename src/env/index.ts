@@ -1,9 +1,9 @@
 /** Public surface of the environment layer. */
-export { AtariEnv, DEFAULT_ENV_OPTIONS, observationShape, resolveEnvOptions } from './atari-env';
-export type { AtariEnvOptions, ResetResult, StepInfo, StepResult } from './atari-env';
+export { AtariEnv, DEFAULT_ENV_OPTIONS, newStepOutcome, observationShape, resolveEnvOptions } from './atari-env';
+export type { AtariEnvOptions, ResetResult, StepInfo, StepOutcome, StepResult } from './atari-env';
 export type { Emulator, EmulatorHost, EmulatorSettings, EmulatorSpec, FakeGameParams } from './emulator';
 export { FakeEmulator, FakeHost } from './fake-emulator';
-export { AreaResizer, FrameStack, maxPool } from './preprocess';
+export { AreaResizer, maxPool, ReferenceObserver } from './preprocess';
 export { VecEnv, VecEnvError } from './vec-env';
 export type { EnvStats, EpisodeRecord, VecBatch, VecEnvEvent, VecEnvOptions, VecStepResult } from './vec-env';
 export { browserWorkerFactory } from './worker-handle';

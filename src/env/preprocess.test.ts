@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AreaResizer, areaTable, FrameStack, maxPool, roundToByte } from './preprocess';
+import { AreaResizer, areaTable, maxPool, ReferenceObserver, roundToByte } from './preprocess';
 
 interface GoldenCase { kind: 'noise' | 'blocks'; seed: number; h: number; w: number; c: number; dh: number; dw: number; out: string }
 /** cv2.resize(..., INTER_AREA) outputs made by fixtures/gen-inter-area.py (Debian python3-opencv). */
@@ -166,18 +166,21 @@ describe(`AreaResizer is bit-identical to OpenCV ${golden.opencv} INTER_AREA`, (
   }
 });
 
-describe('maxPool and FrameStack', () => {
+describe('maxPool and ReferenceObserver', () => {
   it('maxPool is element-wise max', () => {
     const out = new Uint8Array(4);
     maxPool(Uint8Array.of(1, 9, 3, 0), Uint8Array.of(5, 2, 3, 255), out);
     expect(Array.from(out)).toEqual([5, 9, 3, 255]);
   });
-  it('stack fills with the reset frame and shifts oldest-first', () => {
-    const s = new FrameStack(3, 2);
-    s.fill(Uint8Array.of(1, 1));
-    expect(Array.from(s.data)).toEqual([1, 1, 1, 1, 1, 1]);
-    s.push(Uint8Array.of(2, 3));
-    s.push(Uint8Array.of(4, 5));
-    expect(Array.from(s.data)).toEqual([1, 1, 2, 3, 4, 5]);
+  it('pools with the previous frame only when given one, then resizes (or copies at full size)', () => {
+    const o = new ReferenceObserver(3, 1);
+    const out = new Uint8Array(2);
+    o.observe(Uint8Array.of(0, 30, 90), null, out, 2, 1);
+    expect(Array.from(out)).toEqual([10, 70]);
+    o.observe(Uint8Array.of(0, 30, 90), Uint8Array.of(60, 0, 0), out, 2, 1);
+    expect(Array.from(out)).toEqual([50, 70]); // pooled [60,30,90]: 60*2/3+30/3, 30/3+90*2/3
+    const full = new Uint8Array(3);
+    o.observe(Uint8Array.of(1, 2, 3), Uint8Array.of(3, 2, 1), full, 3, 1);
+    expect(Array.from(full)).toEqual([3, 2, 3]);
   });
 });

@@ -1,5 +1,7 @@
 /**
- * Observation preprocessing: max-pool of two frames and OpenCV-compatible INTER_AREA resize.
+ * Observation preprocessing in JavaScript: max-pool of two frames and OpenCV-compatible
+ * INTER_AREA resize. The live path does the same inside the wasm core (src/preprocess,
+ * pp_observe); this file is the test oracle that path is checked against bit for bit.
  *
  * The resize reproduces what cv::resize(src, dst, size, 0, 0, INTER_AREA) computes for 8-bit
  * images when both ratios are >= 1 and at least one is not an integer (210x160 -> 84x84 is
@@ -151,30 +153,32 @@ export function maxPool(a: Uint8Array, b: Uint8Array, out: Uint8Array, length = 
 }
 
 /**
- * The last `depth` frames, oldest first, laid out contiguously as [depth][frameSize] inside a
- * caller-provided buffer (so it can be a slice of a SharedArrayBuffer).
+ * The whole reference pipeline for one observation frame, in JavaScript: max-pool of this frame's
+ * grayscale screen with the previous one (when `prev` is given), then INTER_AREA to the
+ * observation size. The product computes this inside the wasm core (pp_observe, used by
+ * AleEmulator.observe); this class is the test oracle it is checked against, and what the fake
+ * emulators of the unit tests use. Allocates nothing after the first call for a size.
  */
-export class FrameStack {
-  constructor(
-    readonly depth: number,
-    readonly frameSize: number,
-    readonly data: Uint8Array = new Uint8Array(depth * frameSize),
-  ) {
-    if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`frame stack depth must be >= 1, got ${depth}`);
-    if (data.length !== depth * frameSize) {
-      throw new RangeError(`frame stack buffer has ${data.length} bytes, need ${depth * frameSize}`);
+export class ReferenceObserver {
+  private readonly pooled: Uint8Array;
+  private resizer: AreaResizer | null = null;
+
+  constructor(readonly srcWidth: number, readonly srcHeight: number) {
+    this.pooled = new Uint8Array(srcWidth * srcHeight);
+  }
+
+  observe(cur: Uint8Array, prev: Uint8Array | null, out: Uint8Array, width: number, height: number): void {
+    let frame = cur;
+    if (prev) {
+      maxPool(cur, prev, this.pooled, this.pooled.length);
+      frame = this.pooled;
     }
-  }
-
-  /** Every slot becomes `frame` (Gymnasium's FrameStackObservation pads with the reset frame). */
-  fill(frame: Uint8Array): void {
-    for (let i = 0; i < this.depth; i++) this.data.set(frame.subarray(0, this.frameSize), i * this.frameSize);
-  }
-
-  /** Drops the oldest frame and appends `frame` as the newest. */
-  push(frame: Uint8Array): void {
-    const n = this.frameSize;
-    this.data.copyWithin(0, n);
-    this.data.set(frame.subarray(0, n), (this.depth - 1) * n);
+    if (width === this.srcWidth && height === this.srcHeight) {
+      out.set(frame.subarray(0, width * height));
+      return;
+    }
+    const r = this.resizer;
+    if (!r || r.dstWidth !== width || r.dstHeight !== height) this.resizer = new AreaResizer(this.srcWidth, this.srcHeight, width, height);
+    this.resizer!.resize(frame, out);
   }
 }

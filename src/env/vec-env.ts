@@ -247,12 +247,7 @@ export class VecEnv {
   }
 
   private async probeObsSize(): Promise<number> {
-    const o = resolveEnvOptions(this.opts.env);
-    const height = this.opts.emulator.kind === 'fake' ? this.opts.emulator.game?.height ?? 210 : 210;
-    if (o.screenSize === 0 && this.opts.emulator.kind !== 'fake') {
-      throw new RangeError('screenSize 0 (full screen) is not supported by VecEnv yet: the screen height depends on the ROM');
-    }
-    return observationShape(o, height, 160).reduce((a, b) => a * b, 1);
+    return observationShape(resolveEnvOptions(this.opts.env)).reduce((a, b) => a * b, 1);
   }
 
   private async spawn(w: number, first: number, count: number, restarts: number): Promise<WorkerInfo> {
@@ -506,6 +501,8 @@ export class VecEnv {
     };
   }
 
+  /** Every env's observation, [N][obs] (a view on the shared buffer, what reset() and step() return). */
+  sharedObs(): Uint8Array { this.checkUsable(); return this.shared.obs; }
   /** Observation of env `id` (a view on the shared buffer). */
   obsOf(id: number): Uint8Array { this.checkId(id); return this.shared.obsOf(id); }
   /** Observation the env's last finished episode ended on (before its auto-reset). */

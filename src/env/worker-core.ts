@@ -10,7 +10,7 @@
  * lets VecEnv.recv() hand out the first envs to finish.
  */
 import * as Comlink from 'comlink';
-import { AtariEnv, type AtariEnvOptions } from './atari-env';
+import { AtariEnv, newStepOutcome, type AtariEnvOptions } from './atari-env';
 import type { EmulatorHost, EmulatorSpec } from './emulator';
 import { FakeHost } from './fake-emulator';
 import { CMD_HEAD, CMD_TAIL, EPOCH, PROGRESS, QUEUE, SharedState, STOP, type SharedLayout } from './shared';
@@ -95,6 +95,7 @@ export class EnvWorker implements EnvWorkerApi {
   private transport: Transport = 'atomics';
   private running = false;
   private armed: FaultKind | null = null;
+  private readonly outcome = newStepOutcome();
 
   constructor(private readonly platform: WorkerPlatform) {}
 
@@ -202,28 +203,23 @@ export class EnvWorker implements EnvWorkerApi {
     const k = id - this.first;
     const env = this.envs[k];
     if (!env) throw new Error(`env ${id} is not handled by this worker`);
-    env.stepIndex(s.actions[id]);
+    const r = this.outcome;
+    // The env writes its observation straight into this env's slot of the shared buffer (and
+    // the final one, when the episode ended, into its final-observation slot).
+    env.stepAutoReset(s.actions[id], s.finalObsOf(id), r);
     // A VecEnv that gave up on this worker has bumped the epoch: do not publish stale results.
     if (Atomics.load(s.ctrl, this.base + EPOCH) !== this.epoch) {
       this.running = false;
       return false;
     }
-    s.reward[id] = env.lastReward;
-    s.rawReward[id] = env.lastRawReward;
-    s.terminated[id] = env.lastTerminated ? 1 : 0;
-    s.truncated[id] = env.lastTruncated ? 1 : 0;
+    s.reward[id] = r.reward;
+    s.rawReward[id] = r.rawReward;
+    s.terminated[id] = r.terminated ? 1 : 0;
+    s.truncated[id] = r.truncated ? 1 : 0;
     s.restarted[id] = 0;
-    const emu = env.emulator;
-    const ended = env.lastTerminated || env.lastTruncated;
-    const gameOver = ended && (emu.terminal() || env.lastTruncated || !env.options.terminalOnLifeLoss);
-    s.gameOver[id] = gameOver ? 1 : 0;
-    s.lives[id] = emu.lives();
-    s.episodeFrame[id] = emu.episodeFrameNumber();
-    if (ended) {
-      // Auto-reset: keep what the episode ended on, then start the next one in place.
-      s.finalObsOf(id).set(env.obs);
-      env.reset();
-    }
+    s.gameOver[id] = r.gameOver ? 1 : 0;
+    s.lives[id] = r.lives;
+    s.episodeFrame[id] = r.episodeFrame;
     Atomics.add(s.ctrl, this.base + PROGRESS, 1);
     s.publish(id);
     return true;

@@ -13,7 +13,6 @@
  */
 import { DQNAgent } from '../agent/agent';
 import { makeConfig, type DQNConfig } from '../agent/config';
-import { FrameStacker } from '../agent/stacker';
 import type { CheckpointStore } from '../checkpoint/store';
 import { CheckpointManager } from '../checkpoint/manager';
 import { captureAgent, restoreAgent, type CaptureOptions, type EnvStateIO } from '../checkpoint/restore';
@@ -302,13 +301,11 @@ export class RunControllerImpl implements RunController {
   private async meanQ(): Promise<number | null> {
     if (this.agent.learner.gradientSteps === this.lastGradForQ) return this.lastMeanQ;
     this.lastGradForQ = this.agent.learner.gradientSteps;
-    // The agent keeps its acting stacks private; its state export has them (uint8 [N,S,H*W]).
-    const stacker = (this.agent as unknown as { stacker?: FrameStacker }).stacker;
-    if (!stacker) return null;
     const n = this.env.numEnvs;
     const size = n * this.env.frameHeight * this.env.frameWidth * this.agent.cfg.frame_stack;
     if (!this.qInput || this.qInput.length !== size) this.qInput = new Float32Array(size);
-    stacker.writeInput(this.qInput);
+    // The stacks the agent acts on next: each env's newest row in replay.
+    this.agent.buffer.writeLatestStacks(this.qInput);
     const q = await this.agent.learner.qValues(this.qInput, n);
     const A = q.length / n;
     let s = 0;
@@ -530,25 +527,15 @@ export class RunControllerImpl implements RunController {
     const realtime = o.realtime ?? true;
     let stop = false;
     this.watchStop = () => { stop = true; };
-    const S = this.agent.cfg.frame_stack;
-    const stacker = new FrameStacker(1, S, env.frameHeight, env.frameWidth);
-    const input = new Float32Array(env.frameHeight * env.frameWidth * S);
-    const actions = new Int32Array(1);
-    const rng = this.agent.evalRng;
+    // The agent's own acting, over the watch env with a frame store of its own.
+    const actor = this.agent.actor(env, { epsilon: eps });
     const stepMs = (1000 / 60) * env.frameSkip;
     this.watchPromise = (async () => {
       try {
-        env.reset((this.agent.cfg.seed + 0x20000) >>> 0);
-        stacker.resetAll(env.obs);
+        await actor.reset((this.agent.cfg.seed + 0x20000) >>> 0);
         let next = now();
         while (!stop) {
-          if (rng.nextFloat() < eps) actions[0] = rng.nextInt(env.numActions);
-          else {
-            stacker.writeInput(input);
-            actions[0] = (await this.agent.learner.greedyActions(input, 1))[0];
-          }
-          env.step(actions);
-          stacker.observe(env.obs, env.terminated, env.truncated);
+          await actor.step();
           env.publishFrame(this.frameWriter, -1, this.agent.globalStep);
           for (const e of env.finished) this.emit({ kind: 'state', runId: this.runId, state: 'watching', reason: `watch episode: raw return ${e.rawReturn}, ${e.length} steps` });
           if (realtime) {

@@ -1,34 +1,31 @@
 /**
- * Adapters from the env layer (src/env) to the agent's VecEnv contract (src/agent/types.ts):
+ * The two env adapters, the only ones the product, the tools and the tests use, both behind the
+ * agent's AgentEnv contract (src/agent/types.ts):
  *  - SingleEnv: ONE AtariEnv stepped synchronously in the learner worker's own thread (single
- *    mode). It can publish the full palette-index screen to a FrameWriter and capture/restore
+ *    mode). It publishes the full palette-index screen to a FrameWriter and captures/restores
  *    its emulator state (exact resume).
  *  - WorkerVecEnv: src/env's VecEnv (W workers x K envs over a SharedArrayBuffer).
- * Both run the env with frameStack = 1 (the agent stacks frames itself and replay stores each
- * frame once) and report finished episodes with their RAW game score (unclipped rewards),
- * which is what the dashboard plots.
+ * Both step with same-step autoreset (AtariEnv.stepAutoReset, in this thread or in the env
+ * worker) and count episodes with the same rule (src/env/episode.ts accountStep: one record per
+ * GAME, raw score included), so a run reports the same episodes in either mode.
  */
 import { Ale, ArcadeModule, type WasmSource } from '../ale/arcade';
-import type { VecEnv as AgentVecEnv } from '../agent/types';
+import type { AgentEnv } from '../agent/types';
 import type { EnvStateIO } from '../checkpoint/restore';
 import { AleEmulator } from '../env/ale-emulator';
-import { AtariEnv, resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
+import { AtariEnv, newStepOutcome, resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
 import type { EmulatorSpec } from '../env/emulator';
+import { accountStep, newEnvStats, restartStats, type EpisodeRecord } from '../env/episode';
 import { VecEnv, type VecEnvEvent } from '../env/vec-env';
 import type { WorkerFactory } from '../env/worker-handle';
 import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE, FRAME_VIEW_SLOT, frameEnvSlot } from './types';
 import type { FrameWriter } from './frames';
 
-export interface FinishedEpisode {
-  env: number;
-  rawReturn: number;
-  length: number;
-}
+/** Bytes of the running-game statistics at the end of a SingleEnv state blob. */
+const SINGLE_STATS_BYTES = 32;
 
 /** What the controller needs beyond the agent's contract. */
-export interface RunEnv extends AgentVecEnv {
-  /** Episodes that ended in the last step (cleared by the next step). */
-  readonly finished: FinishedEpisode[];
+export interface RunEnv extends AgentEnv {
   /** Emulator frames per agent step (frame skip). */
   readonly frameSkip: number;
   /**
@@ -37,16 +34,6 @@ export interface RunEnv extends AgentVecEnv {
    */
   publishFrame(w: FrameWriter, i: number, agentStep: number): void;
   close(): Promise<void> | void;
-}
-
-/** Env options as the run layer uses them: defaults of CleanRL's dqn_atari wrappers, frameStack 1. */
-export function runEnvOptions(env: AtariEnvOptions = {}): AtariEnvOptions {
-  // CleanRL's dqn_atari clips rewards (ClipRewardEnv) and ends a training episode on life loss
-  // (EpisodicLifeEnv) and presses FIRE on reset; we keep life loss / fire off by default
-  // (Gymnasium v5 + AtariPreprocessing defaults) but clip, since DQN's learning rate assumes it.
-  const o = { clipRewards: true, ...env, frameStack: 1 };
-  resolveEnvOptions(o); // validates, throws with the offending field
-  return o;
 }
 
 export interface SingleEnvOptions {
@@ -67,23 +54,23 @@ export class SingleEnv implements RunEnv, EnvStateIO {
   readonly rewards = new Float32Array(1);
   readonly terminated = new Uint8Array(1);
   readonly truncated = new Uint8Array(1);
-  readonly finished: FinishedEpisode[] = [];
+  readonly finished: EpisodeRecord[] = [];
   readonly frameSkip: number;
   readonly env: AtariEnv;
   readonly gameMd5: string;
   readonly gameName: string;
   private readonly ale: Ale;
-  private raw = 0;
-  private len = 0;
+  private readonly outcome = newStepOutcome();
+  private readonly stats = newEnvStats();
 
   private constructor(ale: Ale, env: AtariEnv) {
     this.ale = ale;
     this.env = env;
-    const [, h, w] = env.observationShape;
+    const [h, w] = env.observationShape;
     this.frameHeight = h;
     this.frameWidth = w;
     this.numActions = env.numActions;
-    this.obs = new Uint8Array(h * w);
+    this.obs = env.obs;
     this.finalObs = new Uint8Array(h * w);
     this.frameSkip = env.options.frameSkip;
     const info = ale.gameInfo;
@@ -92,42 +79,29 @@ export class SingleEnv implements RunEnv, EnvStateIO {
   }
 
   static async create(o: SingleEnvOptions): Promise<SingleEnv> {
-    const opts = runEnvOptions(o.env);
-    if (opts.obsType === 'rgb') throw new Error('the DQN run layer needs grayscale observations (obsType "grayscale")');
+    const opts = resolveEnvOptions(o.env);
     const mod = o.module ?? (await ArcadeModule.load(o.wasm));
     const ale = mod.create();
-    const r = resolveEnvOptions(opts);
-    const emu = new AleEmulator(ale, o.rom, { repeatActionProbability: r.repeatActionProbability, seed: 0 });
-    return new SingleEnv(ale, new AtariEnv(emu, opts));
+    const emu = new AleEmulator(ale, o.rom, { repeatActionProbability: opts.repeatActionProbability, seed: 0 });
+    // The env writes its observation straight into this adapter's obs (no copy per step).
+    return new SingleEnv(ale, new AtariEnv(emu, opts, new Uint8Array(opts.screenSize * opts.screenSize)));
   }
 
   reset(seed?: number): void {
     this.env.reset(seed);
-    this.obs.set(this.env.obs);
-    this.raw = 0;
-    this.len = 0;
+    restartStats(this.stats);
     this.finished.length = 0;
   }
 
   step(actions: Int32Array): void {
-    const env = this.env;
+    const r = this.outcome;
     this.finished.length = 0;
-    env.stepIndex(actions[0]);
-    this.rewards[0] = env.lastReward;
-    this.raw += env.lastRawReward;
-    this.len++;
-    const term = env.lastTerminated;
-    const trunc = env.lastTruncated;
-    this.terminated[0] = term ? 1 : 0;
-    this.truncated[0] = trunc ? 1 : 0;
-    if (term || trunc) {
-      this.finalObs.set(env.obs);
-      this.finished.push({ env: 0, rawReturn: this.raw, length: this.len });
-      this.raw = 0;
-      this.len = 0;
-      env.reset();
-    }
-    this.obs.set(env.obs);
+    this.env.stepAutoReset(actions[0], this.finalObs, r);
+    this.rewards[0] = r.reward;
+    this.terminated[0] = r.terminated ? 1 : 0;
+    this.truncated[0] = r.truncated ? 1 : 0;
+    const ended = accountStep(this.stats, 0, r.reward, r.rawReward, r.gameOver, r.truncated, r.episodeFrame);
+    if (ended) this.finished.push(ended);
   }
 
   /** i = the index shown to the page (0 in single mode, -1 for the watch env). View slot only:
@@ -136,15 +110,26 @@ export class SingleEnv implements RunEnv, EnvStateIO {
     w.write(i, this.ale.width, this.ale.height, FRAME_KIND_PALETTE, agentStep, this.ale.screen());
   }
 
-  /** Emulator + env state; the observation is appended so the agent's view resumes exactly. */
+  /**
+   * The AtariEnv state (emulator, RNGs, observation) plus the running game's statistics, so the
+   * game's score and length continue across a resume. Layout: u32 AtariEnv state bytes, f32
+   * running raw score, the AtariEnv state, the observation, then f64 running return, raw return,
+   * length and finished-game count. Blobs of the first format (without the four f64) still load.
+   */
   getEnvStates(): Uint8Array[] {
     const s = this.env.cloneState();
-    const out = new Uint8Array(8 + s.length + this.obs.length);
+    const st = this.stats;
+    const tail = 8 + s.length + this.obs.length;
+    const out = new Uint8Array(tail + SINGLE_STATS_BYTES);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, s.length, true);
-    dv.setFloat32(4, this.raw, true); // running raw score (the length restarts; only plotting uses it)
+    dv.setFloat32(4, st.currentRawReturn, true);
     out.set(s, 8);
     out.set(this.obs, 8 + s.length);
+    dv.setFloat64(tail, st.currentReturn, true);
+    dv.setFloat64(tail + 8, st.currentRawReturn, true);
+    dv.setFloat64(tail + 16, st.currentLength, true);
+    dv.setFloat64(tail + 24, st.episodes, true);
     return [out];
   }
 
@@ -153,10 +138,23 @@ export class SingleEnv implements RunEnv, EnvStateIO {
     const b = states[0];
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const n = dv.getUint32(0, true);
-    if (b.length !== 8 + n + this.obs.length) throw new Error('single env: env state has the wrong size');
+    const tail = 8 + n + this.obs.length;
+    if (b.length !== tail && b.length !== tail + SINGLE_STATS_BYTES) throw new Error('single env: env state has the wrong size');
     this.env.restoreState(b.subarray(8, 8 + n));
-    this.raw = dv.getFloat32(4, true);
-    this.obs.set(b.subarray(8 + n));
+    this.obs.set(b.subarray(8 + n, tail));
+    const st = this.stats;
+    restartStats(st);
+    st.last = null;
+    if (b.length === tail) {
+      st.currentRawReturn = dv.getFloat32(4, true); // first format: the raw score only
+      st.currentReturn = st.currentRawReturn;
+      st.episodes = 0;
+    } else {
+      st.currentReturn = dv.getFloat64(tail, true);
+      st.currentRawReturn = dv.getFloat64(tail + 8, true);
+      st.currentLength = dv.getFloat64(tail + 16, true);
+      st.episodes = dv.getFloat64(tail + 24, true);
+    }
   }
 
   close(): void {
@@ -174,75 +172,91 @@ export interface WorkerVecEnvOptions {
   onEvent?: (e: VecEnvEvent) => void;
 }
 
-/** src/env VecEnv seen through the agent's contract (own copies of the per-step arrays). */
+/**
+ * src/env's VecEnv seen through the agent's contract. obs, rewards and the flags are the VecEnv's
+ * own views on its SharedArrayBuffer, where the env workers wrote them (no copy per step); final
+ * frames are copied into one [N, H, W] array, only for envs whose episode ended on this step.
+ */
 export class WorkerVecEnv implements RunEnv, EnvStateIO {
   readonly numEnvs: number;
   readonly numActions: number;
   readonly frameHeight: number;
   readonly frameWidth: number;
-  readonly obs: Uint8Array;
   readonly finalObs: Uint8Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  readonly finished: FinishedEpisode[] = [];
+  readonly finished: EpisodeRecord[] = [];
   readonly frameSkip: number;
   readonly vec: VecEnv;
   private readonly hw: number;
-  private readonly obsViews: Uint8Array[];
+  // The shared views (placeholders of the right size until the first reset).
+  private obsView: Uint8Array;
+  private rewardView: Float32Array;
+  private terminatedView: Uint8Array;
+  private truncatedView: Uint8Array;
+  /** Per-env views of the shared obs, made once, so publishing frames allocates nothing. */
+  private obsViews: Uint8Array[] = [];
 
   private constructor(vec: VecEnv, frameSkip: number) {
     this.vec = vec;
-    const shape = vec.observationShape; // [1, h, w]
-    const h = shape[shape.length - 2];
-    const w = shape[shape.length - 1];
-    if (vec.obsSize !== h * w) throw new Error(`VecEnv observation ${shape.join('x')} is not one grayscale frame`);
+    const [h, w] = vec.observationShape;
+    if (vec.obsSize !== h * w) throw new Error(`VecEnv observation ${vec.observationShape.join('x')} is not one grayscale frame`);
     this.numEnvs = vec.numEnvs;
     this.numActions = vec.numActions;
     this.frameHeight = h;
     this.frameWidth = w;
     this.hw = h * w;
-    this.obs = new Uint8Array(this.numEnvs * this.hw);
-    // Per-env views of obs made once, so publishing frames allocates nothing.
-    this.obsViews = Array.from({ length: this.numEnvs }, (_, e) => this.obs.subarray(e * this.hw, (e + 1) * this.hw));
     this.finalObs = new Uint8Array(this.numEnvs * this.hw);
-    this.rewards = new Float32Array(this.numEnvs);
-    this.terminated = new Uint8Array(this.numEnvs);
-    this.truncated = new Uint8Array(this.numEnvs);
+    this.obsView = new Uint8Array(this.numEnvs * this.hw);
+    this.rewardView = new Float32Array(this.numEnvs);
+    this.terminatedView = new Uint8Array(this.numEnvs);
+    this.truncatedView = new Uint8Array(this.numEnvs);
     this.frameSkip = frameSkip;
   }
 
+  get obs(): Uint8Array { return this.obsView; }
+  get rewards(): Float32Array { return this.rewardView; }
+  get terminated(): Uint8Array { return this.terminatedView; }
+  get truncated(): Uint8Array { return this.truncatedView; }
+
   static async create(o: WorkerVecEnvOptions): Promise<WorkerVecEnv> {
-    const env = runEnvOptions(o.env);
+    const env = resolveEnvOptions(o.env);
     const vec = await VecEnv.create({
       numEnvs: o.numEnvs, numWorkers: o.numWorkers, emulator: o.emulator, env, seed: o.seed,
       workerFactory: o.workerFactory, onEvent: o.onEvent,
     });
     try {
-      return new WorkerVecEnv(vec, resolveEnvOptions(env).frameSkip);
+      return new WorkerVecEnv(vec, env.frameSkip);
     } catch (e) {
       await vec.close();
       throw e;
     }
   }
 
+  private useShared(obs: Uint8Array): void {
+    if (obs.length !== this.numEnvs * this.hw) throw new Error(`VecEnv gave ${obs.length} observation bytes, expected ${this.numEnvs * this.hw}`);
+    if (obs === this.obsView) return;
+    this.obsView = obs;
+    this.obsViews = Array.from({ length: this.numEnvs }, (_, e) => obs.subarray(e * this.hw, (e + 1) * this.hw));
+  }
+
   async reset(seed?: number): Promise<void> {
-    const obs = await this.vec.reset(seed);
-    this.obs.set(obs.subarray(0, this.obs.length));
+    this.useShared(await this.vec.reset(seed));
+    this.rewardView.fill(0);
+    this.terminatedView.fill(0);
+    this.truncatedView.fill(0);
     this.finished.length = 0;
   }
 
   async step(actions: Int32Array): Promise<void> {
     const r = await this.vec.step(actions);
-    this.obs.set(r.obs.subarray(0, this.obs.length));
-    this.rewards.set(r.reward);
-    this.terminated.set(r.terminated);
-    this.truncated.set(r.truncated);
+    this.useShared(r.obs);
+    this.rewardView = r.reward;
+    this.terminatedView = r.terminated;
+    this.truncatedView = r.truncated;
     for (let i = 0; i < this.numEnvs; i++) {
-      if (r.terminated[i] || r.truncated[i]) this.finalObs.set(this.vec.finalObsOf(i).subarray(0, this.hw), i * this.hw);
+      if (r.terminated[i] || r.truncated[i]) this.finalObs.set(this.vec.finalObsOf(i), i * this.hw);
     }
     this.finished.length = 0;
-    for (const e of r.episodes) this.finished.push({ env: e.envId, rawReturn: e.rawScore, length: e.length });
+    for (const e of r.episodes) this.finished.push({ env: e.envId, return: e.return, rawReturn: e.rawScore, length: e.length, frames: e.frames, truncated: e.truncated });
   }
 
   /** Per-env states from the env workers (layout-independent blobs; exact resume in the same mode). */
@@ -252,7 +266,7 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
 
   async setEnvStates(states: Uint8Array[]): Promise<void> {
     await this.vec.setEnvStates(states);
-    for (let i = 0; i < this.numEnvs; i++) this.obs.set(this.vec.obsOf(i).subarray(0, this.hw), i * this.hw);
+    this.useShared(this.vec.sharedObs());
   }
 
   /** Env `i` (clamped) into the view slot, then each env below the writer's slot count into its own slot. */
