@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import tfjsWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import tfjsWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { benchSession, instantiate } from '../bench-emu/bench-core.js';
 import { DQNAgent } from '../../src/agent/agent';
 import { makeConfig } from '../../src/agent/config';
 import { DQNLearner } from '../../src/agent/learner';
@@ -64,6 +65,25 @@ async function backend(name: BackendName) {
 }
 
 const api = {
+  /**
+   * The core's own emulate + preprocess rate, the ceiling for an env: bench:emu's loop with
+   * preprocessing (tools/bench-emu/bench-core.js: raw wasm exports, one 84x84 observation every
+   * 4th frame), in agent steps (4 frames) per second, in this worker thread.
+   */
+  async coreLimit(romArr: number[] | null, seconds: number): Promise<Rate> {
+    const session = benchSession(await instantiate(new Uint8Array(await (await fetch(abs('arcade.wasm'))).arrayBuffer())), await romOf(romArr), true);
+    try {
+      session.step(20_000); // untimed warm-up: JIT tiers settle
+      let frames = 0;
+      let ms = 0;
+      while (ms < seconds * 1000) { ms += session.step(4000); frames += 4000; }
+      const sec = ms / 1000;
+      return { stepsPerSec: frames / 4 / sec, framesPerSec: frames / sec, seconds: sec, steps: frames / 4 };
+    } finally {
+      session.close();
+    }
+  },
+
   /** The backend a learner worker picks with the default order (and why it skipped others). */
   chosenBackend: () => chooseBackend(undefined, assets()),
 
