@@ -12,18 +12,27 @@
  * Auto-reset: an env whose episode ended is reset by its worker right away; the result carries
  * the final observation (finalObsOf) and the episode's statistics (return, length, raw score).
  *
- * Faults: a worker that throws, exits or stops making progress for stepTimeoutMs is terminated
- * and replaced; its envs are re-seeded and reset, their pending (or next) results come back as
- * truncated with `restarted` set, and a VecEnvEvent is reported. Other workers are not touched.
- * If a replacement cannot be started, the VecEnv is marked broken and every call throws.
+ * This module is the API and the transport; the rest is delegated:
+ *   worker-pool.ts        the workers, fault detection and recovery (restarts, made-up results)
+ *   episode-stats.ts      per-env running and last-episode statistics
+ *   env-state-codec.ts    the per-env state blob of getEnvStates()/setEnvStates()
+ *   vec-env-test-hooks.ts injectFault() and pingMs()
  */
-import * as Comlink from 'comlink';
-import { fnv1a, observationShape, resolveEnvOptions, type AtariEnvOptions } from './atari-env';
+import { observationShape, resolveEnvOptions, type AtariEnvOptions } from './atari-env';
 import type { EmulatorSpec } from './emulator';
-import { deriveSeed, entropySeed } from './rng';
-import { CMD_TAIL, DONE_TAIL, EPOCH, PROGRESS, QUEUE, RING, SharedState, splitEnvs, STOP } from './shared';
-import type { EnvWorkerApi, FaultKind, Transport, WorkerInfo } from './worker-core';
-import { browserWorkerFactory, type WorkerFactory, type WorkerHandle } from './worker-handle';
+import { packEnvState, unpackEnvState } from './env-state-codec';
+import { EpisodeStats, type EnvStats, type EpisodeRecord } from './episode-stats';
+import { entropySeed } from './rng';
+import { CMD_TAIL, DONE_TAIL, QUEUE, RING, SharedState, splitEnvs } from './shared';
+import { VecEnvError } from './vec-env-error';
+import * as testHooks from './vec-env-test-hooks';
+import type { FaultKind, Transport } from './worker-core';
+import { browserWorkerFactory, type WorkerFactory } from './worker-handle';
+import { WorkerPool, type VecEnvEvent, type WorkerPoolOptions } from './worker-pool';
+
+export { VecEnvError } from './vec-env-error';
+export type { EnvStats, EpisodeRecord } from './episode-stats';
+export type { VecEnvEvent } from './worker-pool';
 
 export interface VecEnvOptions {
   numEnvs: number;
@@ -44,37 +53,6 @@ export interface VecEnvOptions {
   maxRestartsPerWorker?: number;
   /** Called for every fault and restart. */
   onEvent?: (e: VecEnvEvent) => void;
-}
-
-export interface VecEnvEvent {
-  kind: 'worker-failed' | 'worker-restarted' | 'restart-failed';
-  worker: number;
-  envIds: number[];
-  reason: string;
-  time: number;
-  restarts: number;
-}
-
-export interface EpisodeRecord {
-  envId: number;
-  /** Sum of the training rewards (clipped when clipRewards is on). */
-  return: number;
-  /** Sum of the raw rewards: the game score. */
-  rawScore: number;
-  /** Agent steps. */
-  length: number;
-  /** Emulated frames (episode frame number at the end). */
-  frames: number;
-  /** Whether it ended by truncation (time limit or worker restart). */
-  truncated: boolean;
-}
-
-export interface EnvStats {
-  episodes: number;
-  last: EpisodeRecord | null;
-  currentReturn: number;
-  currentRawScore: number;
-  currentLength: number;
 }
 
 /** Results of recv(): rows in envIds order; arrays are reused by the next recv() of the same size. */
@@ -103,41 +81,8 @@ export interface VecStepResult {
   episodes: EpisodeRecord[];
 }
 
-export class VecEnvError extends Error {
-  override name = 'VecEnvError';
-}
-
-interface Slot {
-  handle: WorkerHandle;
-  api: Comlink.Remote<EnvWorkerApi>;
-  first: number;
-  count: number;
-  restarts: number;
-  /** Failure handling in progress. */
-  recovering: Promise<void> | null;
-  alive: boolean;
-  /** Rejects when the worker fails, so calls to it never wait on a dead worker. */
-  dead: Promise<never>;
-  markDead: (reason: string) => void;
-}
 
 const enum EnvState { Idle, InFlight, Ready }
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new VecEnvError(`${what} timed out after ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
-}
-
-/** Drops a comlink proxy; releasing twice (after a failed restart) is harmless here. */
-function release(api: Comlink.Remote<EnvWorkerApi>): void {
-  try {
-    api[Comlink.releaseProxy]();
-  } catch {
-    // already released
-  }
-}
 
 /** Whether this thread may use the blocking Atomics.wait (not on a browser's main thread). */
 const CAN_BLOCK = (() => {
@@ -149,13 +94,6 @@ const CAN_BLOCK = (() => {
   }
 })();
 
-/** Per-env VecEnv state blob: 'AVEC', version, checksum, then the fields of packEnvState(). */
-const VSTATE_MAGIC = 0x43455641;
-const VSTATE_VERSION = 1;
-const VSTATE_HEAD = 96;
-
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
 export class VecEnv {
   readonly numEnvs: number;
   readonly numWorkers: number;
@@ -166,22 +104,17 @@ export class VecEnv {
   readonly events: VecEnvEvent[] = [];
 
   private shared!: SharedState;
-  private slots: Slot[] = [];
-  private readonly opts: Required<Omit<VecEnvOptions, 'seed' | 'seeds' | 'onEvent' | 'env'>> & Pick<VecEnvOptions, 'onEvent'> & { env: AtariEnvOptions };
+  private pool!: WorkerPool;
+  private readonly opts: WorkerPoolOptions & { numEnvs: number; numWorkers: number };
   private seeds: number[] = [];
   private state: Uint8Array;
-  /** Envs whose worker was restarted while they were idle: their next send() returns at once. */
-  private pendingRestart: Uint8Array;
   private ringHead = 0;
   private readyCount = 0;
   private inFlightCount = 0;
   private closed = false;
-  private broken: string | null = null;
   private resetDone = false;
-  private stats: EnvStats[];
+  private readonly stats: EpisodeStats;
   private batchCache: VecBatch | null = null;
-  /** Every worker started and not yet terminated (close() ends them all, even mid-restart). */
-  private readonly handles = new Set<WorkerHandle>();
   private readonly mark: Int32Array;
   private markStamp = 0;
   private readonly kick: Uint8Array;
@@ -214,10 +147,9 @@ export class VecEnv {
     this.seeds = opts.seeds ? [...opts.seeds] : Array.from({ length: n }, (_, i) => base + i);
     for (const s of this.seeds) if (!Number.isInteger(s)) throw new TypeError(`seeds must be integers, got ${s}`);
     this.state = new Uint8Array(n);
-    this.pendingRestart = new Uint8Array(n);
     this.mark = new Int32Array(n);
     this.kick = new Uint8Array(w);
-    this.stats = Array.from({ length: n }, () => ({ episodes: 0, last: null, currentReturn: 0, currentRawScore: 0, currentLength: 0 }));
+    this.stats = new EpisodeStats(n);
   }
 
   /** Starts the workers and their envs (not yet reset: call reset()). */
@@ -237,9 +169,11 @@ export class VecEnv {
     // The shared buffer is sized from the options; workers confirm the size at init.
     this.obsSize = await this.probeObsSize();
     this.shared = new SharedState({ numEnvs: this.numEnvs, obsSize: this.obsSize, workerStarts: starts });
-    const infos = await Promise.all(
-      Array.from({ length: this.numWorkers }, (_, w) => this.spawn(w, starts[w], starts[w + 1] - starts[w], 0)),
-    );
+    this.pool = new WorkerPool(this.shared, this.opts, this.events, {
+      seedOf: (id) => this.seeds[id],
+      isInFlight: (id) => this.state[id] === EnvState.InFlight,
+    });
+    const infos = await this.pool.start();
     const info = infos[0];
     this.numActions = info.numActions;
     this.actionSet = info.actionSet;
@@ -248,56 +182,6 @@ export class VecEnv {
 
   private async probeObsSize(): Promise<number> {
     return observationShape(resolveEnvOptions(this.opts.env)).reduce((a, b) => a * b, 1);
-  }
-
-  private async spawn(w: number, first: number, count: number, restarts: number): Promise<WorkerInfo> {
-    if (this.closed) throw new VecEnvError('VecEnv is closed');
-    const handle = this.opts.workerFactory();
-    this.handles.add(handle);
-    const api = Comlink.wrap<EnvWorkerApi>(handle.endpoint);
-    // A replacement counts as recovering until recover() has also reset its envs, so hang
-    // detection leaves it alone while it starts.
-    let markDead: (reason: string) => void = () => undefined;
-    const dead = new Promise<never>((_, reject) => {
-      markDead = (reason) => reject(new VecEnvError(`env worker ${w} failed: ${reason}`));
-    });
-    dead.catch(() => undefined);
-    const slot: Slot = {
-      handle, api, first, count, restarts, recovering: restarts > 0 ? Promise.resolve() : null, alive: true, dead, markDead,
-    };
-    this.slots[w] = slot;
-    let initializing = true;
-    handle.onFailure((reason) => {
-      slot.markDead(reason);
-      if (!initializing) this.fail(w, slot, reason);
-    });
-    const base = this.shared.workerBase(w);
-    // Fresh control block: queue empty, not stopped.
-    const ctrl = this.shared.ctrl;
-    Atomics.store(ctrl, base + STOP, 0);
-    Atomics.store(ctrl, base + CMD_TAIL, 0);
-    Atomics.store(ctrl, base + 1 /* CMD_HEAD */, 0);
-    const info = await withTimeout(
-      Promise.race([dead, api.init({
-        buffer: this.shared.buffer,
-        layout: this.shared.layout,
-        worker: w,
-        emulator: this.opts.emulator,
-        env: this.opts.env,
-        transport: this.opts.transport,
-      })]),
-      this.opts.controlTimeoutMs,
-      `env worker ${w} init`,
-    ).catch(async (e: unknown) => {
-      slot.alive = false;
-      this.handles.delete(handle);
-      await handle.terminate().catch(() => undefined);
-      throw e;
-    });
-    initializing = false;
-    if (this.closed) throw new VecEnvError('VecEnv was closed while a worker was starting');
-    if (info.obsSize !== this.obsSize) throw new VecEnvError(`worker ${w} reports observation size ${info.obsSize}, expected ${this.obsSize}`);
-    return info;
   }
 
   /**
@@ -322,10 +206,11 @@ export class VecEnv {
     } else {
       seeds = this.resetDone ? this.seeds.map(() => null) : [...this.seeds];
     }
-    await Promise.all(this.slots.map((s, w) => this.control(s, s.api.reset(seeds.slice(s.first, s.first + s.count)), `env worker ${w} reset`)));
+    const pool = this.pool;
+    await Promise.all(pool.slots.map((s, w) => pool.control(s, s.api.reset(seeds.slice(s.first, s.first + s.count)), `env worker ${w} reset`)));
     this.resetDone = true;
-    this.pendingRestart.fill(0);
-    for (const st of this.stats) { st.currentReturn = 0; st.currentRawScore = 0; st.currentLength = 0; }
+    pool.clearRestartPending();
+    this.stats.clearRunning();
     return this.shared.obs;
   }
 
@@ -341,7 +226,10 @@ export class VecEnv {
     await this.quiesce('getEnvStates');
     if (!this.resetDone) throw new VecEnvError('getEnvStates() before reset(): the envs have no state yet');
     const inner = await this.gatherWorkerStates();
-    return inner.map((b, id) => this.packEnvState(id, b));
+    const s = this.shared;
+    return inner.map((b, id) => packEnvState({
+      seed: this.seeds[id], stats: this.stats.get(id), pendingRestart: this.pool.restartPending(id), finalObs: s.finalObsOf(id),
+    }, b));
   }
 
   /**
@@ -356,21 +244,22 @@ export class VecEnv {
     if (states.length !== this.numEnvs) throw new RangeError(`setEnvStates: ${states.length} env states for ${this.numEnvs} envs`);
     const parsed = states.map((b, id) => {
       try {
-        return this.unpackEnvState(b, id);
+        return unpackEnvState(b, id, this.obsSize);
       } catch (e) {
         throw new RangeError(`setEnvStates: env state ${id}: ${(e as Error).message}`);
       }
     });
     const backup = await this.gatherWorkerStates();
+    const pool = this.pool;
     const results = await Promise.allSettled(
-      this.slots.map((s, w) => this.control(s, s.api.setStates(parsed.slice(s.first, s.first + s.count).map((p) => p.inner)), `env worker ${w} setStates`)),
+      pool.slots.map((s, w) => pool.control(s, s.api.setStates(parsed.slice(s.first, s.first + s.count).map((p) => p.inner)), `env worker ${w} setStates`)),
     );
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
       const why = ((results[failed] as PromiseRejectedResult).reason as Error)?.message ?? String((results[failed] as PromiseRejectedResult).reason);
       // A worker that rejected restored its own envs; put the others back too.
-      const undo = await Promise.allSettled(this.slots.map((s, w) => (results[w].status === 'fulfilled'
-        ? this.control(s, s.api.setStates(backup.slice(s.first, s.first + s.count)), `env worker ${w} setStates (undo)`)
+      const undo = await Promise.allSettled(pool.slots.map((s, w) => (results[w].status === 'fulfilled'
+        ? pool.control(s, s.api.setStates(backup.slice(s.first, s.first + s.count)), `env worker ${w} setStates (undo)`)
         : Promise.resolve())));
       const undoFailed = undo.some((r) => r.status === 'rejected');
       throw new VecEnvError(`setEnvStates: worker ${failed} rejected its env states: ${why}; ${undoFailed ? 'and putting the other workers back FAILED (reset() the VecEnv)' : 'no env was changed'}`);
@@ -378,8 +267,8 @@ export class VecEnv {
     const s = this.shared;
     parsed.forEach((p, id) => {
       this.seeds[id] = p.seed;
-      this.stats[id] = p.stats;
-      this.pendingRestart[id] = p.pendingRestart ? 1 : 0;
+      this.stats.restore(id, p.stats);
+      pool.setRestartPending(id, p.pendingRestart);
       s.finalObsOf(id).set(p.finalObs);
     });
     this.resetDone = true;
@@ -420,14 +309,10 @@ export class VecEnv {
       s.actions[id] = actions[k];
       this.state[id] = EnvState.InFlight;
       this.inFlightCount++;
-      if (this.pendingRestart[id]) {
-        // Its worker was replaced since the last result: answer with the fresh episode.
-        this.pendingRestart[id] = 0;
-        this.madeUpResult(id);
-        continue;
-      }
+      // Its worker was replaced since the last result: answered with the fresh episode.
+      if (this.pool.answerIfRestarted(id)) continue;
       const w = this.workerOf(id);
-      const slot = this.slots[w];
+      const slot = this.pool.slots[w];
       // A failed worker, or its replacement before its envs are reset: recovery answers.
       if (!slot.alive || slot.recovering) continue;
       const base = s.workerBase(w);
@@ -441,8 +326,8 @@ export class VecEnv {
       if (this.opts.transport === 'atomics') {
         Atomics.notify(s.ctrl, s.workerBase(w) + CMD_TAIL);
       } else {
-        const slot = this.slots[w];
-        slot.api.drain().catch((e: unknown) => this.fail(w, slot, `drain failed: ${(e as Error)?.message ?? String(e)}`));
+        const slot = this.pool.slots[w];
+        slot.api.drain().catch((e: unknown) => this.pool.fail(w, slot, `drain failed: ${(e as Error)?.message ?? String(e)}`));
       }
     }
   }
@@ -475,7 +360,7 @@ export class VecEnv {
       b.terminated[k] = s.terminated[id];
       b.truncated[k] = s.truncated[id];
       b.lives[k] = s.lives[id];
-      const ep = this.account(id);
+      const ep = this.stats.account(s, id);
       if (ep) b.episodes.push(ep);
     }
     return b;
@@ -489,12 +374,12 @@ export class VecEnv {
     }
     this.send(actions);
     const ids = await this.collect(this.numEnvs);
+    const s = this.shared;
     const episodes: EpisodeRecord[] = [];
     for (const id of ids) {
-      const ep = this.account(id);
+      const ep = this.stats.account(s, id);
       if (ep) episodes.push(ep);
     }
-    const s = this.shared;
     return {
       obs: s.obs, reward: s.reward, rawReward: s.rawReward, terminated: s.terminated, truncated: s.truncated,
       lives: s.lives, episodeFrame: s.episodeFrame, restarted: s.restarted, episodes,
@@ -508,7 +393,7 @@ export class VecEnv {
   /** Observation the env's last finished episode ended on (before its auto-reset). */
   finalObsOf(id: number): Uint8Array { this.checkId(id); return this.shared.finalObsOf(id); }
   /** Per-env episode statistics for the dashboard. */
-  episodeStats(): readonly EnvStats[] { return this.stats; }
+  episodeStats(): readonly EnvStats[] { return this.stats.perEnv; }
   /** Whether env `id` has a step in flight. */
   isInFlight(id: number): boolean { this.checkId(id); return this.state[id] === EnvState.InFlight; }
 
@@ -516,23 +401,9 @@ export class VecEnv {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const slots = this.slots;
-    this.slots = [];
-    await Promise.all(
-      slots.map(async (slot, w) => {
-        if (!slot) return;
-        slot.alive = false;
-        if (this.shared) {
-          Atomics.store(this.shared.ctrl, this.shared.workerBase(w) + STOP, 1);
-          Atomics.notify(this.shared.ctrl, this.shared.workerBase(w) + CMD_TAIL);
-        }
-        release(slot.api);
-      }),
-    );
-    const handles = [...this.handles];
-    this.handles.clear();
-    await Promise.all(handles.map((h) => h.terminate().catch(() => undefined)));
-    // Drop references so the buffer can be collected.
+    // No pool yet if create() failed before the workers were started.
+    await this.pool?.close();
+    // Drop references so the buffer can be collected (the pool drops its own).
     (this as unknown as { shared: SharedState | null }).shared = null;
     this.batchCache = null;
   }
@@ -552,28 +423,18 @@ export class VecEnv {
     return v;
   }
 
+  // ---- test hooks (vec-env-test-hooks.ts) -----------------------------------------------------
+
   /** Test hook: make worker `w` throw, hang or exit (now, or at its next step). */
   async injectFault(w: number, kind: FaultKind, when: 'now' | 'nextStep' = 'nextStep'): Promise<void> {
     this.checkUsable();
-    const slot = this.slots[w];
-    if (!slot) throw new RangeError(`no worker ${w}`);
-    const call = slot.api.injectFault(kind, when);
-    // A worker told to hang or exit now never answers.
-    if (when === 'now' && kind !== 'throw') {
-      call.catch(() => undefined);
-      return;
-    }
-    await this.control(slot, call, `env worker ${w} injectFault`).catch(() => undefined);
+    return testHooks.injectFault(this.pool, w, kind, when);
   }
 
   /** Round trip of an empty comlink call to worker w (ms), for measuring control overhead. */
   async pingMs(w = 0): Promise<number> {
     this.checkUsable();
-    const slot = this.slots[w];
-    if (!slot) throw new RangeError(`no worker ${w}`);
-    const t = now();
-    await this.control(slot, slot.api.ping(), `env worker ${w} ping`);
-    return now() - t;
+    return testHooks.pingMs(this.pool, w);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -585,7 +446,7 @@ export class VecEnv {
       throw new VecEnvError(`${what}() with ${this.inFlightCount + this.readyCount} step(s) not yet received: recv() them first`);
     }
     for (;;) {
-      const pending = this.slots.map((sl) => sl.recovering).filter((p): p is Promise<void> => p !== null);
+      const pending = this.pool.recoveries();
       if (pending.length === 0) break;
       await Promise.all(pending);
       this.checkUsable();
@@ -594,61 +455,11 @@ export class VecEnv {
 
   /** Every env's AtariEnv state, in env order. */
   private async gatherWorkerStates(): Promise<Uint8Array[]> {
-    const parts = await Promise.all(this.slots.map((s, w) => this.control(s, s.api.getStates(), `env worker ${w} getStates`)));
+    const pool = this.pool;
+    const parts = await Promise.all(pool.slots.map((s, w) => pool.control(s, s.api.getStates(), `env worker ${w} getStates`)));
     const out = parts.flat();
     if (out.length !== this.numEnvs) throw new VecEnvError(`workers returned ${out.length} env states for ${this.numEnvs} envs`);
     return out;
-  }
-
-  private packEnvState(id: number, inner: Uint8Array): Uint8Array {
-    const os = this.obsSize;
-    const out = new Uint8Array(VSTATE_HEAD + os + inner.length);
-    const dv = new DataView(out.buffer);
-    const st = this.stats[id];
-    const last = st.last;
-    dv.setUint32(0, VSTATE_MAGIC, true);
-    dv.setUint32(4, VSTATE_VERSION, true);
-    dv.setUint32(12, os, true);
-    dv.setUint32(16, inner.length, true);
-    dv.setUint32(20, (this.pendingRestart[id] ? 1 : 0) | (last ? 2 : 0) | (last?.truncated ? 4 : 0), true);
-    dv.setFloat64(24, this.seeds[id], true);
-    dv.setFloat64(32, st.episodes, true);
-    dv.setFloat64(40, st.currentLength, true);
-    dv.setFloat64(48, st.currentReturn, true);
-    dv.setFloat64(56, st.currentRawScore, true);
-    dv.setFloat64(64, last?.return ?? 0, true);
-    dv.setFloat64(72, last?.rawScore ?? 0, true);
-    dv.setFloat64(80, last?.length ?? 0, true);
-    dv.setFloat64(88, last?.frames ?? 0, true);
-    out.set(this.shared.finalObsOf(id), VSTATE_HEAD);
-    out.set(inner, VSTATE_HEAD + os);
-    dv.setUint32(8, fnv1a(out, 12), true);
-    return out;
-  }
-
-  private unpackEnvState(b: Uint8Array, id: number): { inner: Uint8Array; finalObs: Uint8Array; seed: number; stats: EnvStats; pendingRestart: boolean } {
-    if (!(b instanceof Uint8Array)) throw new TypeError('not a Uint8Array');
-    if (b.length < VSTATE_HEAD) throw new RangeError(`${b.length} bytes, too short for a VecEnv env state`);
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    if (dv.getUint32(0, true) !== VSTATE_MAGIC) throw new RangeError('not a VecEnv env state (bad magic)');
-    const version = dv.getUint32(4, true);
-    if (version !== VSTATE_VERSION) throw new RangeError(`VecEnv env state version ${version} is not supported (expected ${VSTATE_VERSION})`);
-    const os = dv.getUint32(12, true);
-    const innerLen = dv.getUint32(16, true);
-    if (os !== this.obsSize) throw new RangeError(`it holds ${os}-byte observations, these envs have ${this.obsSize}-byte ones (other env options?)`);
-    if (b.length !== VSTATE_HEAD + os + innerLen) throw new RangeError(`${b.length} bytes, its header says ${VSTATE_HEAD + os + innerLen} (truncated?)`);
-    if (dv.getUint32(8, true) !== fnv1a(b, 12)) throw new RangeError('corrupt (checksum mismatch)');
-    const flags = dv.getUint32(20, true);
-    const seed = dv.getFloat64(24, true);
-    if (!Number.isInteger(seed)) throw new RangeError('corrupt (seed is not an integer)');
-    const f = (o: number) => dv.getFloat64(o, true);
-    const stats: EnvStats = {
-      episodes: f(32), currentLength: f(40), currentReturn: f(48), currentRawScore: f(56),
-      last: flags & 2 ? { envId: id, return: f(64), rawScore: f(72), length: f(80), frames: f(88), truncated: (flags & 4) !== 0 } : null,
-    };
-    return {
-      inner: b.slice(VSTATE_HEAD + os), finalObs: b.subarray(VSTATE_HEAD, VSTATE_HEAD + os), seed, stats, pendingRestart: (flags & 1) !== 0,
-    };
   }
 
   /** Waits until `want` results are ready; returns their env ids in completion order. */
@@ -657,10 +468,9 @@ export class VecEnv {
     const ctrl = s.ctrl;
     const out: number[] = [];
     const waitAsync = Atomics.waitAsync?.bind(Atomics);
-    const progressSeen = this.slots.map((_, w) => Atomics.load(ctrl, s.workerBase(w) + PROGRESS));
-    let lastProgress = now();
+    const hang = this.pool.watch();
     while (out.length < want) {
-      if (this.broken) throw new VecEnvError(`VecEnv is broken: ${this.broken}`);
+      if (this.pool.broken) throw new VecEnvError(`VecEnv is broken: ${this.pool.broken}`);
       if (this.closed) throw new VecEnvError('VecEnv was closed while waiting for steps');
       const tail = Atomics.load(ctrl, DONE_TAIL);
       let advanced = false;
@@ -680,22 +490,9 @@ export class VecEnv {
         } // else: a stale completion from an abandoned worker; ignore
       }
       if (out.length >= want) break;
-      if (advanced) { lastProgress = now(); continue; }
+      if (advanced) { hang.progressed(); continue; }
       // Hang detection: a worker with queued work that has not progressed for stepTimeoutMs.
-      const t = now();
-      for (let w = 0; w < this.slots.length; w++) {
-        const p = Atomics.load(ctrl, s.workerBase(w) + PROGRESS);
-        if (p !== progressSeen[w]) { progressSeen[w] = p; lastProgress = t; }
-      }
-      if (t - lastProgress > this.opts.stepTimeoutMs) {
-        const stuck = this.slots.map((slot, w) => ({ slot, w })).filter(({ slot }) => slot.alive && !slot.recovering && this.hasInFlight(slot));
-        if (stuck.length === 0 && !this.slots.some((sl) => sl.recovering)) {
-          throw new VecEnvError(`no step finished within ${this.opts.stepTimeoutMs} ms and no worker is busy (internal error)`);
-        }
-        for (const { slot, w } of stuck) this.fail(w, slot, `no progress for ${this.opts.stepTimeoutMs} ms (hung)`);
-        lastProgress = t;
-      }
-      const slice = Math.max(1, Math.min(50, this.opts.stepTimeoutMs - (t - lastProgress)));
+      const slice = hang.check();
       const idx = this.ringHead < tail ? RING + (this.ringHead % s.ringCapacity) : DONE_TAIL;
       const expect = this.ringHead < tail ? 0 : tail;
       // Where this thread may block (a worker, or Node's main thread), a short futex wait wakes
@@ -717,120 +514,11 @@ export class VecEnv {
     return out;
   }
 
-  /** A control call to a worker: fails fast if the worker dies, and after controlTimeoutMs. */
-  private control<T>(slot: Slot, p: Promise<T>, what: string): Promise<T> {
-    return withTimeout(Promise.race([p, slot.dead]), this.opts.controlTimeoutMs, what);
-  }
-
-  private hasInFlight(slot: Slot): boolean {
-    for (let id = slot.first; id < slot.first + slot.count; id++) if (this.state[id] === EnvState.InFlight) return true;
-    return false;
-  }
-
-  /** Updates the running episode statistics with env `id`'s latest result. */
-  private account(id: number): EpisodeRecord | null {
-    const s = this.shared;
-    const st = this.stats[id];
-    st.currentReturn += s.reward[id];
-    st.currentRawScore += s.rawReward[id];
-    st.currentLength++;
-    if (!s.gameOver[id] && !s.restarted[id]) return null;
-    const rec: EpisodeRecord = {
-      envId: id,
-      return: st.currentReturn,
-      rawScore: st.currentRawScore,
-      length: st.currentLength,
-      frames: s.restarted[id] ? -1 : s.episodeFrame[id],
-      truncated: s.truncated[id] === 1,
-    };
-    if (s.restarted[id]) {
-      st.currentReturn = 0; st.currentRawScore = 0; st.currentLength = 0;
-      return null; // a cut episode is not a game result
-    }
-    st.episodes++;
-    st.last = rec;
-    st.currentReturn = 0;
-    st.currentRawScore = 0;
-    st.currentLength = 0;
-    return rec;
-  }
-
   private workerOf(id: number): number {
     const starts = this.shared.layout.workerStarts;
     let w = 0;
     while (starts[w + 1] <= id) w++;
     return w;
-  }
-
-  /** A result for env `id` that no worker computed: its worker was replaced (truncation). */
-  private madeUpResult(id: number): void {
-    const s = this.shared;
-    s.reward[id] = 0;
-    s.rawReward[id] = 0;
-    s.terminated[id] = 0;
-    s.truncated[id] = 1;
-    s.gameOver[id] = 0;
-    s.restarted[id] = 1;
-    s.finalObsOf(id).set(s.obsOf(id));
-    s.publish(id);
-  }
-
-  /** Worker `w` failed: replace it, reset its envs, answer their pending steps. */
-  private fail(w: number, slot: Slot, reason: string): void {
-    if (this.closed || !slot.alive || this.slots[w] !== slot) return;
-    slot.alive = false;
-    slot.markDead(reason);
-    const envIds = Array.from({ length: slot.count }, (_, k) => slot.first + k);
-    this.report({ kind: 'worker-failed', worker: w, envIds, reason, time: Date.now(), restarts: slot.restarts });
-    slot.recovering = this.recover(w, slot, envIds, reason);
-  }
-
-  private async recover(w: number, old: Slot, envIds: number[], reason: string): Promise<void> {
-    const s = this.shared;
-    const ctrl = s.ctrl;
-    const base = s.workerBase(w);
-    // Fence: the old worker must not publish anything from now on.
-    Atomics.add(ctrl, base + EPOCH, 1);
-    Atomics.store(ctrl, base + STOP, 1);
-    Atomics.notify(ctrl, base + CMD_TAIL);
-    release(old.api);
-    this.handles.delete(old.handle);
-    await withTimeout(old.handle.terminate(), 5000, `terminating env worker ${w}`).catch(() => undefined);
-    if (this.closed) return;
-    const restarts = old.restarts + 1;
-    try {
-      if (restarts > this.opts.maxRestartsPerWorker) {
-        throw new VecEnvError(`it already failed ${old.restarts} times (maxRestartsPerWorker = ${this.opts.maxRestartsPerWorker})`);
-      }
-      await this.spawn(w, old.first, old.count, restarts);
-      // New seeds: replaying the failed run's seeds would repeat its episodes exactly.
-      const seeds = envIds.map((id) => deriveSeed(this.seeds[id], 1000 + restarts));
-      const fresh = this.slots[w];
-      await this.control(fresh, fresh.api.reset(seeds), `env worker ${w} reset`);
-    } catch (e) {
-      if (this.closed) return;
-      const msg = `env worker ${w} could not be restarted after "${reason}": ${(e as Error)?.message ?? String(e)}`;
-      this.broken = msg;
-      this.report({ kind: 'restart-failed', worker: w, envIds, reason: msg, time: Date.now(), restarts });
-      Atomics.notify(ctrl, DONE_TAIL);
-      return;
-    }
-    if (this.closed) return;
-    for (const id of envIds) {
-      if (this.state[id] === EnvState.InFlight) this.madeUpResult(id);
-      else this.pendingRestart[id] = 1;
-    }
-    this.slots[w].recovering = null;
-    this.report({ kind: 'worker-restarted', worker: w, envIds, reason, time: Date.now(), restarts });
-  }
-
-  private report(e: VecEnvEvent): void {
-    this.events.push(e);
-    try {
-      this.opts.onEvent?.(e);
-    } catch {
-      // A throwing listener must not break fault recovery.
-    }
   }
 
   private batchBuffers(n: number): VecBatch {
@@ -857,6 +545,6 @@ export class VecEnv {
 
   private checkUsable(): void {
     if (this.closed) throw new VecEnvError('VecEnv is closed');
-    if (this.broken) throw new VecEnvError(`VecEnv is broken: ${this.broken}`);
+    if (this.pool.broken) throw new VecEnvError(`VecEnv is broken: ${this.pool.broken}`);
   }
 }
