@@ -17,7 +17,7 @@ import { DQNAgent } from '../src/agent/agent';
 import { makeConfig, type DQNConfig } from '../src/agent/config';
 import type { VecEnv } from '../src/agent/types';
 import { Rng } from '../src/agent/rng';
-import { registerWasmTrainingKernels } from '../src/agent/wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../src/tfjs/kernels-register';
 import { AleEmulator } from '../src/env/ale-emulator';
 import { AtariEnv, type AtariEnvOptions } from '../src/env/atari-env';
 

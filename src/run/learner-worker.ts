@@ -13,7 +13,7 @@ import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backen
 import { ArcadeModule } from '../ale/arcade';
 import { CheckpointStore } from '../checkpoint/store';
 import { exportCheckpoint, exportFileName, importCheckpoint } from '../checkpoint/container';
-import { chooseBackend, memoryInfo, type WasmAssets } from './backend';
+import { chooseBackend, memoryInfo, type WasmAssets } from '../tfjs/backend';
 import { RunControllerImpl, checkpointInfo, checkMode, type RunDeps } from './controller';
 import { SingleEnv, WorkerVecEnv } from './envs';
 import { speedDemo } from './speed';

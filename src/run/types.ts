@@ -31,6 +31,7 @@
  */
 import type { DQNConfig } from '../agent/config';
 import type { AtariEnvOptions } from '../env/atari-env';
+import type { BackendInfo, BackendName } from '../tfjs/backend-names';
 
 export const MAX_OPEN_RUNS = 4;
 
@@ -65,17 +66,8 @@ export interface RunConfigInput {
   backends?: BackendName[];
 }
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export interface BackendInfo {
-  name: BackendName;
-  /** WebGPU adapter description when known ("vendor architecture device"), else ''. */
-  adapter: string;
-  isFallbackAdapter: boolean;
-  /** One line per backend tried before this one and why it was skipped. */
-  fallbackReasons: string[];
-}
+// Defined in src/tfjs (no tfjs import there either); re-exported for the UI.
+export { DEFAULT_BACKENDS, type BackendInfo, type BackendName } from '../tfjs/backend-names';
 
 export type RunState = 'creating' | 'ready' | 'running' | 'paused' | 'switching' | 'saving' | 'watching' | 'done' | 'error' | 'closed';
 

@@ -14,9 +14,9 @@ import { DQNAgent } from '../../src/agent/agent';
 import { makeConfig } from '../../src/agent/config';
 import { DQNLearner } from '../../src/agent/learner';
 import { Rng } from '../../src/agent/rng';
-import { chooseBackend } from '../../src/run/backend';
+import { chooseBackend } from '../../src/tfjs/backend';
 import { SingleEnv, WorkerVecEnv, type RunEnv } from '../../src/run/envs';
-import type { BackendName } from '../../src/run/types';
+import type { BackendName } from '../../src/tfjs/backend-names';
 
 const now = () => performance.now();
 const abs = (p: string) => new URL(p, self.location.origin + '/').href;
