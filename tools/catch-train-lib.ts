@@ -20,12 +20,14 @@ import { Rng } from '../src/agent/rng';
 import { registerWasmTrainingKernels } from '../src/tfjs/kernels-register';
 import { AleEmulator } from '../src/env/ale-emulator';
 import { AtariEnv, type AtariEnvOptions } from '../src/env/atari-env';
+import { builtinGame } from '../src/run/builtin-games';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CATCH_ROM_PATH = `${ROOT}public/roms/catch.bin`;
+const CATCH = builtinGame('catch')!;
+export const CATCH_ROM_PATH = `${ROOT}public/${CATCH.path}`;
 export const ARCADE_WASM_PATH = `${ROOT}public/arcade.wasm`;
-/** roms/README.md: md5 of public/roms/catch.bin. */
-export const CATCH_MD5 = 'de86e863480bfc2e154be1c3587d4868';
+/** md5 of public/roms/catch.bin (roms/builtin.json). */
+export const CATCH_MD5 = CATCH.md5;
 
 let backendReady: Promise<void> | null = null;
 

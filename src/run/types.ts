@@ -32,13 +32,12 @@
 import type { DQNConfig } from '../agent/config';
 import type { AtariEnvOptions } from '../env/atari-env';
 import type { BackendInfo, BackendName } from '../tfjs/backend-names';
+import type { BuiltinGameId } from './builtin-games';
 
 export const MAX_OPEN_RUNS = 4;
 
-/** Built-in games shipped in public/roms (our own ROMs). */
-export type BuiltinGameId = 'catch' | 'dodge';
-export const BUILTIN_GAMES: readonly BuiltinGameId[] = ['catch', 'dodge'];
-export const DEFAULT_GAME: BuiltinGameId = 'catch';
+/** Built-in games shipped in public/roms (our own ROMs), from roms/builtin.json. */
+export { BUILTIN_GAMES, DEFAULT_GAME, builtinGame, type BuiltinGame, type BuiltinGameId } from './builtin-games';
 
 /** Which game: a built-in id, or ROM bytes the user picked (md5 = lower-case hex of the bytes). */
 export type GameSource =
