@@ -42,22 +42,10 @@
  *   by ~lr on cpu, so the weight comparison is not vacuous.
  */
 import { expect, test } from '@playwright/test';
+import type { BackendName } from '../src/tfjs/backend-names';
 import { buildAndServe, type Served } from '../tools/bench-pages/serve';
-
-type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
-interface Comparison {
-  initDiff: number;
-  natureQ: { maxAbs: number; scale: number };
-  smallQ: { maxAbs: number; scale: number };
-  targets: { maxAbs: number; scale: number };
-  loss: { absDiff: number; cpu: number };
-  grad: { maxAbs: number; relative: number; tensor: string };
-  weights: { maxAbs: number; tensor: string; overHalfLr: number; count: number };
-  cpuMoved: number;
-}
-type RunResult =
-  | { available: false; reason: string }
-  | { available: true; detail: string; ms: { nature: number; forward: number; step: number }; comparison: Comparison | null };
+// Types only: the page module itself (tfjs, ?url assets) runs in the browser, never here.
+import type { RunResult } from './pages/parity';
 
 const OPTS = {
   natureBatch: 2,

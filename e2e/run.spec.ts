@@ -5,6 +5,7 @@
  * see tools/bench-pages/serve.ts; no vite.config.ts change needed).
  */
 import { expect, test, type Page } from '@playwright/test';
+import { DEFAULT_BACKENDS } from '../src/tfjs/backend-names';
 import { buildAndServe, sharedRom, type Served } from '../tools/bench-pages/serve';
 
 let served: Served | undefined;
@@ -35,7 +36,7 @@ test.beforeEach(async ({ page }) => {
 test('the learner worker gets a real tfjs backend and says why others were skipped', async ({ page }) => {
   const b = await call<{ name: string; adapter: string; fallbackReasons: string[] }>(page, 'backend');
   console.log(`learner backend: ${b.name}${b.adapter ? ` (${b.adapter})` : ''}; skipped: ${b.fallbackReasons.join(' | ') || 'none'}`);
-  expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(b.name);
+  expect(DEFAULT_BACKENDS).toContain(b.name);
   // The wasm path (our training kernels) must work when asked for explicitly.
   const w = await call<{ name: string; fallbackReasons: string[] }>(page, 'backend', ['wasm']);
   expect(w.fallbackReasons).toEqual([]);

@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fileURLToPath } from 'node:url';
-import { registerWasmTrainingKernels } from '../src/agent/wasm-kernels/index';
-import { setKernelModesForBenchmark } from '../src/agent/wasm-kernels/register';
+import { registerWasmTrainingKernels, setKernelModesForBenchmark } from '../src/tfjs/kernels-register';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -11,7 +11,7 @@
  */
 import { openBench, table, fmt } from './bench-pages/browser';
 import { sharedRom } from './bench-pages/serve';
-import type { BackendName } from '../src/run/types';
+import type { BackendName } from '../src/tfjs/backend-names';
 
 interface Rate { stepsPerSec: number; framesPerSec: number; seconds: number; steps: number; backend?: string }
 

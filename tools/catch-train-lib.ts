@@ -12,16 +12,18 @@ import { ArcadeModule } from '../src/ale/arcade';
 import { DQNAgent } from '../src/agent/agent';
 import { makeConfig, type DQNConfig } from '../src/agent/config';
 import { Rng } from '../src/agent/rng';
-import { registerWasmTrainingKernels } from '../src/agent/wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../src/tfjs/kernels-register';
 import type { AtariEnvOptions } from '../src/env/atari-env';
 import { nodeWorkerFactory } from '../src/env/worker-handle-node';
+import { builtinGame } from '../src/run/builtin-games';
 import { SingleEnv, WorkerVecEnv, type RunEnv } from '../src/run/envs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CATCH_ROM_PATH = `${ROOT}public/roms/catch.bin`;
+const CATCH = builtinGame('catch')!;
+export const CATCH_ROM_PATH = `${ROOT}public/${CATCH.path}`;
 export const ARCADE_WASM_PATH = `${ROOT}public/arcade.wasm`;
-/** roms/README.md: md5 of public/roms/catch.bin. */
-export const CATCH_MD5 = 'de86e863480bfc2e154be1c3587d4868';
+/** md5 of public/roms/catch.bin (roms/builtin.json). */
+export const CATCH_MD5 = CATCH.md5;
 
 let backendReady: Promise<void> | null = null;
 

@@ -9,7 +9,7 @@
  * seeded batch. The cpu result is kept in the page; every other backend is compared with it here
  * so only summary numbers cross to the test (the weights are ~0.7M floats).
  *
- * Backends are switched with tf.setBackend through src/run/backend.ts's chooseBackend, the path
+ * Backends are switched with tf.setBackend through src/tfjs/backend.ts's chooseBackend, the path
  * the learner worker uses (wasm: our kernels registered, threads off; each backend must pass a
  * real gradient step before it counts as available).
  */
@@ -22,8 +22,8 @@ import { DQNLearner } from '../../src/agent/learner';
 import { QNetwork } from '../../src/agent/network';
 import { ReplayBatch } from '../../src/agent/replay';
 import { Rng } from '../../src/agent/rng';
-import { chooseBackend, type WasmAssets } from '../../src/run/backend';
-import type { BackendName } from '../../src/run/types';
+import { chooseBackend, type WasmAssets } from '../../src/tfjs/backend';
+import type { BackendName } from '../../src/tfjs/backend-names';
 
 const H = 84;
 const W = 84;
@@ -161,6 +161,11 @@ export interface Comparison {
   cpuMoved: number;
 }
 
+/** What run() returns for one backend (e2e/backend-parity.spec.ts reads it). */
+export type RunResult =
+  | { available: false; reason: string }
+  | { available: true; detail: string; ms: Result['ms']; comparison: Comparison | null };
+
 function compareWith(ref: Result, r: Result, lr: number): Comparison {
   let initDiff = 0;
   let cpuMoved = Infinity;
@@ -219,9 +224,7 @@ const harness = {
    * when the backend cannot be used in this browser. For 'cpu' the result becomes the reference;
    * any other backend needs the reference (same options) and is compared with it.
    */
-  async run(name: BackendName, o: ParityOptions): Promise<
-    { available: false; reason: string } | { available: true; detail: string; ms: Result['ms']; comparison: Comparison | null }
-  > {
+  async run(name: BackendName, o: ParityOptions): Promise<RunResult> {
     let adapter = '';
     try {
       const info = await chooseBackend([name], assets());

@@ -13,13 +13,13 @@ import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backen
 import { ArcadeModule } from '../ale/arcade';
 import { CheckpointStore } from '../checkpoint/store';
 import { exportCheckpoint, exportFileName, importCheckpoint } from '../checkpoint/container';
-import { chooseBackend, memoryInfo, type WasmAssets } from './backend';
+import { chooseBackend, memoryInfo, type WasmAssets } from '../tfjs/backend';
 import { RunControllerImpl, checkpointInfo, checkMode, type RunDeps } from './controller';
 import { SingleEnv, WorkerVecEnv } from './envs';
 import { speedDemo } from './speed';
 import {
-  BUILTIN_GAMES, DEFAULT_BACKENDS,
-  type BackendInfo, type BackendName, type BuiltinGameId, type CheckpointInfo, type GameSource, type RunConfigInput, type RunInfo, type RunMode, type SpeedDemoResult,
+  BUILTIN_GAMES, DEFAULT_BACKENDS, builtinGame,
+  type BackendInfo, type BackendName, type CheckpointInfo, type GameSource, type RunConfigInput, type RunInfo, type RunMode, type SpeedDemoResult,
 } from './types';
 
 let base = '';
@@ -52,8 +52,9 @@ async function romBytes(g: GameSource): Promise<Uint8Array> {
     if (!(g.bytes instanceof Uint8Array) || g.bytes.length === 0) throw new Error('ROM bytes are empty');
     return g.bytes;
   }
-  if (!BUILTIN_GAMES.includes(g.id)) throw new Error(`unknown built-in game "${String(g.id)}" (have ${BUILTIN_GAMES.join(', ')})`);
-  const res = await fetch(url(`roms/${g.id}.bin`));
+  const game = builtinGame(g.id);
+  if (!game) throw new Error(`unknown built-in game "${String(g.id)}" (have ${BUILTIN_GAMES.map((b) => b.id).join(', ')})`);
+  const res = await fetch(url(game.path));
   if (!res.ok) throw new Error(`cannot fetch built-in ROM ${g.id}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -70,9 +71,9 @@ async function identify(rom: Uint8Array): Promise<{ md5: string; name: string }>
 }
 
 async function builtinByMd5(md5: string): Promise<Uint8Array | null> {
-  for (const id of BUILTIN_GAMES) {
+  for (const { id } of BUILTIN_GAMES) {
     try {
-      const rom = await romBytes({ kind: 'builtin', id: id as BuiltinGameId });
+      const rom = await romBytes({ kind: 'builtin', id });
       if ((await identify(rom)).md5 === md5) return rom;
     } catch {
       // a built-in the core cannot play yet: not this one

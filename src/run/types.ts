@@ -31,13 +31,13 @@
  */
 import type { DQNConfig } from '../agent/config';
 import type { AtariEnvOptions } from '../env/atari-env';
+import type { BackendInfo, BackendName } from '../tfjs/backend-names';
+import type { BuiltinGameId } from './builtin-games';
 
 export const MAX_OPEN_RUNS = 4;
 
-/** Built-in games shipped in public/roms (our own ROMs). */
-export type BuiltinGameId = 'catch' | 'dodge';
-export const BUILTIN_GAMES: readonly BuiltinGameId[] = ['catch', 'dodge'];
-export const DEFAULT_GAME: BuiltinGameId = 'catch';
+/** Built-in games shipped in public/roms (our own ROMs), from roms/builtin.json. */
+export { BUILTIN_GAMES, DEFAULT_GAME, builtinGame, type BuiltinGame, type BuiltinGameId } from './builtin-games';
 
 /** Which game: a built-in id, or ROM bytes the user picked (md5 = lower-case hex of the bytes). */
 export type GameSource =
@@ -65,17 +65,8 @@ export interface RunConfigInput {
   backends?: BackendName[];
 }
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export interface BackendInfo {
-  name: BackendName;
-  /** WebGPU adapter description when known ("vendor architecture device"), else ''. */
-  adapter: string;
-  isFallbackAdapter: boolean;
-  /** One line per backend tried before this one and why it was skipped. */
-  fallbackReasons: string[];
-}
+// Defined in src/tfjs (no tfjs import there either); re-exported for the UI.
+export { DEFAULT_BACKENDS, type BackendInfo, type BackendName } from '../tfjs/backend-names';
 
 export type RunState = 'creating' | 'ready' | 'running' | 'paused' | 'switching' | 'saving' | 'watching' | 'done' | 'error' | 'closed';
 

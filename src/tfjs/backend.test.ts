@@ -1,45 +1,51 @@
+/** The learner's backend choice (chooseBackend) and its acceptance check (checkTraining) on tfjs's cpu backend in Node. */
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { createAdam, describeAdapter, probeWebGPU, selectBackend } from './backend';
-import { trainingSmoke } from './smoke';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkTraining, chooseBackend } from './backend';
+import { DEFAULT_BACKENDS } from './backend-names';
 
-describe('tfjs backend selection (Node)', () => {
-  it('reports WebGPU as unavailable with a reason where navigator.gpu is missing', async () => {
-    const p = await probeWebGPU();
-    if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return; // a Node with WebGPU: nothing to check
-    expect(p.available).toBe(false);
-    expect(p.reason).toMatch(/navigator\.gpu/);
+describe('checkTraining', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    await tf.ready();
   });
 
-  it('falls through WebGPU and WebGL to CPU, recording why each failed', async () => {
-    const sel = await selectBackend();
-    expect(sel.backend).toBe('cpu');
+  it('accepts a working backend every time (fixed seeds: no dead-ReLU start can refuse it)', async () => {
+    // Before the seeds, about 1 start in 300 drew filters whose ReLUs were all dead and the check
+    // refused a working backend; with fixed seeds the outcome is the same on every start.
+    for (let i = 0; i < 5; i++) await expect(checkTraining()).resolves.toBeUndefined();
+  });
+
+  it('refuses a backend whose gradient step does not train', async () => {
+    // A broken kernel stands in for a backend that initialises but cannot train: variable
+    // updates that are silently dropped leave the loss where it was.
+    const assign = tf.Variable.prototype.assign;
+    tf.Variable.prototype.assign = function () {};
+    try {
+      await expect(checkTraining()).rejects.toThrow(/did not lower the loss/);
+    } finally {
+      tf.Variable.prototype.assign = assign;
+    }
+  });
+
+  it('leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    await checkTraining();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('chooseBackend (Node: no WebGPU, no WebGL, no wasm assets)', () => {
+  it('falls through to cpu and says why each backend before it was skipped', async () => {
+    const info = await chooseBackend(DEFAULT_BACKENDS, null);
+    expect(info.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(sel.attempts.map((a) => a.name)).toEqual(['webgpu', 'webgl', 'cpu']);
-    expect(sel.attempts.slice(0, 2).every((a) => !a.ok && a.error)).toBe(true);
+    expect(info.fallbackReasons.map((r) => r.split(':')[0])).toEqual(['webgpu', 'webgl', 'wasm']);
+    expect(info.fallbackReasons[2]).toMatch(/assets were not provided/);
   });
 
-  it('throws a clear error when no listed backend works', async () => {
-    await expect(selectBackend(['webgl'])).rejects.toThrow(/no TensorFlow.js backend works here: webgl/);
-  });
-
-  it('passes Adam epsilon through', () => {
-    const opt = createAdam(1e-4, { epsilon: 1e-8 });
-    expect(opt.getConfig()).toMatchObject({ learningRate: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-    opt.dispose();
-  });
-
-  it('training smoke lowers the loss on CPU', async () => {
-    await selectBackend(['cpu']);
-    const r = await trainingSmoke(6);
-    expect(r.losses).toHaveLength(6);
-    expect(r.losses[5]!).toBeLessThan(r.losses[0]!);
-    await expect(trainingSmoke(1)).rejects.toThrow(RangeError);
-  });
-
-  it('describes adapters in one line', () => {
-    expect(describeAdapter({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device', isFallbackAdapter: true }))
-      .toBe('google swiftshader (SwiftShader Device, software fallback adapter)');
-    expect(describeAdapter({ vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: false })).toBe('unnamed adapter');
+  it('throws a clear error when no listed backend can train', async () => {
+    await expect(chooseBackend(['webgl'], null)).rejects.toThrow(/no TensorFlow.js backend can train here: webgl: /);
+    await tf.setBackend('cpu');
   });
 });

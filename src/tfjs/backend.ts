@@ -1,135 +1,144 @@
-/*
- * Chooses the TensorFlow.js backend: WebGPU first, then WebGL, then CPU.
+/**
+ * Backend choice for a learner worker: webgpu -> webgl -> wasm (with our training kernels,
+ * kernels-register.ts) -> cpu, each one checked by a real (tiny) conv-net gradient step before
+ * it is accepted, since a backend that initialises can still lack a training kernel (tfjs-wasm
+ * has no Conv2DBackpropFilter without ours) or fail on first use (lost context, SwiftShader
+ * quirks). The reasons for every backend skipped are kept for the UI.
  *
- * The WASM backend is deliberately not in the list: tfjs 4.22's WASM backend has no
- * Conv2DBackpropFilter kernel, so it cannot train a conv net, and its threaded build hangs
- * in a minified production build unless threads are disabled. It can join the list once
- * that kernel is registered (src/agent/wasm-kernels).
- *
- * Works in browsers (window or worker) and in Node (where only CPU is available).
+ * Works in browsers (window or worker) and in Node (where only cpu, and wasm given asset
+ * paths, are available).
  */
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_BACKENDS, type BackendInfo, type BackendName } from './backend-names';
+import { describeAdapter, probeWebGPU } from './webgpu-probe';
 
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
-export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
-
-/** What the browser says about its WebGPU adapter (GPUAdapterInfo fields, all optional). */
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
+/** Where the wasm backend's binaries and our train_kernels.wasm are (absolute URLs). */
+export interface WasmAssets {
+  tfjsWasm: string;
+  tfjsWasmSimd: string;
+  tfjsWasmThreadedSimd: string;
+  trainKernels: string;
 }
 
-export interface WebGPUProbe {
-  available: boolean;
-  adapter?: AdapterSummary;
-  /** Why WebGPU cannot be used, when it cannot. */
-  reason?: string;
-}
-
-export interface BackendAttempt {
-  name: BackendName;
-  ok: boolean;
-  error?: string;
-}
-
-export interface BackendSelection {
-  backend: BackendName;
-  webgpu: WebGPUProbe;
-  attempts: BackendAttempt[];
-}
-
-// Minimal shapes of the WebGPU API we touch, so the code compiles without @webgpu/types.
-interface GpuAdapterLike {
-  info?: Partial<Record<'vendor' | 'architecture' | 'device' | 'description', string>> & { isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
-}
-interface GpuLike {
-  requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
-}
-
-/** Asks the browser for a WebGPU adapter without creating a device. */
-export async function probeWebGPU(): Promise<WebGPUProbe> {
-  const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
-  if (!nav?.gpu) {
-    const secure = (globalThis as { isSecureContext?: boolean }).isSecureContext;
-    return {
-      available: false,
-      reason:
-        secure === false
-          ? 'navigator.gpu is missing because the page is not a secure context (use https or localhost)'
-          : 'navigator.gpu is missing: this browser has no WebGPU (Chrome/Edge 113+ has it; on Linux it may need chrome://flags/#enable-unsafe-webgpu)',
-    };
-  }
-  let adapter: GpuAdapterLike | null;
+/** One SGD step of a conv + dense net (every kernel family a DQN step needs). Throws on failure. */
+export async function checkTraining(): Promise<void> {
+  // Fixed seeds (tfjs draws these on the CPU, so every backend gets the same numbers) and
+  // filters with a positive mean over positive inputs: with zero-mean random filters all three
+  // ReLU channels came out dead now and then (1 of 300 random starts when measured), the loss
+  // was 0 before and after, and a working backend was refused.
+  const x = tf.randomUniform([2, 12, 12, 2], 0, 1, 'float32', 11);
+  // (tidy frees the initial-value tensors; the variables keep their data)
+  const w1 = tf.tidy(() => tf.variable(tf.randomNormal([4, 4, 2, 3], 0.05, 0.1, 'float32', 12)));
+  const w2 = tf.tidy(() => tf.variable(tf.randomNormal([27, 2], 0, 0.1, 'float32', 13)));
   try {
-    adapter = await nav.gpu.requestAdapter({ powerPreference: 'high-performance' });
-  } catch (e) {
-    return { available: false, reason: `requestAdapter() failed: ${String(e)}` };
+    const loss = () => tf.tidy(() => {
+      const h = tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as unknown as tf.Tensor4D, 4, 'valid'));
+      const q = tf.matMul(tf.reshape(h, [2, 27]), w2 as unknown as tf.Tensor2D);
+      return tf.mean(tf.square(q)) as tf.Scalar;
+    });
+    const lossValue = async () => {
+      const t = loss();
+      try {
+        return (await t.data())[0];
+      } finally {
+        t.dispose();
+      }
+    };
+    const before = await lossValue();
+    const { value, grads } = tf.variableGrads(loss);
+    value.dispose();
+    for (const [name, g] of Object.entries(grads)) {
+      const v = name === w1.name ? w1 : w2;
+      const next = tf.tidy(() => tf.sub(v, tf.mul(g, 0.1)));
+      v.assign(next);
+      next.dispose();
+      g.dispose();
+    }
+    const after = await lossValue();
+    if (!Number.isFinite(before) || !Number.isFinite(after) || !(after < before)) {
+      throw new Error(`a gradient step did not lower the loss (${before} -> ${after})`);
+    }
+  } finally {
+    x.dispose();
+    w1.dispose();
+    w2.dispose();
   }
-  if (!adapter) {
-    return { available: false, reason: 'navigator.gpu exists but requestAdapter() returned no adapter (GPU blocklisted or disabled)' };
-  }
-  const info = adapter.info ?? {};
-  return {
-    available: true,
-    adapter: {
-      vendor: info.vendor ?? '',
-      architecture: info.architecture ?? '',
-      device: info.device ?? '',
-      description: info.description ?? '',
-      isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
-    },
-  };
 }
 
-/** One line for people: "vendor architecture (description)". */
-export function describeAdapter(a: AdapterSummary): string {
-  const main = [a.vendor, a.architecture, a.device].filter((s) => s).join(' ') || 'unnamed adapter';
-  const extra = [a.description, a.isFallbackAdapter ? 'software fallback adapter' : ''].filter((s) => s).join(', ');
-  return extra ? `${main} (${extra})` : main;
-}
-
-async function tryBackend(name: BackendName): Promise<void> {
-  if (name === 'webgpu') {
-    // Registers the 'webgpu' backend only where navigator.gpu exists; loaded on demand so
-    // pages and Node tests that never reach WebGPU don't pay for it.
-    await import('@tensorflow/tfjs-backend-webgpu');
+async function useBackend(name: BackendName, assets: WasmAssets | null): Promise<void> {
+  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  if (name === 'wasm') {
+    if (!assets) throw new Error('wasm backend assets were not provided');
+    const wasmMod = await import('@tensorflow/tfjs-backend-wasm');
+    wasmMod.setWasmPaths({
+      'tfjs-backend-wasm.wasm': assets.tfjsWasm,
+      'tfjs-backend-wasm-simd.wasm': assets.tfjsWasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': assets.tfjsWasmThreadedSimd,
+    });
+    // The threaded build needs its own pthread worker script, which a bundle does not carry;
+    // single-threaded SIMD is what our kernels were measured with.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    const { registerWasmTrainingKernels } = await import('./kernels-register');
+    await registerWasmTrainingKernels({ wasmUrl: assets.trainKernels });
   }
   if (!tf.findBackendFactory(name)) throw new Error(`backend '${name}' is not registered in this environment`);
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`tf.setBackend('${name}') failed to initialise`);
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed to initialise`);
   await tf.ready();
-  // A backend can initialise and still fail on first use (lost context, broken driver).
-  const probe = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.scalar(1)));
-  const got = await probe.data();
-  probe.dispose();
-  if (got[0] !== 2 || got[1] !== 3) throw new Error(`backend '${name}' computed [1,2]+1 = [${Array.from(got)}]`);
+  await checkTraining();
 }
 
-/** Selects the first backend of `order` that initialises and computes correctly. */
-export async function selectBackend(order: readonly BackendName[] = DEFAULT_BACKEND_ORDER): Promise<BackendSelection> {
-  const webgpu = order.includes('webgpu') ? await probeWebGPU() : { available: false, reason: 'not requested' };
-  const attempts: BackendAttempt[] = [];
+export async function chooseBackend(order: readonly BackendName[] = DEFAULT_BACKENDS, assets: WasmAssets | null = null): Promise<BackendInfo> {
+  const reasons: string[] = [];
+  let adapter = '';
+  let isFallbackAdapter = false;
   for (const name of order) {
-    if (name === 'webgpu' && !webgpu.available) {
-      attempts.push({ name, ok: false, error: webgpu.reason ?? 'unavailable' });
-      continue;
+    if (name === 'webgpu') {
+      const p = await probeWebGPU();
+      if (!p.available) { reasons.push(`webgpu: ${p.reason ?? 'unavailable'}`); continue; }
+      if (p.adapter) { adapter = describeAdapter(p.adapter); isFallbackAdapter = p.adapter.isFallbackAdapter; }
+      // A software adapter (SwiftShader) trains a Nature DQN ~50x slower than wasm with our
+      // kernels (bench:train); use it only when nothing after it in the order can train.
+      if (isFallbackAdapter && order.indexOf('wasm') > order.indexOf('webgpu') && order.length > 1) {
+        reasons.push(`webgpu: only a software fallback adapter (${adapter}); slower than wasm`);
+        continue;
+      }
     }
     try {
-      await tryBackend(name);
-      attempts.push({ name, ok: true });
-      return { backend: name, webgpu, attempts };
+      await useBackend(name, assets);
+      if (name === 'webgl') {
+        const r = webglRenderer();
+        if (r && /swiftshader|llvmpipe|software/i.test(r) && order.indexOf('wasm') > order.indexOf('webgl')) {
+          reasons.push(`webgl: software renderer (${r}); slower than wasm`);
+          continue;
+        }
+        adapter = r ?? '';
+        return { name, adapter, isFallbackAdapter: false, fallbackReasons: reasons };
+      }
+      return { name, adapter: name === 'webgpu' ? adapter : '', isFallbackAdapter: name === 'webgpu' && isFallbackAdapter, fallbackReasons: reasons };
     } catch (e) {
-      attempts.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
+      reasons.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  throw new Error(`no TensorFlow.js backend works here: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
+  throw new Error(`no TensorFlow.js backend can train here: ${reasons.join('; ')}`);
 }
 
-/** Adam with every constant spelled out: tfjs's default epsilon (1e-7) differs from PyTorch's (1e-8). */
-export function createAdam(learningRate: number, opts: { beta1?: number; beta2?: number; epsilon: number }): tf.AdamOptimizer {
-  return tf.train.adam(learningRate, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon);
+/** The WebGL renderer string of tfjs's context (unmasked when the browser allows), or null. */
+function webglRenderer(): string | null {
+  try {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return null;
+  }
+}
+
+/** tf.memory() plus the GPU bytes where the backend reports them. */
+export function memoryInfo(): { numBytes: number; numTensors: number; numBytesInGPU?: number } {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+  const out: { numBytes: number; numTensors: number; numBytesInGPU?: number } = { numBytes: m.numBytes, numTensors: m.numTensors };
+  const gpu = m.numBytesInGPU ?? m.numBytesInGPUAllocated;
+  if (typeof gpu === 'number') out.numBytesInGPU = gpu;
+  return out;
 }

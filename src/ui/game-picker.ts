@@ -87,7 +87,7 @@ export class GamePicker {
   trainable(): { source: GameSource; name: string } | null {
     const g = this.current;
     if (!g || !g.hasReward) return null;
-    if (g.builtin) return { source: { kind: 'builtin', id: g.key.slice('builtin:'.length) as 'catch' | 'dodge' }, name: g.name.replace(/ \(built-in\)$/, '') };
+    if (g.builtin) return { source: { kind: 'builtin', id: g.key.slice('builtin:'.length) }, name: g.name.replace(/ \(built-in\)$/, '') };
     return { source: { kind: 'rom', bytes: g.bytes!, md5: g.md5, name: g.romId || g.name }, name: g.romId || g.name };
   }
 

@@ -6,6 +6,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import { ArcadeModule, RomError, type GameInfo } from '../ale/arcade';
+import { BUILTIN_GAMES, builtinGame } from '../run/types';
 
 export interface GameEntry {
   /** Stable key: "builtin:catch" or "rom:<md5>". */
@@ -22,11 +23,6 @@ export interface GameEntry {
   bytes?: Uint8Array;
   addedAt?: number;
 }
-
-export const BUILTIN_GAMES: ReadonlyArray<{ id: string; name: string; file: string }> = [
-  { id: 'catch', name: 'Catch (built-in)', file: 'catch.bin' },
-  { id: 'dodge', name: 'Dodge (built-in)', file: 'dodge.bin' },
-];
 
 const DB_NAME = 'arcade-lab-roms';
 const STORE = 'roms';
@@ -92,14 +88,14 @@ export class RomLibrary {
   }
 
   async builtin(id: string): Promise<GameEntry> {
-    const g = BUILTIN_GAMES.find((b) => b.id === id);
+    const g = builtinGame(id);
     if (!g) throw new Error(`no built-in game "${id}"`);
-    const url = `${import.meta.env.BASE_URL}roms/${g.file}`;
+    const url = `${import.meta.env.BASE_URL}${g.path}`;
     const res = await fetch(url);
     if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const info = await identifyRom(bytes, g.file);
-    return { key: `builtin:${g.id}`, name: g.name, builtin: true, md5: info.md5, romId: info.romId || g.id, // Built-in games are in the project's game table by design (roms/builtin.json); an older
+    const info = await identifyRom(bytes, g.path);
+    return { key: `builtin:${g.id}`, name: `${g.name} (built-in)`, builtin: true, md5: info.md5, romId: info.romId || g.id, // Built-in games are in the project's game table by design (roms/builtin.json); an older
     // core build that predates their entry would say otherwise, the run layer knows them by id.
     hasReward: true, scheme: info.scheme, size: bytes.length, url, bytes };
   }

@@ -15,9 +15,10 @@ import { DQNAgent } from '../../src/agent/agent';
 import { makeConfig } from '../../src/agent/config';
 import { DQNLearner } from '../../src/agent/learner';
 import { Rng } from '../../src/agent/rng';
-import { chooseBackend } from '../../src/run/backend';
+import { chooseBackend } from '../../src/tfjs/backend';
+import { builtinGame } from '../../src/run/builtin-games';
 import { SingleEnv, WorkerVecEnv, type RunEnv } from '../../src/run/envs';
-import type { BackendName } from '../../src/run/types';
+import type { BackendName } from '../../src/tfjs/backend-names';
 
 const now = () => performance.now();
 const abs = (p: string) => new URL(p, self.location.origin + '/').href;
@@ -30,7 +31,7 @@ function core(): Promise<WebAssembly.Module> {
 
 async function romOf(rom: number[] | null): Promise<Uint8Array> {
   if (rom) return Uint8Array.from(rom);
-  const r = await fetch(abs('roms/catch.bin'));
+  const r = await fetch(abs(builtinGame('catch')!.path));
   return new Uint8Array(await r.arrayBuffer());
 }
 

@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TrainKernels } from './module';
+import { TrainKernels } from './kernels-module';
 
-const WASM = fileURLToPath(new URL('../../../public/train_kernels.wasm', import.meta.url));
+const WASM = fileURLToPath(new URL('../../public/train_kernels.wasm', import.meta.url));
 
 describe('TrainKernels loading', () => {
   it('loads from a path, a file: URL and raw bytes', async () => {

@@ -15,7 +15,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TrainKernels, type ConvGeometry, type WasmSource } from './module';
+import { TrainKernels, type ConvGeometry, type WasmSource } from './kernels-module';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;

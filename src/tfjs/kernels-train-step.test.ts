@@ -2,8 +2,8 @@
 // 'wasm' backend with our kernels must leave the same weights as on the 'cpu' backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from './index';
-import { compare, initBackends, randomFloats } from './test-utils';
+import { registerWasmTrainingKernels } from './kernels-register';
+import { compare, initBackends, randomFloats } from './kernels-test-utils';
 
 const BATCH = 8;
 const ACTIONS = 4;

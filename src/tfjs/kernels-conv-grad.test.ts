@@ -2,8 +2,9 @@
 // backend gradients, on small odd shapes (padding, strides, channel tails) and Nature-DQN layers.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels, TrainKernels, type ConvGeometry } from './index';
-import { compare, initBackends, onBackend, randomFloats } from './test-utils';
+import { TrainKernels, type ConvGeometry } from './kernels-module';
+import { registerWasmTrainingKernels } from './kernels-register';
+import { compare, initBackends, onBackend, randomFloats } from './kernels-test-utils';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {

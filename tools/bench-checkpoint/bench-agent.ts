@@ -4,10 +4,10 @@
  * episodes of 1000 steps. Frames are written straight into the replay (no acting), so filling
  * 100k transitions takes seconds, not hours.
  */
-import { DQNAgent } from '../agent/agent';
-import { makeConfig, type DQNConfig } from '../agent/config';
-import { Rng } from '../agent/rng';
-import { CueEnv } from '../agent/toyenv';
+import { DQNAgent } from '../../src/agent/agent';
+import { makeConfig, type DQNConfig } from '../../src/agent/config';
+import { Rng } from '../../src/agent/rng';
+import { CueEnv } from '../../src/agent/toyenv';
 
 export interface BenchAgents {
   cfg: DQNConfig;

@@ -62,7 +62,7 @@ async function readBytes(src: WasmSource): Promise<BufferSource | WebAssembly.Mo
     const { fileURLToPath } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
     let where: string;
     if (src.wasmUrl === undefined) {
-      where = fileURLToPath(new URL('../../../public/train_kernels.wasm', import.meta.url));
+      where = fileURLToPath(new URL('../../public/train_kernels.wasm', import.meta.url));
     } else if (src.wasmUrl instanceof URL || String(src.wasmUrl).startsWith('file:')) {
       where = fileURLToPath(src.wasmUrl);
     } else {

@@ -2,9 +2,8 @@
 // edge tiles, broadcast batches and the Nature-DQN dense-layer gradient shapes.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from './index';
-import { setKernelModesForBenchmark } from './register';
-import { compare, initBackends, onBackend, randomFloats } from './test-utils';
+import { registerWasmTrainingKernels, setKernelModesForBenchmark } from './kernels-register';
+import { compare, initBackends, onBackend, randomFloats } from './kernels-test-utils';
 
 interface Case { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }
 const CASES: Case[] = [];

@@ -1,9 +1,9 @@
 /** Page side of bench-browser.ts: the same measurement as bench.ts, against Chromium's real IndexedDB. */
 import * as tf from '@tensorflow/tfjs';
 import { benchAgents, fillRandomReplay } from './bench-agent';
-import { exportCheckpoint, importCheckpoint } from './container';
-import { restoreAgent, saveAgent } from './restore';
-import { CheckpointStore } from './store';
+import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
+import { restoreAgent, saveAgent } from '../../src/checkpoint/restore';
+import { CheckpointStore } from '../../src/checkpoint/store';
 
 async function bench(N: number, partBytes?: number): Promise<string[]> {
   const log: string[] = [];

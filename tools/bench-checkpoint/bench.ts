@@ -1,6 +1,6 @@
 /**
  * Save / load / export numbers for a 100k-transition replay (Nature net, 84x84, Node +
- * fake-indexeddb). Run: `npx tsx src/checkpoint/bench.ts [transitions]` (needs ~3 GB of RAM:
+ * fake-indexeddb). Run: `npm run bench:checkpoint -- [transitions]` (needs ~3 GB of RAM:
  * the replay, its copy inside the in-memory IndexedDB, and the restored agent's replay).
  * The agent and its replay come from bench-agent.ts.
  */
@@ -9,9 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { benchAgents, fillRandomReplay } from './bench-agent';
-import { exportCheckpoint, importCheckpoint } from './container';
-import { restoreAgent, saveAgent } from './restore';
-import { CheckpointStore } from './store';
+import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
+import { restoreAgent, saveAgent } from '../../src/checkpoint/restore';
+import { CheckpointStore } from '../../src/checkpoint/store';
 
 const N = Number(process.argv[2] ?? 100_000);
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;

@@ -1,4 +1,4 @@
-// Shared helpers for the wasm-kernels tests (not shipped code).
+// Shared helpers for the kernels-*.test.ts files (not shipped code).
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ let wasmReady: Promise<void> | null = null;
 /** Points tfjs-backend-wasm at its .wasm files in node_modules and initialises both backends. */
 export function initBackends(): Promise<void> {
   if (!wasmReady) {
-    const dist = fileURLToPath(new URL('../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
+    const dist = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
     setWasmPaths(dist);
     wasmReady = (async () => {
       await tf.setBackend('cpu');

@@ -4,15 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
-import { DQNAgent } from '../agent/agent';
-import { makeConfig, type DQNConfig } from '../agent/config';
-import { CueEnv } from '../agent/toyenv';
-import { exportCheckpoint, importCheckpoint } from './container';
-import { CheckpointError } from './errors';
-import { switchMode } from './manager';
-import { restoreAgent, saveAgent } from './restore';
-import { exportOnlineSafetensors, importSafetensorsInto } from './safetensors';
-import { CheckpointStore, SimulatedCrash } from './store';
+import { DQNAgent } from '../../src/agent/agent';
+import { makeConfig, type DQNConfig } from '../../src/agent/config';
+import { CueEnv } from '../../src/agent/toyenv';
+import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
+import { CheckpointError } from '../../src/checkpoint/errors';
+import { switchMode } from '../../src/checkpoint/manager';
+import { restoreAgent, saveAgent } from '../../src/checkpoint/restore';
+import { exportOnlineSafetensors, importSafetensorsInto } from '../../src/checkpoint/safetensors';
+import { CheckpointStore, SimulatedCrash } from '../../src/checkpoint/store';
 
 const cfgOf = (n: number): DQNConfig => makeConfig({
   num_envs: n, total_timesteps: 4000, learning_starts: 40, learning_rate: 3e-3, target_network_frequency: 20,
