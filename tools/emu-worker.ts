@@ -49,7 +49,7 @@ function extras(ale: Ale, pp: WasmPreprocessor | null, obs: number, next: () => 
   ale.lives(); ale.terminal(); ale.truncated(); ale.frameNumber(); ale.ram();
   try { ale.setMode(next() % 300); } catch { /* refused modes are fine */ }
   try { ale.setDifficulty(next() % 8); } catch { /* same */ }
-  if (pp) pp.observeStackAt(ale, obs, 4, false, true);
+  if (pp) pp.observeAt(ale, obs, true);
   // a truncated / corrupted state must be refused, not trap
   const bad = state.slice(0, Math.max(0, state.length - 1 - (next() % 64)));
   try { ale.restoreState(bad); } catch { /* refused */ }
@@ -89,7 +89,7 @@ function run(job: EmuJob): EmuResult {
     const next = rng(job.seed ^ 0x5bd1e995);
     if (job.extras) {
       pp = new WasmPreprocessor(mod, 160, info.height, 84, 84);
-      obs = mod.alloc(4 * 84 * 84);
+      obs = mod.alloc(84 * 84);
     }
     stage = 2;
     beat(2);

@@ -2,14 +2,14 @@
  * The wasm preprocessing (wasm/src/preprocess.c, SIMD build) against the independent TypeScript
  * implementation in src/env/preprocess.ts (OpenCV INTER_AREA arithmetic): bit-exact on random
  * gray frames, random palette-index frames, and real emulator frames (our built-in ROMs always;
- * the shared ALE ROMs when ../shared/roms exists), plus the frame stack.
+ * the shared ALE ROMs when ../shared/roms exists).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArcadeModule } from '../ale/arcade';
-import { AreaResizer, FrameStack, maxPool } from '../env/preprocess';
+import { AreaResizer, maxPool } from '../env/preprocess';
 import { NTSC_GRAY } from '../ui/palette';
 import { WasmPreprocessor, PreprocessError } from './wasm-preprocess';
 
@@ -114,8 +114,8 @@ describe('wasm preprocessing vs src/env/preprocess.ts', () => {
     const ts = new AreaResizer(160, info.height, 84, 84);
     const n = 160 * info.height;
     const prev = new Uint8Array(n), cur = new Uint8Array(n), pooled = new Uint8Array(n);
-    const want = new Uint8Array(84 * 84), stackWant = new FrameStack(4, 84 * 84);
-    const pd = mod.alloc(84 * 84), ps = mod.alloc(4 * 84 * 84);
+    const want = new Uint8Array(84 * 84);
+    const pd = mod.alloc(84 * 84);
     const actions = info.minimalActions;
     const next = rng(seed + 1);
     let compared = 0;
@@ -130,15 +130,11 @@ describe('wasm preprocessing vs src/env/preprocess.ts', () => {
         pp.observeAt(ale, pd, true);
         const got = mod.u8.slice(pd, pd + 84 * 84);
         expect(firstDiff(got, want), `${info.romId || info.md5} frame ${f}`).toBe('equal');
-        // the stack path writes the same frame as its newest slot
-        pp.observeStackAt(ale, ps, 4, f === 0, true);
-        if (f === 0) stackWant.fill(want); else stackWant.push(want);
-        expect(Buffer.compare(mod.u8.slice(ps, ps + 4 * 84 * 84), stackWant.data), `stack at frame ${f}`).toBe(0);
         prev.set(cur);
         compared++;
       }
     } finally {
-      mod.free(pd); mod.free(ps);
+      mod.free(pd);
       pp.dispose();
       ale.dispose();
     }

@@ -1,8 +1,8 @@
 /**
  * TypeScript side of the wasm preprocessing unit (wasm/src/preprocess.c, exports in
- * api_preprocess.c): grayscale -> max-pool of the last two frames -> OpenCV INTER_AREA resize ->
- * frame stack, computed inside the core and written to a caller-chosen place in wasm memory
- * (e.g. a slot of a SharedArrayBuffer-backed memory that the learner reads).
+ * api_preprocess.c): grayscale -> max-pool of the last two frames -> OpenCV INTER_AREA resize,
+ * computed inside the core and written to a caller-chosen place in wasm memory (e.g. a slot of a
+ * SharedArrayBuffer-backed memory that the learner reads). Frames are stacked by the agent.
  *
  * One WasmPreprocessor = one Preproc context in the wasm heap for a fixed geometry; it does not
  * allocate per call. Results are bit-identical to src/env/preprocess.ts (AreaResizer + maxPool).
@@ -16,9 +16,6 @@ export interface PreprocessExports {
   pp_resize_gray(ctx: number, a: number, b: number, dst: number): number;
   pp_resize_indices(ctx: number, a: number, b: number, pal: number, dst: number): number;
   pp_observe(ctx: number, ale: number, maxpool: number, dst: number): number;
-  pp_observe_stack(ctx: number, ale: number, maxpool: number, stack: number, depth: number, reset: number): number;
-  pp_stack_shift(stack: number, depth: number, frameBytes: number): void;
-  pp_stack_fill(stack: number, depth: number, frameBytes: number): void;
 }
 
 const PP_ERRORS: Record<number, string> = {
@@ -86,11 +83,6 @@ export class WasmPreprocessor {
   /** The emulator's screen (max-pooled with the previous frame) into wasm memory at dst. */
   observeAt(ale: Ale, dst: number, maxpool = true): void {
     this.check(this.live().pp_observe(this.ctx, ale.ptr, maxpool ? 1 : 0, dst), 'observe');
-  }
-
-  /** Shifts the stack at `stack` (depth frames, oldest first) and writes the new frame last; reset fills every slot. */
-  observeStackAt(ale: Ale, stack: number, depth: number, reset = false, maxpool = true): void {
-    this.check(this.live().pp_observe_stack(this.ctx, ale.ptr, maxpool ? 1 : 0, stack, depth, reset ? 1 : 0), 'observeStack');
   }
 
   dispose(): void {

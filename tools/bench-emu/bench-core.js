@@ -2,8 +2,8 @@
 // (tools/bench-emu/index.html), so both run exactly the same code over the raw wasm exports:
 // one emulator, frame_skip 1, sticky actions off, random minimal-set actions from xorshift32
 // seeded 1 (the same sequence as wasm/tools/bench_native.c), reset at game over; with `pp`,
-// every 4th frame also pushes a preprocessed 84x84 observation into a 4-frame stack
-// (pp_observe_stack: gray, max-pool of the last two frames, INTER_AREA resize).
+// every 4th frame also computes the preprocessed 84x84 observation the env uses
+// (pp_observe: gray, max-pool of the last two frames, INTER_AREA resize).
 
 /** Instantiates arcade.wasm over a fresh shared memory (as src/ale/arcade.ts does). */
 export async function instantiate(bytes) {
@@ -16,7 +16,7 @@ export async function instantiate(bytes) {
  * Opens one emulator on a ROM for benchmarking; `step(frames)` runs that many more frames of
  * the benchmark loop (continuing the same game and action sequence) and returns the elapsed
  * ms (performance.now() around the loop); `close()` frees it. With `pp`, every 4th frame also
- * pushes a preprocessed observation into a 4-frame stack.
+ * computes a preprocessed observation.
  */
 export function benchSession(core, romBytes, pp) {
   const { x, memory } = core;
@@ -40,7 +40,7 @@ export function benchSession(core, romBytes, pp) {
   let ctx = 0, stack = 0;
   if (pp) {
     ctx = x.arcade_alloc(x.pp_sizeof());
-    stack = x.arcade_alloc(4 * 84 * 84);
+    stack = x.arcade_alloc(84 * 84);
     const prc = x.pp_init(ctx, 160, x.ale_screen_height(ale), 84, 84);
     if (prc < 0) throw new Error(`pp_init failed (${prc})`);
   }
@@ -54,7 +54,7 @@ export function benchSession(core, romBytes, pp) {
         s ^= s >>> 17;
         s ^= s << 5; s >>>= 0;
         x.ale_act(ale, actions[s % n], 1);
-        if (pp && (frame & 3) === 3) x.pp_observe_stack(ctx, ale, 1, stack, 4, 0);
+        if (pp && (frame & 3) === 3) x.pp_observe(ctx, ale, 1, stack);
         if (x.ale_game_over(ale)) x.ale_reset(ale);
       }
       return performance.now() - t0;

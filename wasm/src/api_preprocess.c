@@ -1,5 +1,5 @@
 /* wasm exports of the preprocessing unit (preprocess.h). Pointers are byte offsets into the
- * shared linear memory, so `dst`/`stack` may point into a region another worker reads (the
+ * shared linear memory, so `dst` may point into a region another worker reads (the
  * obs slots of a SharedArrayBuffer-backed memory). Every entry point validates its arguments
  * and returns a negative PP_ERR_* code instead of trapping. */
 #include "ale.h"
@@ -51,24 +51,4 @@ static int observe(Preproc *c, Ale *a, int32_t maxpool, uint8_t *dst) {
 
 WASM_EXPORT("pp_observe") int api_pp_observe(Preproc *c, Ale *a, int32_t maxpool, uint8_t *dst) {
   return observe(c, a, maxpool, dst);
-}
-
-/* Frame stack [depth][dstH*dstW], oldest first: drops the oldest and writes the new frame as
- * the newest; with reset != 0 every slot becomes the new frame (episode start). */
-WASM_EXPORT("pp_observe_stack") int api_pp_observe_stack(Preproc *c, Ale *a, int32_t maxpool, uint8_t *stack, uint32_t depth, int32_t reset) {
-  if (!stack || depth == 0 || depth > 64) return PP_ERR_ARG;
-  int rc = check(c, a);
-  if (rc != PP_OK) return rc;   /* before shifting: a refused call leaves the stack alone */
-  uint32_t frame = c->dstW * c->dstH;
-  if (!reset) pp_stack_shift(stack, depth, frame);
-  rc = observe(c, a, maxpool, stack + (size_t)(depth - 1u) * frame);
-  if (rc == PP_OK && reset) pp_stack_fill(stack, depth, frame);
-  return rc;
-}
-
-WASM_EXPORT("pp_stack_shift") void api_pp_stack_shift(uint8_t *stack, uint32_t depth, uint32_t frameBytes) {
-  pp_stack_shift(stack, depth, frameBytes);
-}
-WASM_EXPORT("pp_stack_fill") void api_pp_stack_fill(uint8_t *stack, uint32_t depth, uint32_t frameBytes) {
-  pp_stack_fill(stack, depth, frameBytes);
 }

@@ -1,4 +1,5 @@
-/* Cartridge: bank-switching schemes and their detection. Owned by cart.c.
+/* Cartridge: bank-switching schemes and their detection. cart.c is the generic part (detection
+ * order, dispatch); each scheme's behaviour is in its own file (see cart_scheme.h).
  * Detection and behaviour follow the reference (Stella 2.4 in ALE 0.12). Supported schemes are
  * the ones the ALE ROM set uses; other detected types (AR, CV, 3E, 3F, UA, E7, F4, F4SC, FASC,
  * MB, MC) are reported as CART_UNKNOWN and refused by cart_init. */
@@ -25,27 +26,30 @@ typedef struct Cart {
   uint8_t dpcRandom;     /* 8-bit shift register, clocked on each DPC/hotspot-page access */
   int32_t dpcSystemCycles;       /* Console.cycles at the last music-fetcher update */
   double dpcFractionalClocks;    /* leftover fraction of 15.75 kHz oscillator clocks */
-  /* Read fast path for the CPU (derived state, refreshed by cart.c on every bank change):
-   * offsets (addr & $FFF) in [fastLo, fastHi) have no side effects and read
-   * image[segBase[offset >> 10] + (offset & $3FF)]. Everything else goes through cart_peek. */
+  /* Read fast path for the CPU (derived state, set by the scheme's map on every bank change):
+   * addresses whose offset (addr & $FFF) is in [fastLo, fastHi) have no side effects and read
+   * image[segBase[(addr >> 10) & 15] + (addr & $3FF)]. The segment index takes in A12 and A13
+   * (FE selects its bank with A13; every other scheme maps both A13 values alike). Everything
+   * else goes through cart_peek. */
   uint16_t fastLo, fastHi;
-  uint32_t segBase[4];
+  uint32_t segBase[16];
 } Cart;
 
 /* The fast-path read if it applies to this address (returns 1 and sets *out), else 0. */
 static inline int cart_fast_read(const Cart *k, uint16_t addr, uint8_t *out) {
   uint32_t off = addr & 0x0fffu;
   if (off - k->fastLo >= (uint32_t)(k->fastHi - k->fastLo)) return 0;
-  *out = k->image[k->segBase[off >> 10] + (off & 0x03ffu)];
+  *out = k->image[k->segBase[(addr >> 10) & 0x0fu] + (off & 0x03ffu)];
   return 1;
 }
 
-/* The image bytes behind `span` consecutive offsets from off (addr & $FFF) when all of them are
- * on the fast path and in one 1K segment (so they are contiguous in the image), else 0. The
- * CPU reads whole instructions (span 3) and caches whole pages (span 256) through this. */
-static inline const uint8_t *cart_fast_span(const Cart *k, uint32_t off, uint32_t span) {
+/* The image bytes behind `span` consecutive addresses from addr when all of them are on the
+ * fast path and in one 1K segment (so they are contiguous in the image), else 0. The CPU reads
+ * whole instructions (span 3) and caches whole pages (span 256) through this. */
+static inline const uint8_t *cart_fast_span(const Cart *k, uint16_t addr, uint32_t span) {
+  uint32_t off = addr & 0x0fffu;
   if (off < k->fastLo || off + span > k->fastHi || (off & 0x03ffu) + span > 0x400u) return 0;
-  return k->image + k->segBase[off >> 10] + (off & 0x03ffu);
+  return k->image + k->segBase[(addr >> 10) & 0x0fu] + (off & 0x03ffu);
 }
 
 /* The reference's size/signature auto-detection; CART_UNKNOWN for types not supported here. */

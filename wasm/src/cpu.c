@@ -295,10 +295,10 @@ uint32_t cpu_run(Console *c, uint32_t maxInstructions) {
       ip = pageBase + (pc & 0xffu);
       op = ip[0];
       hot.bus = op;
-    } else if ((pc & 0x1000) && (ip = cart_fast_span(&c->cart, pc & 0x0fffu, 3)) != 0) {
+    } else if ((pc & 0x1000) && (ip = cart_fast_span(&c->cart, pc, 3)) != 0) {
       op = ip[0];
       hot.bus = op;
-      if (cart_fast_span(&c->cart, pc & 0x0f00u, 0x100)) {
+      if (cart_fast_span(&c->cart, pc & 0xff00u, 0x100)) {
         hot.page = (uint32_t)(pc >> 8);
         pageBase = ip - (pc & 0xffu);
       }

@@ -1,6 +1,7 @@
 /* The game table: per-ROM properties (data, generated from roms/MANIFEST.json by
- * tools/gen-game-table.mjs into games_data.c) plus one small reward/lives/terminal function
- * per game wrapper (games.c). A game is found by the md5 of its ROM image. */
+ * tools/gen-game-table.mjs into games_data.c) plus one GameWrapper per game wrapper (games.c:
+ * its per-frame reward/lives/terminal step and its reset, lives and mode hooks). A game is
+ * found by the md5 of its ROM image. */
 #ifndef ARCADE_GAMES_H
 #define ARCADE_GAMES_H
 #include <stdint.h>
@@ -10,7 +11,8 @@ enum { GAME_CTRL_JOYSTICK = 0, GAME_CTRL_PADDLES = 1, GAME_CTRL_NONE = 2 };
 
 /* Which game wrapper computes reward/lives/terminal: one per ROM id of the reference, named
  * after it (the generator maps rom_id "bank_heist" to GAME_WRAPPER_BANK_HEIST when the name is
- * in this list). GAME_WRAPPER_NONE = no reward function (reward 0, never terminal). */
+ * in this list; games.c defines a GameWrapper BANK_HEIST for each entry).
+ * GAME_WRAPPER_NONE = no reward function (reward 0, never terminal). */
 #define GAME_WRAPPER_LIST(X) \
   X(PONG) X(BREAKOUT) X(SPACE_INVADERS) X(FREEWAY) X(SEAQUEST) X(MS_PACMAN) X(BEAM_RIDER) \
   X(ASTEROIDS) X(ENDURO) X(QBERT) \

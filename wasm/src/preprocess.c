@@ -312,16 +312,3 @@ void pp_resize_indices(Preproc *c, const uint8_t *a, const uint8_t *b, int pal, 
   }
   resize(c, a, b, dst, load_row_indices, (int)c->grouped);
 }
-
-/* ---- frame stack -------------------------------------------------------------------------- */
-
-void pp_stack_shift(uint8_t *stack, uint32_t depth, uint32_t frameBytes) {
-  if (!stack || depth < 2u) return;
-  __builtin_memmove(stack, stack + frameBytes, (size_t)(depth - 1u) * frameBytes);
-}
-
-void pp_stack_fill(uint8_t *stack, uint32_t depth, uint32_t frameBytes) {
-  if (!stack || depth < 2u) return;
-  const uint8_t *newest = stack + (size_t)(depth - 1u) * frameBytes;
-  for (uint32_t i = 0; i + 1u < depth; i++) mem_copy(stack + (size_t)i * frameBytes, newest, frameBytes);
-}

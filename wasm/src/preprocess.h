@@ -1,7 +1,7 @@
 /* Observation preprocessing for the learner, done next to the emulator so a worker can write
  * finished 84x84 frames straight into shared memory (ARCHITECTURE "data path"):
  *   grayscale (palette lookup, ALE_FACTS 10) -> max-pool of the last two frames ->
- *   OpenCV INTER_AREA resize -> frame stack.
+ *   OpenCV INTER_AREA resize (the frames are stacked by the TypeScript agent, not here).
  * This is Gymnasium's AtariPreprocessing / ALE's vector-env preprocessing. The resize must be
  * bit-identical to cv::resize(..., INTER_AREA) for 8-bit single-channel images when the ratios
  * are not both integers (the case of every Atari screen -> 84x84); src/env/preprocess.ts is an
@@ -64,12 +64,6 @@ void pp_resize_indices(Preproc *ctx, const uint8_t *a, const uint8_t *b, int pal
 
 /* Table-order reference kernel (no grouping), exposed for tests. Same results. */
 void pp_resize_gray_reference(Preproc *ctx, const uint8_t *a, const uint8_t *b, uint8_t *dst);
-
-/* Frame stack of `depth` frames of `frameBytes`, oldest first, contiguous in a caller buffer.
- * pp_stack_shift drops the oldest (the newest slot keeps its old bytes until overwritten);
- * pp_stack_fill copies the newest slot into every other slot (a reset). */
-void pp_stack_shift(uint8_t *stack, uint32_t depth, uint32_t frameBytes);
-void pp_stack_fill(uint8_t *stack, uint32_t depth, uint32_t frameBytes);
 
 /* out[i] = max(a[i], b[i]). */
 void pp_max_bytes(const uint8_t *a, const uint8_t *b, uint8_t *out, uint32_t n);

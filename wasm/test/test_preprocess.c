@@ -8,7 +8,7 @@
  *    for the vast majority of pixels (float rounding may move a value across .5);
  *  - golden values from the real OpenCV (cv2.resize INTER_AREA, see OPENCV_GOLDEN below);
  *  - palette-index input = grayscale of each frame, then max, then resize;
- *  - frame stack shift/fill; argument validation.
+ *  - argument validation.
  * The wasm build itself is compared with src/env/preprocess.ts in src/preprocess/ (vitest). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,23 +161,6 @@ static void test_indices_and_pool(void) {
   CHECK(ok, "pp_max_bytes");
 }
 
-static void test_stack(void) {
-  uint8_t s[4 * 5];
-  for (int i = 0; i < 20; i++) s[i] = (uint8_t)i;
-  pp_stack_shift(s, 4, 5);
-  int ok = 1;
-  for (int i = 0; i < 15; i++) ok &= s[i] == i + 5;
-  CHECK(ok, "stack shift moves frames 1..3 to 0..2");
-  for (int i = 15; i < 20; i++) s[i] = (uint8_t)(100 + i);
-  pp_stack_fill(s, 4, 5);
-  ok = 1;
-  for (int i = 0; i < 20; i++) ok &= s[i] == 100 + 15 + i % 5;
-  CHECK(ok, "stack fill copies the newest frame everywhere");
-  uint8_t one[3] = {1, 2, 3};
-  pp_stack_shift(one, 1, 3); pp_stack_fill(one, 1, 3);
-  CHECK(one[0] == 1 && one[2] == 3, "depth 1 stack untouched");
-}
-
 static void test_args(void) {
   CHECK(pp_init(NULL, 160, 210, 84, 84) == PP_ERR_ARG, "null ctx");
   CHECK(pp_init(&ctx, 0, 210, 84, 84) == PP_ERR_SIZE, "zero width");
@@ -211,7 +194,6 @@ int main(void) {
   }
   test_constant_images();
   test_indices_and_pool();
-  test_stack();
   test_golden();
   printf("test_preprocess: %d passed, %d failed\n", g_pass, g_fail);
   return g_fail ? 1 : 0;

@@ -1,7 +1,7 @@
 /* Native emulation benchmark (the reference point for tools/bench-emu.ts): single-threaded,
  * frame_skip 1, sticky actions off, uniformly random minimal-set actions (xorshift32, seed 1),
  * reset at game over. With --pp, every 4th frame also runs the observation pipeline
- * (grayscale of the last two frames, max-pool, 84x84 INTER_AREA, push into a 4-frame stack).
+ * (grayscale of the last two frames, max-pool, 84x84 INTER_AREA into one observation).
  * Loading the ROM and the first reset are not timed.
  *
  * usage: bench_native [--frames N] [--pp] [--repeat R] ROM...
@@ -54,8 +54,8 @@ int main(int argc, char **argv) {
   static uint8_t rom[ALE_MAX_ROM + 1];
   Ale *a = malloc(sizeof(Ale));
   Preproc *ctx = malloc(sizeof(Preproc));
-  uint8_t *stack = malloc(4 * 84 * 84);
-  if (!a || !ctx || !stack) return 1;
+  uint8_t *obs = malloc(84 * 84);
+  if (!a || !ctx || !obs) return 1;
   int status = 0;
   for (int r = 0; r < nroms; r++) {
     FILE *f = fopen(roms[r], "rb");
@@ -79,8 +79,7 @@ int main(int argc, char **argv) {
         x ^= x << 13; x ^= x >> 17; x ^= x << 5;
         ale_act(a, acts[x % na], 1.0f);
         if (pp && (i & 3) == 3) {
-          pp_stack_shift(stack, 4, 84 * 84);
-          pp_resize_indices(ctx, ale_screen(a), tia_previous_screen(&a->rt.console), a->pal, stack + 3 * 84 * 84);
+          pp_resize_indices(ctx, ale_screen(a), tia_previous_screen(&a->rt.console), a->pal, obs);
         }
         if (ale_game_over(a)) ale_reset_game(a);
       }
@@ -92,6 +91,6 @@ int main(int argc, char **argv) {
              base_name(roms[r]), pp, frames, best, frames / best, bestWall, frames / bestWall);
     fflush(stdout);
   }
-  free(a); free(ctx); free(stack);
+  free(a); free(ctx); free(obs);
   return status;
 }

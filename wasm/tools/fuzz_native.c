@@ -265,7 +265,7 @@ int main(int argc, char **argv) {
             AleRuntime *rt = (AleRuntime *)(bad + hdr);
             switch (rnd() % 12) {
               case 0: rt->console.tia.current = (uint8_t)rnd(); break;
-              case 1: rt->console.cart.segBase[rnd() % 4] = rnd(); break;
+              case 1: rt->console.cart.segBase[rnd() % 16] = rnd(); break;
               case 2: rt->console.cart.fastHi = (uint16_t)rnd(); break;
               case 3: rt->console.cart.bank = (uint16_t)rnd(); break;
               case 4: rt->console.tia.drawPos = (int32_t)rnd(); break;
