@@ -37,10 +37,10 @@ export function benchSession(core, romBytes, pp) {
   const n = x.ale_minimal_actions(ale, list);
   const actions = Int32Array.from(new Int32Array(memory.buffer, list, n));
   x.arcade_free(list);
-  let ctx = 0, stack = 0;
+  let ctx = 0, obs = 0;
   if (pp) {
     ctx = x.arcade_alloc(x.pp_sizeof());
-    stack = x.arcade_alloc(84 * 84);
+    obs = x.arcade_alloc(84 * 84);
     const prc = x.pp_init(ctx, 160, x.ale_screen_height(ale), 84, 84);
     if (prc < 0) throw new Error(`pp_init failed (${prc})`);
   }
@@ -54,7 +54,7 @@ export function benchSession(core, romBytes, pp) {
         s ^= s >>> 17;
         s ^= s << 5; s >>>= 0;
         x.ale_act(ale, actions[s % n], 1);
-        if (pp && (frame & 3) === 3) x.pp_observe(ctx, ale, 1, stack);
+        if (pp && (frame & 3) === 3) x.pp_observe(ctx, ale, 1, obs);
         if (x.ale_game_over(ale)) x.ale_reset(ale);
       }
       return performance.now() - t0;
@@ -62,7 +62,7 @@ export function benchSession(core, romBytes, pp) {
     close() {
       if (pp) {
         x.arcade_free(ctx);
-        x.arcade_free(stack);
+        x.arcade_free(obs);
       }
       x.ale_destroy(ale);
     },
