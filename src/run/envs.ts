@@ -21,6 +21,18 @@ import type { WorkerFactory } from '../env/worker-handle';
 import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE, FRAME_VIEW_SLOT, frameEnvSlot } from './types';
 import type { FrameWriter } from './frames';
 
+/**
+ * The run layer's env defaults over AtariEnv's (Gymnasium v5 + AtariPreprocessing): rewards are
+ * sign-clipped, as CleanRL's dqn_atari does (ClipRewardEnv), since DQN's learning rate assumes
+ * it; life loss / fire reset stay off. The raw score is always reported. Both adapters apply it.
+ */
+export const RUN_ENV_DEFAULTS: Readonly<AtariEnvOptions> = Object.freeze({ clipRewards: true });
+
+/** The options a run's envs are built with: RUN_ENV_DEFAULTS under the run's own, validated. */
+export function runEnvOptions(env: AtariEnvOptions = {}): Required<AtariEnvOptions> {
+  return resolveEnvOptions({ ...RUN_ENV_DEFAULTS, ...env });
+}
+
 /** Bytes of the running-game statistics at the end of a SingleEnv state blob. */
 const SINGLE_STATS_BYTES = 32;
 
@@ -79,7 +91,7 @@ export class SingleEnv implements RunEnv, EnvStateIO {
   }
 
   static async create(o: SingleEnvOptions): Promise<SingleEnv> {
-    const opts = resolveEnvOptions(o.env);
+    const opts = runEnvOptions(o.env);
     const mod = o.module ?? (await ArcadeModule.load(o.wasm));
     const ale = mod.create();
     const emu = new AleEmulator(ale, o.rom, { repeatActionProbability: opts.repeatActionProbability, seed: 0 });
@@ -218,7 +230,7 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
   get truncated(): Uint8Array { return this.truncatedView; }
 
   static async create(o: WorkerVecEnvOptions): Promise<WorkerVecEnv> {
-    const env = resolveEnvOptions(o.env);
+    const env = runEnvOptions(o.env);
     const vec = await VecEnv.create({
       numEnvs: o.numEnvs, numWorkers: o.numWorkers, emulator: o.emulator, env, seed: o.seed,
       workerFactory: o.workerFactory, onEvent: o.onEvent,

@@ -50,8 +50,8 @@ export type RunMode =
 
 export interface RunConfigInput {
   game: GameSource;
-  /** AtariEnv options (frameSkip, repeatActionProbability, ...). frameStack is forced to 1 on the
-   *  env side (the agent stacks `hyper.frame_stack` frames itself, see src/agent/types.ts). */
+  /** AtariEnv options (frameSkip, repeatActionProbability, ...) over RUN_ENV_DEFAULTS (src/run/envs.ts).
+   *  The env gives one frame; the agent stacks `hyper.frame_stack` of them (src/agent/types.ts). */
   env?: AtariEnvOptions;
   /** Agent hyperparameters, CleanRL names (src/agent/config.ts). num_envs is set from `mode`. */
   hyper?: Partial<DQNConfig>;
