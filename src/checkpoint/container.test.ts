@@ -101,7 +101,7 @@ describe('export / import', () => {
     agents.push(B);
     const r = await restoreAgent(dst, manifest.id, B);
     expect(r.replayRestored).toBe(false);
-    expect(B.buffer.size).toBe(B.env.numEnvs); // only each env's current frame
+    expect(B.buffer.size).toBe(B.env.numEnvs * B.cfg.frame_stack); // each env's saved acting stack, as rows (startEpisodeFromStack)
     expect(B.globalStep).toBe(A.globalStep);
     expect((await B.learner.online.getWeights()).map((w) => Array.from(w))).toEqual((await A.learner.online.getWeights()).map((w) => Array.from(w)));
   });

@@ -106,7 +106,7 @@ describe('save / load round trip', () => {
     expect(r.envsRestored).toBe(true);
     expect(B.globalStep).toBe(100);
     expect(B.learner.gradientSteps).toBe(A.learner.gradientSteps);
-    expect(B.buffer.size).toBe(2); // one START row per env
+    expect(B.buffer.size).toBe(2 * cfg.frame_stack); // each env's saved acting stack, as rows (startEpisodeFromStack)
     await stepTo(B, 140); // keeps training without errors
     expect(B.learner.gradientSteps).toBeGreaterThan(A.learner.gradientSteps);
   });

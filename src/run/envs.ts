@@ -221,7 +221,12 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
     this.rewardView = new Float32Array(this.numEnvs);
     this.terminatedView = new Uint8Array(this.numEnvs);
     this.truncatedView = new Uint8Array(this.numEnvs);
+    this.obsViews = this.perEnv(this.obsView);
     this.frameSkip = frameSkip;
+  }
+
+  private perEnv(obs: Uint8Array): Uint8Array[] {
+    return Array.from({ length: this.numEnvs }, (_, e) => obs.subarray(e * this.hw, (e + 1) * this.hw));
   }
 
   get obs(): Uint8Array { return this.obsView; }
@@ -247,7 +252,7 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
     if (obs.length !== this.numEnvs * this.hw) throw new Error(`VecEnv gave ${obs.length} observation bytes, expected ${this.numEnvs * this.hw}`);
     if (obs === this.obsView) return;
     this.obsView = obs;
-    this.obsViews = Array.from({ length: this.numEnvs }, (_, e) => obs.subarray(e * this.hw, (e + 1) * this.hw));
+    this.obsViews = this.perEnv(obs);
   }
 
   async reset(seed?: number): Promise<void> {

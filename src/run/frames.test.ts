@@ -139,7 +139,7 @@ describe('FrameWriter / readFrame: one seqlock slot per env', () => {
 describe('WorkerVecEnv.publishFrame: every env into its own slot', () => {
   /** WorkerVecEnv around a stand-in VecEnv (only what its constructor reads); obs set by hand. */
   function vecEnv(numEnvs: number, h = 84, w = 84): WorkerVecEnv {
-    const fake = { numEnvs, numActions: 4, observationShape: [1, h, w], obsSize: h * w } as unknown as VecEnv;
+    const fake = { numEnvs, numActions: 4, observationShape: [h, w], obsSize: h * w } as unknown as VecEnv;
     const Ctor = WorkerVecEnv as unknown as new (v: VecEnv, frameSkip: number) => WorkerVecEnv;
     const env = new Ctor(fake, 4);
     for (let e = 0; e < numEnvs; e++) env.obs.fill(17 + e * 3, e * h * w, (e + 1) * h * w);
