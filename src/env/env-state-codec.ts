@@ -42,9 +42,9 @@ export function packEnvState(parts: EnvStateParts, inner: Uint8Array): Uint8Arra
   dv.setFloat64(32, st.episodes, true);
   dv.setFloat64(40, st.currentLength, true);
   dv.setFloat64(48, st.currentReturn, true);
-  dv.setFloat64(56, st.currentRawScore, true);
+  dv.setFloat64(56, st.currentRawReturn, true);
   dv.setFloat64(64, last?.return ?? 0, true);
-  dv.setFloat64(72, last?.rawScore ?? 0, true);
+  dv.setFloat64(72, last?.rawReturn ?? 0, true);
   dv.setFloat64(80, last?.length ?? 0, true);
   dv.setFloat64(88, last?.frames ?? 0, true);
   out.set(parts.finalObs, VSTATE_HEAD);
@@ -74,8 +74,8 @@ export function unpackEnvState(b: Uint8Array, id: number, obsSize: number): EnvS
   if (!Number.isInteger(seed)) throw new RangeError('corrupt (seed is not an integer)');
   const f = (o: number) => dv.getFloat64(o, true);
   const stats: EnvStats = {
-    episodes: f(32), currentLength: f(40), currentReturn: f(48), currentRawScore: f(56),
-    last: flags & 2 ? { envId: id, return: f(64), rawScore: f(72), length: f(80), frames: f(88), truncated: (flags & 4) !== 0 } : null,
+    episodes: f(32), currentLength: f(40), currentReturn: f(48), currentRawReturn: f(56),
+    last: flags & 2 ? { env: id, return: f(64), rawReturn: f(72), length: f(80), frames: f(88), truncated: (flags & 4) !== 0 } : null,
   };
   return {
     inner: b.slice(VSTATE_HEAD + os), finalObs: b.subarray(VSTATE_HEAD, VSTATE_HEAD + os), seed, stats, pendingRestart: (flags & 1) !== 0,

@@ -38,7 +38,7 @@ async function stepRecord(v: VecEnv, t: number) {
     reward: Array.from(r.reward), raw: Array.from(r.rawReward), term: Array.from(r.terminated), trunc: Array.from(r.truncated),
     lives: Array.from(r.lives), frame: Array.from(r.episodeFrame), obs: Buffer.from(r.obs).toString('base64'),
     final: Array.from({ length: v.numEnvs }, (_, i) => (r.terminated[i] || r.truncated[i] ? Buffer.from(v.finalObsOf(i)).toString('base64') : '')),
-    episodes: r.episodes.map((e) => ({ ...e })).sort((x, y) => x.envId - y.envId), // completion order varies
+    episodes: r.episodes.map((e) => ({ ...e })).sort((x, y) => x.env - y.env), // completion order varies
   };
 }
 

@@ -4,68 +4,28 @@
  * returned as an EpisodeRecord. Results made up after a worker restart end the running episode
  * without counting it (a cut episode is not a game result).
  */
+import { accountStep, newEnvStats, restartStats, type EnvStats, type EpisodeRecord } from './episode';
 import type { SharedState } from './shared';
 
-export interface EpisodeRecord {
-  envId: number;
-  /** Sum of the training rewards (clipped when clipRewards is on). */
-  return: number;
-  /** Sum of the raw rewards: the game score. */
-  rawScore: number;
-  /** Agent steps. */
-  length: number;
-  /** Emulated frames (episode frame number at the end). */
-  frames: number;
-  /** Whether it ended by truncation (time limit or worker restart). */
-  truncated: boolean;
-}
-
-export interface EnvStats {
-  episodes: number;
-  last: EpisodeRecord | null;
-  currentReturn: number;
-  currentRawScore: number;
-  currentLength: number;
-}
+export type { EnvStats, EpisodeRecord } from './episode';
 
 export class EpisodeStats {
   /** One entry per env, in env order; restore() replaces an entry, the array stays the same. */
   readonly perEnv: EnvStats[];
 
   constructor(numEnvs: number) {
-    this.perEnv = Array.from({ length: numEnvs }, () => ({ episodes: 0, last: null, currentReturn: 0, currentRawScore: 0, currentLength: 0 }));
+    this.perEnv = Array.from({ length: numEnvs }, newEnvStats);
   }
 
   /** Adds env `id`'s latest result (in `s`); returns the episode it finished, if a game ended. */
   account(s: SharedState, id: number): EpisodeRecord | null {
-    const st = this.perEnv[id];
-    st.currentReturn += s.reward[id];
-    st.currentRawScore += s.rawReward[id];
-    st.currentLength++;
-    if (!s.gameOver[id] && !s.restarted[id]) return null;
-    const rec: EpisodeRecord = {
-      envId: id,
-      return: st.currentReturn,
-      rawScore: st.currentRawScore,
-      length: st.currentLength,
-      frames: s.restarted[id] ? -1 : s.episodeFrame[id],
-      truncated: s.truncated[id] === 1,
-    };
-    if (s.restarted[id]) {
-      st.currentReturn = 0; st.currentRawScore = 0; st.currentLength = 0;
-      return null; // a cut episode is not a game result
-    }
-    st.episodes++;
-    st.last = rec;
-    st.currentReturn = 0;
-    st.currentRawScore = 0;
-    st.currentLength = 0;
-    return rec;
+    return accountStep(this.perEnv[id], id, s.reward[id], s.rawReward[id], s.gameOver[id] === 1, s.truncated[id] === 1,
+      s.episodeFrame[id], s.restarted[id] === 1);
   }
 
   /** Every env starts a new episode (reset()); episode counts and last episodes stay. */
   clearRunning(): void {
-    for (const st of this.perEnv) { st.currentReturn = 0; st.currentRawScore = 0; st.currentLength = 0; }
+    for (const st of this.perEnv) restartStats(st);
   }
 
   /** Env `id`'s statistics as saved in a state blob, and put back from one. */

@@ -145,7 +145,7 @@ describe('VecEnv (Node worker_threads)', () => {
     expect(st.episodes).toBe(seen.length);
     expect(seen.length).toBeGreaterThan(0);
     const last = seen[seen.length - 1];
-    expect([st.last?.rawScore, st.last?.return, st.last?.length]).toEqual([last.raw, last.ret, last.len]);
+    expect([st.last?.rawReturn, st.last?.return, st.last?.length]).toEqual([last.raw, last.ret, last.len]);
   });
 
   for (const kind of ['throw', 'exit'] as const) {

@@ -273,7 +273,7 @@ export class WorkerVecEnv implements RunEnv, EnvStateIO {
       if (r.terminated[i] || r.truncated[i]) this.finalObs.set(this.vec.finalObsOf(i), i * this.hw);
     }
     this.finished.length = 0;
-    for (const e of r.episodes) this.finished.push({ env: e.envId, return: e.return, rawReturn: e.rawScore, length: e.length, frames: e.frames, truncated: e.truncated });
+    for (const e of r.episodes) this.finished.push(e);
   }
 
   /** Per-env states from the env workers (layout-independent blobs; exact resume in the same mode). */
