@@ -10,6 +10,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStore } from '../checkpoint/test-helpers';
 import { nodeWorkerFactory } from '../env/worker-handle-node';
+import { resolveRunConfig } from './config';
+import { NETWORKS, QUICK_PRESET } from './presets';
 import { RunControllerImpl, type RunDeps } from './controller';
 import { SingleEnv, WorkerVecEnv } from './envs';
 import { readFrame } from './frames';
@@ -46,15 +48,8 @@ else if (picked !== null && typeof picked !== 'string' && picked.name !== 'catch
 const rom = typeof picked === 'string' ? new Uint8Array() : picked.rom;
 const md5 = createHash('md5').update(rom).digest('hex');
 
-const hyper = {
-  total_timesteps: 100_000,
-  learning_starts: 64,
-  train_frequency: 4,
-  batch_size: 8,
-  target_network_frequency: 50,
-  exploration_fraction: 0.01,
-  network: { conv: [{ filters: 2, kernel: 8, stride: 8 }], hidden: [8] },
-};
+/** The quick preset with the tests' tiny net (tfjs cpu) and a warm-up these few hundred steps get past. */
+const hyper = { ...QUICK_PRESET.agent, network: NETWORKS.smoke, learning_starts: 64 };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -112,7 +107,7 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
   it('trains in single mode, switches to 2x2 and continues counters, replay and weights; resumes from a checkpoint', async () => {
     const d = await deps();
     const events: RunEvent[] = [];
-    const c = await RunControllerImpl.create({ game: { md5, name: 'test' }, env: { noopMax: 5 }, hyper, mode: { kind: 'single' }, seed: 7 }, d);
+    const c = await RunControllerImpl.create(resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, mode: { kind: 'single' }, seed: 7 }, { md5, name: 'test' }), d);
     open.push(c);
     await c.subscribe({ onEvent: (e) => { events.push(e); } });
     await until(c, 300);
@@ -172,10 +167,10 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
 
   it('watch mode publishes palette frames and training pauses meanwhile; bad modes are refused', async () => {
     const d = await deps();
-    const c = await RunControllerImpl.create({ game: { md5 }, env: { noopMax: 5 }, hyper, mode: { kind: 'single' }, seed: 3 }, d);
+    const c = await RunControllerImpl.create(resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, mode: { kind: 'single' }, seed: 3 }, { md5 }), d);
     open.push(c);
     await expect(c.switchMode({ kind: 'vectorized', workers: 0, envsPerWorker: 2 })).rejects.toThrow(/workers/);
-    await expect(RunControllerImpl.create({ game: { md5: 'nope' }, env: {}, hyper, mode: { kind: 'single' }, seed: 1 }, d)).rejects.toThrow(/md5/);
+    expect(() => resolveRunConfig({ agent: hyper, mode: { kind: 'single' }, seed: 1 }, { md5: 'nope' })).toThrow(/gameMd5/);
     await c.watch({ realtime: false });
     const steps = c.counters.agentSteps;
     const fs = await c.frames();

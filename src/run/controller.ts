@@ -12,14 +12,13 @@
  * first stops the loop and awaits its last step (quiesce()).
  */
 import { DQNAgent } from '../agent/agent';
-import { makeConfig, type DQNConfig } from '../agent/config';
 import { FrameStacker } from '../agent/stacker';
 import type { CheckpointStore } from '../checkpoint/store';
 import { CheckpointManager } from '../checkpoint/manager';
 import { captureAgent, restoreAgent, type CaptureOptions, type EnvStateIO } from '../checkpoint/restore';
 import { switchMode as switchCheckpointMode } from '../checkpoint/manager';
-import type { Manifest, RunConfig as StoredRunConfig, RunMode as StoredMode } from '../checkpoint/types';
-import type { AtariEnvOptions } from '../env/atari-env';
+import type { Manifest } from '../checkpoint/types';
+import { checkMode, validateRunConfig, withMode, RunConfigError, type RunConfig } from './config';
 import type { RunEnv, SingleEnv } from './envs';
 import { FrameWriter } from './frames';
 import { RunHistory } from './history';
@@ -45,37 +44,6 @@ export interface RunDeps {
   onClose?: () => void;
 }
 
-export interface GameIdentity {
-  md5: string;
-  name?: string;
-}
-
-export interface ResolvedRunConfig {
-  game: GameIdentity;
-  env: AtariEnvOptions;
-  hyper: Partial<DQNConfig>;
-  mode: RunMode;
-  seed: number;
-  name?: string;
-  autosaveEvery?: number;
-}
-
-export function numEnvsOf(m: RunMode): number {
-  return m.kind === 'single' ? 1 : m.workers * m.envsPerWorker;
-}
-
-export function checkMode(m: RunMode): RunMode {
-  if (!m || (m.kind !== 'single' && m.kind !== 'vectorized')) throw new Error(`mode must be {kind:'single'} or {kind:'vectorized', workers, envsPerWorker}`);
-  if (m.kind === 'single') return { kind: 'single' };
-  const { workers, envsPerWorker } = m;
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`vectorized mode: workers must be an integer in [1, 64], got ${String(workers)}`);
-  if (!Number.isInteger(envsPerWorker) || envsPerWorker < 1 || envsPerWorker > 256) throw new Error(`vectorized mode: envsPerWorker must be an integer in [1, 256], got ${String(envsPerWorker)}`);
-  return { kind: 'vectorized', workers, envsPerWorker };
-}
-
-function storedMode(m: RunMode): StoredMode {
-  return m.kind === 'single' ? { numEnvs: 1, numWorkers: 1 } : { numEnvs: m.workers * m.envsPerWorker, numWorkers: m.workers };
-}
 
 export function checkpointInfo(m: Manifest): CheckpointInfo {
   return {
@@ -84,13 +52,11 @@ export function checkpointInfo(m: Manifest): CheckpointInfo {
   };
 }
 
-/** What the controller keeps in a checkpoint's metrics slot. */
+/** What the controller keeps in a checkpoint's metrics slot (older ones also hold mode and env, now in meta.run). */
 interface StoredMetrics {
   v: 1;
-  mode: RunMode;
   elapsedSec: number;
   history: unknown;
-  env: AtariEnvOptions;
 }
 
 const SLICE_MS = 30;
@@ -114,13 +80,13 @@ export class RunControllerImpl implements RunController {
   state: RunState = 'ready';
   agent: DQNAgent;
   env: RunEnv;
-  mode: RunMode;
+  /** The run's whole config (its mode is the current one); stored in every checkpoint. */
+  config: RunConfig;
+  get mode(): RunMode { return this.config.mode; }
   readonly frameWriter = new FrameWriter();
   hist: RunHistory;
 
   private readonly deps: RunDeps;
-  private readonly game: GameIdentity;
-  private readonly envOptions: AtariEnvOptions;
   private readonly manager: CheckpointManager;
   private readonly listeners = new Map<number, RunListener>();
   private listenerSeq = 0;
@@ -145,12 +111,10 @@ export class RunControllerImpl implements RunController {
   private qInput: Float32Array | null = null;
   private closed = false;
 
-  private constructor(deps: RunDeps, runId: string, game: GameIdentity, envOptions: AtariEnvOptions, mode: RunMode, agent: DQNAgent, env: RunEnv, history: RunHistory, autosaveEvery: number, lastSavedStep: number) {
+  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: DQNAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
     this.deps = deps;
     this.runId = runId;
-    this.game = game;
-    this.envOptions = envOptions;
-    this.mode = mode;
+    this.config = config;
     this.agent = agent;
     this.env = env;
     this.hist = history;
@@ -158,17 +122,17 @@ export class RunControllerImpl implements RunController {
       capture: () => this.capture(),
       onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes }),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
-    }, { everyAgentSteps: autosaveEvery }, lastSavedStep);
+    }, config.autosave, lastSavedStep);
     const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
     if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
   }
 
-  /** A new run: builds envs + agent, registers the run in the store. */
-  static async create(c: ResolvedRunConfig, deps: RunDeps): Promise<RunControllerImpl> {
-    const mode = checkMode(c.mode);
-    if (!/^[0-9a-f]{32}$/.test(c.game.md5)) throw new Error(`game md5 must be 32 lower-case hex digits, got "${c.game.md5}"`);
-    const cfg = makeConfig({ ...c.hyper, num_envs: numEnvsOf(mode), seed: c.seed });
-    const env = await deps.makeEnv(mode, cfg.seed);
+  /** A new run of a resolved config (resolveRunConfig): builds envs + agent, registers the run in the store. */
+  static async create(c: RunConfig, deps: RunDeps): Promise<RunControllerImpl> {
+    const problems = validateRunConfig(c);
+    if (problems.length) throw new RunConfigError(problems);
+    const cfg = c.agent;
+    const env = await deps.makeEnv(c.mode, cfg.seed);
     let agent: DQNAgent;
     try {
       agent = new DQNAgent(cfg, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
@@ -176,31 +140,28 @@ export class RunControllerImpl implements RunController {
       await env.close();
       throw e;
     }
-    const rec = await deps.store.createRun({ gameMd5: c.game.md5, gameName: c.game.name, env: c.env as Record<string, unknown>, mode: storedMode(mode), agent: cfg }, c.name);
+    const rec = await deps.store.createRun(c, c.name);
     await agent.start();
-    return new RunControllerImpl(deps, rec.runId, c.game, c.env, mode, agent, env, new RunHistory(), c.autosaveEvery ?? 100_000, 0);
+    return new RunControllerImpl(deps, rec.runId, c, agent, env, new RunHistory(), 0);
   }
 
-  /** Reopens a checkpoint (in its own mode unless `mode` is given): everything continues. */
-  static async fromCheckpoint(id: string, deps: RunDeps, o: { mode?: RunMode; autosaveEvery?: number } = {}): Promise<RunControllerImpl> {
+  /**
+   * Reopens a checkpoint with the config stored in it (autosave, retention, evaluation schedule
+   * and all), in its own mode unless `mode` is given: everything continues.
+   */
+  static async fromCheckpoint(id: string, deps: RunDeps, o: { mode?: RunMode } = {}): Promise<RunControllerImpl> {
     const m = await deps.store.getManifest(id);
-    const run = m.meta.run;
+    const config = o.mode ? withMode(m.meta.run, o.mode) : m.meta.run;
     const sm = (await deps.store.readMetrics(m)) as Partial<StoredMetrics> | null;
-    const savedMode: RunMode = sm?.mode ?? (run.mode.numEnvs === 1 && run.mode.numWorkers === 1
-      ? { kind: 'single' }
-      : { kind: 'vectorized', workers: run.mode.numWorkers, envsPerWorker: Math.max(1, Math.round(run.mode.numEnvs / run.mode.numWorkers)) });
-    const mode = checkMode(o.mode ?? savedMode);
-    const cfg: DQNConfig = { ...run.agent, num_envs: numEnvsOf(mode) };
-    const env = await deps.makeEnv(mode, cfg.seed);
+    const cfg = config.agent;
+    const env = await deps.makeEnv(config.mode, cfg.seed);
     let agent: DQNAgent | null = null;
     try {
       // Same capacity as the saved buffer (rows over all envs), so replay restores in full.
       const capacity = m.meta.replayGeometry.numEnvs * m.meta.replayGeometry.segmentCapacity;
       agent = new DQNAgent(cfg, env, { capacity });
       const r = await restoreAgent(deps.store, id, agent, {});
-      const envOptions = (sm?.env ?? run.env) as AtariEnvOptions;
-      const c = new RunControllerImpl(deps, m.runId, { md5: run.gameMd5, name: run.gameName }, envOptions, mode, agent, env,
-        RunHistory.fromJSON(sm?.history), o.autosaveEvery ?? 100_000, m.counters.agentSteps);
+      const c = new RunControllerImpl(deps, m.runId, config, agent, env, RunHistory.fromJSON(sm?.history), m.counters.agentSteps);
       c.elapsedSec = sm?.elapsedSec ?? 0;
       c.framesBase = r.frames;
       c.stepsAtFramesBase = agent.globalStep;
@@ -291,10 +252,12 @@ export class RunControllerImpl implements RunController {
       meanQ: this.lastMeanQ,
       replaySize: a.buffer.validCount(),
       replayCapacity: a.capacity.capacity,
-      mode: { ...this.mode },
+      mode: { ...this.config.mode },
       backend: this.deps.backend,
       memory: this.deps.memory(),
       newEpisodes: drain ? eps : eps.slice(),
+      lastEval: null,
+      nextEvalAt: null,
     };
   }
 
@@ -449,11 +412,11 @@ export class RunControllerImpl implements RunController {
 
   private captureOptions(): CaptureOptions {
     return {
-      run: { gameMd5: this.game.md5, gameName: this.game.name, env: this.envOptions as Record<string, unknown>, mode: storedMode(this.mode) },
+      run: this.config,
       frames: this.counters.frames,
       // Both env kinds capture their emulators (exact resume of running episodes in the same mode).
       envs: 'getEnvStates' in this.env ? (this.env as unknown as EnvStateIO) : null,
-      metrics: { v: 1, mode: this.mode, elapsedSec: this.elapsed(), history: this.hist.toJSON(), env: this.envOptions } satisfies StoredMetrics,
+      metrics: { v: 1, elapsedSec: this.elapsed(), history: this.hist.toJSON() } satisfies StoredMetrics,
     };
   }
 
@@ -495,7 +458,7 @@ export class RunControllerImpl implements RunController {
         agent: this.agent,
         capture: this.captureOptions(),
         closeOldEnvs: () => oldEnv.close(),
-        mode: storedMode(mode),
+        mode,
         build: async (cfg, _m, capacity) => {
           const env = await this.deps.makeEnv(mode, cfg.seed);
           this.env = env;
@@ -503,7 +466,7 @@ export class RunControllerImpl implements RunController {
         },
       });
       this.agent = r.agent;
-      this.mode = mode;
+      this.config = withMode(this.config, mode);
       this.framesBase = before.frames;
       this.stepsAtFramesBase = r.agent.globalStep;
       this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
@@ -609,4 +572,3 @@ export class RunControllerImpl implements RunController {
   }
 }
 
-export type { StoredRunConfig };
