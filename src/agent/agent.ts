@@ -263,6 +263,39 @@ export class DQNAgent {
     return out;
   }
 
+  /**
+   * An acting loop over an env of its own (watch mode, evaluation): its own frame stacks, stacked
+   * exactly as training stacks them (an episode start repeats the first frame), epsilon-greedy
+   * through the learner's batched greedy acting, exploration drawn from evalRng — never the
+   * training RNG, envs, stacks or replay. reset(seed?) resets the env and the stacks; step()
+   * acts once for every env of `env` and steps it (same-step autoreset, like training).
+   */
+  actor(env: VecEnv, o: { epsilon: number }): { reset(seed?: number): Promise<void>; step(): Promise<void> } {
+    checkVecEnv(env);
+    if (env.frameHeight !== this.env.frameHeight || env.frameWidth !== this.env.frameWidth || env.numActions !== this.env.numActions) {
+      throw new Error('DQNAgent.actor: env frame size / action count differ from the training env');
+    }
+    const n = env.numEnvs;
+    const stacker = new FrameStacker(n, this.cfg.frame_stack, env.frameHeight, env.frameWidth);
+    const actions = new Int32Array(n);
+    const explore = new Uint8Array(n);
+    const input = new Float32Array(n * env.frameHeight * env.frameWidth * this.cfg.frame_stack);
+    let started = false;
+    return {
+      reset: async (seed?: number) => {
+        await env.reset(seed);
+        stacker.resetAll(env.obs);
+        started = true;
+      },
+      step: async () => {
+        if (!started) throw new Error('DQNAgent.actor: reset() before step()');
+        await this.chooseActions(o.epsilon, this.evalRng, stacker, actions, env.numActions, explore, input);
+        await env.step(actions);
+        stacker.observe(env.obs, env.terminated, env.truncated);
+      },
+    };
+  }
+
   /** Everything to resume this agent (env emulator state is the env's business). */
   async getState(): Promise<AgentState> {
     return {
