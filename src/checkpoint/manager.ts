@@ -16,8 +16,8 @@ import type { Manifest, SaveReason } from './types';
 export type { AutosavePolicy };
 
 export interface ManagerHooks {
-  /** Capture the run's current content (the manager calls it only between agent steps). */
-  capture: () => Promise<CheckpointContent>;
+  /** Capture the run's current content (the manager calls it only between agent steps); evalReturn: the evaluation of exactly these weights, if the save follows one. */
+  capture: (o: { evalReturn: number | null }) => Promise<CheckpointContent>;
   onSaved?: (m: Manifest, ms: number) => void;
   onError?: (e: unknown) => void;
 }
@@ -52,12 +52,12 @@ export class CheckpointManager {
     return this.save('auto', true);
   }
 
-  /** Saves now (manual button, evaluation, mode switch). */
-  save(reason: SaveReason, includeReplay = true): Promise<Manifest> {
+  /** Saves now (manual button, evaluation with its mean return, mode switch). */
+  save(reason: SaveReason, includeReplay = true, evalReturn: number | null = null): Promise<Manifest> {
     if (this.saving) return this.saving;
     const t0 = Date.now();
     const p = (async () => {
-      const content = await this.hooks.capture();
+      const content = await this.hooks.capture({ evalReturn });
       const m = await this.store.save(this.runId, content, { reason, includeReplay });
       const ms = Math.max(1, Date.now() - t0);
       if (includeReplay) {

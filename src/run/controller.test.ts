@@ -165,6 +165,64 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     expect(r.counters.agentSteps).toBeGreaterThanOrEqual(after.agentSteps + 20);
   }, 300_000);
 
+  it('evaluates every eval_every steps on a separate env without changing training; the eval checkpoint carries evalReturn, keep-best keeps it, a resume keeps the config', async () => {
+    const d = await deps();
+    // total_timesteps ends both loops at exactly the same step (single mode steps by 1).
+    const base = { env: { noopMax: 5 }, agent: { ...hyper, total_timesteps: 260, eval_episodes: 1 }, mode: { kind: 'single' } as const, seed: 11, autosave: { everyAgentSteps: 0 } };
+    const evalCfg = resolveRunConfig({ ...base, eval_every: 100, retention: { keepLast: 1, keepBest: true } }, { md5, name: 'eval' });
+    const c = await RunControllerImpl.create(evalCfg, d);
+    open.push(c);
+    const events: RunEvent[] = [];
+    await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    await until(c, 260);
+    const plain = await RunControllerImpl.create(resolveRunConfig({ ...base, eval_every: 0 }, { md5, name: 'plain' }), d);
+    open.push(plain);
+    await until(plain, 260);
+    expect(c.state).toBe('done');
+    expect(plain.state).toBe('done');
+
+    // Training is untouched by the evaluations: same counters, weights, training RNG, episodes.
+    expect(c.counters).toEqual(plain.counters);
+    expect(await c.weightsDigest()).toBe(await plain.weightsDigest());
+    expect(c.agent.rng.getState()).toEqual(plain.agent.rng.getState());
+    expect((await c.history()).episodes).toEqual((await plain.history()).episodes);
+    expect((await plain.history()).evals).toEqual([]);
+
+    const evals = events.filter((e): e is Extract<RunEvent, { kind: 'eval' }> => e.kind === 'eval');
+    expect(evals.map((e) => e.result.agentStep)).toEqual([100, 200]);
+    expect(events.some((e) => e.kind === 'state' && e.state === 'evaluating')).toBe(true);
+    for (const e of evals) {
+      expect(e.result.returns.length).toBe(1);
+      expect(e.result.meanReturn).toBe(e.result.returns[0]);
+      expect(e.result.epsilon).toBe(c.agent.cfg.eval_epsilon);
+      expect(e.checkpointId).not.toBeNull();
+    }
+    const h = await c.history();
+    expect(h.evals.map((p) => [p.x, p.mean])).toEqual(evals.map((e) => [e.result.agentStep, e.result.meanReturn]));
+    const snap = await c.snapshot();
+    expect(snap.lastEval?.agentStep).toBe(200);
+    expect(snap.nextEvalAt).toBe(300);
+
+    // A manual save (no evaluation: evalReturn null); retention keeps it (last 1) and the best eval.
+    const manual = await c.saveCheckpoint();
+    expect(manual.evalReturn).toBeNull();
+    const kept = await d.store.listCheckpoints(c.runId);
+    const best = Math.max(...evals.map((e) => e.result.meanReturn));
+    expect(kept.map((m) => m.id)).toContain(manual.id);
+    expect(kept.length).toBe(2);
+    const keptEval = kept.find((m) => m.reason === 'eval')!;
+    expect(keptEval.evalReturn).toBe(best);
+    expect(evals.find((e) => e.checkpointId === keptEval.id)!.result.meanReturn).toBe(best);
+
+    // Resume: the whole config (eval schedule, retention, autosave) and the eval curve come back.
+    const r = await RunControllerImpl.fromCheckpoint(manual.id, d);
+    open.push(r);
+    expect(r.config).toEqual(c.config);
+    expect(r.config.eval_every).toBe(100);
+    expect((await r.history()).evals).toEqual(h.evals);
+    expect(r.nextEvalAt).toBe(300);
+  }, 300_000);
+
   it('watch mode publishes palette frames and training pauses meanwhile; bad modes are refused', async () => {
     const d = await deps();
     const c = await RunControllerImpl.create(resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, mode: { kind: 'single' }, seed: 3 }, { md5 }), d);

@@ -1,6 +1,8 @@
 /**
- * One training run: the loop that drives a DQNAgent on a RunEnv, pause/resume, mode switches,
- * checkpoints (autosave, manual, page-hide), watch mode, metrics and events.
+ * One training run: the loop that drives a DQNAgent on a RunEnv, pause/resume, checkpoints
+ * (autosave, manual, page-hide, after each evaluation), events, and the hand-off to the parts
+ * that have their own files: metrics.ts (rates, loss/Q, history), evaluation.ts (eval_every),
+ * mode-switch.ts (single <-> vectorized), watch.ts (watch mode).
  *
  * Platform-neutral: the learner worker (browser) and the vitest suite (Node, tfjs cpu) both use
  * it. Everything platform-specific comes in through RunDeps (how to build envs, tf.memory(),
@@ -9,31 +11,35 @@
  * Concurrency rule: agent.step() and anything that reads/writes the agent's state (save,
  * mode switch, watch) never overlap. The loop runs in slices of ~SLICE_MS and yields a macrotask
  * between slices so control calls (comlink messages) get in; every state-touching operation
- * first stops the loop and awaits its last step (quiesce()).
+ * first stops the loop and awaits its last step (quiesce()). An evaluation runs inside the loop
+ * (it yields too, and a quiesce abandons it; it is redone when the loop starts again).
  */
 import { DQNAgent } from '../agent/agent';
-import { FrameStacker } from '../agent/stacker';
 import type { CheckpointStore } from '../checkpoint/store';
 import { CheckpointManager } from '../checkpoint/manager';
 import { captureAgent, restoreAgent, type CaptureOptions, type EnvStateIO } from '../checkpoint/restore';
-import { switchMode as switchCheckpointMode } from '../checkpoint/manager';
 import type { Manifest } from '../checkpoint/types';
-import { checkMode, validateRunConfig, withMode, RunConfigError, type RunConfig } from './config';
+import { validateRunConfig, withMode, RunConfigError, type RunConfig } from './config';
 import type { RunEnv, SingleEnv } from './envs';
+import { evaluatePolicy, nextEvalStep } from './evaluation';
 import { FrameWriter } from './frames';
 import { RunHistory } from './history';
+import { RunMetrics } from './metrics';
+import { switchRunMode } from './mode-switch';
+import { SLICE_MS, now, yieldMacrotask } from './timing';
 import {
   METRICS_INTERVAL_MS,
-  type BackendInfo, type CheckpointInfo, type EpisodeEntry, type FrameSource, type MetricsHistory, type MetricsSnapshot,
+  type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
   type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
 } from './types';
+import { WatchSession } from './watch';
 
 export interface RunDeps {
   store: CheckpointStore;
   backend: BackendInfo;
   /** Builds the envs of a mode (single = one env in this thread). Seeds: env i gets seed + i. */
   makeEnv(mode: RunMode, seed: number): Promise<RunEnv>;
-  /** A separate single env for watch mode (null: watch mode unavailable). */
+  /** A separate single env for watch mode and evaluation (absent: neither is available). */
   makeWatchEnv?(): Promise<SingleEnv>;
   memory(): { numBytes: number; numTensors: number; numBytesInGPU?: number };
   /** Replay capacity override (tests; default from device memory, see replayCapacity()). */
@@ -43,7 +49,6 @@ export interface RunDeps {
   /** Called when the controller is closed. */
   onClose?: () => void;
 }
-
 
 export function checkpointInfo(m: Manifest): CheckpointInfo {
   return {
@@ -59,22 +64,6 @@ interface StoredMetrics {
   history: unknown;
 }
 
-const SLICE_MS = 30;
-
-/** A macrotask yield (lets worker messages / timers in between loop slices). */
-function yieldMacrotask(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
-  return new Promise((r) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); r(); };
-    ch.port2.postMessage(0);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
 export class RunControllerImpl implements RunController {
   readonly runId: string;
   state: RunState = 'ready';
@@ -82,9 +71,8 @@ export class RunControllerImpl implements RunController {
   env: RunEnv;
   /** The run's whole config (its mode is the current one); stored in every checkpoint. */
   config: RunConfig;
-  get mode(): RunMode { return this.config.mode; }
   readonly frameWriter = new FrameWriter();
-  hist: RunHistory;
+  readonly metrics: RunMetrics;
 
   private readonly deps: RunDeps;
   private readonly manager: CheckpointManager;
@@ -96,19 +84,14 @@ export class RunControllerImpl implements RunController {
   private stepsAtFramesBase = 0;
   private elapsedSec = 0;
   private runningSince: number | null = null;
-  private pendingEpisodes: EpisodeEntry[] = [];
-  private rateA = { t: now(), steps: 0, frames: 0, grads: 0 };
-  private rateB = this.rateA;
-  private lastGradForLoss = 0;
-  private lastGradForQ = -1;
-  private lastLoss: number | null = null;
-  private lastMeanQ: number | null = null;
+  private lastAutosaveCheck = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private viewEnv = 0;
   private lastFramePublish = 0;
-  private watchStop: (() => void) | null = null;
+  /** The separate single env of watch mode and evaluation (built on first use, kept until close). */
+  private sideEnvP: Promise<SingleEnv> | null = null;
+  private watchSession: WatchSession | null = null;
   private watchPromise: Promise<void> | null = null;
-  private qInput: Float32Array | null = null;
   private closed = false;
 
   private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: DQNAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
@@ -117,9 +100,9 @@ export class RunControllerImpl implements RunController {
     this.config = config;
     this.agent = agent;
     this.env = env;
-    this.hist = history;
+    this.metrics = new RunMetrics(history);
     this.manager = new CheckpointManager(deps.store, runId, {
-      capture: () => this.capture(),
+      capture: ({ evalReturn }) => captureAgent(this.agent, { ...this.captureOptions(), evalReturn }),
       onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes }),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
     }, config.autosave, lastSavedStep);
@@ -131,11 +114,10 @@ export class RunControllerImpl implements RunController {
   static async create(c: RunConfig, deps: RunDeps): Promise<RunControllerImpl> {
     const problems = validateRunConfig(c);
     if (problems.length) throw new RunConfigError(problems);
-    const cfg = c.agent;
-    const env = await deps.makeEnv(c.mode, cfg.seed);
+    const env = await deps.makeEnv(c.mode, c.agent.seed);
     let agent: DQNAgent;
     try {
-      agent = new DQNAgent(cfg, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
+      agent = new DQNAgent(c.agent, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
     } catch (e) {
       await env.close();
       throw e;
@@ -153,20 +135,18 @@ export class RunControllerImpl implements RunController {
     const m = await deps.store.getManifest(id);
     const config = o.mode ? withMode(m.meta.run, o.mode) : m.meta.run;
     const sm = (await deps.store.readMetrics(m)) as Partial<StoredMetrics> | null;
-    const cfg = config.agent;
-    const env = await deps.makeEnv(config.mode, cfg.seed);
+    const env = await deps.makeEnv(config.mode, config.agent.seed);
     let agent: DQNAgent | null = null;
     try {
       // Same capacity as the saved buffer (rows over all envs), so replay restores in full.
       const capacity = m.meta.replayGeometry.numEnvs * m.meta.replayGeometry.segmentCapacity;
-      agent = new DQNAgent(cfg, env, { capacity });
+      agent = new DQNAgent(config.agent, env, { capacity });
       const r = await restoreAgent(deps.store, id, agent, {});
       const c = new RunControllerImpl(deps, m.runId, config, agent, env, RunHistory.fromJSON(sm?.history), m.counters.agentSteps);
       c.elapsedSec = sm?.elapsedSec ?? 0;
       c.framesBase = r.frames;
       c.stepsAtFramesBase = agent.globalStep;
-      c.rateA = c.rateB = { t: now(), steps: agent.globalStep, frames: r.frames, grads: agent.learner.gradientSteps };
-      c.lastGradForLoss = agent.learner.gradientSteps;
+      c.metrics.startFrom(c.counters);
       return c;
     } catch (e) {
       agent?.dispose();
@@ -175,7 +155,10 @@ export class RunControllerImpl implements RunController {
     }
   }
 
-  // ---- counters / metrics ---------------------------------------------------------------
+  get mode(): RunMode { return this.config.mode; }
+
+  /** Downsampled curves (stored in checkpoints). */
+  get hist(): RunHistory { return this.metrics.hist; }
 
   get counters(): RunCounters {
     const a = this.agent;
@@ -188,6 +171,12 @@ export class RunControllerImpl implements RunController {
     };
   }
 
+  /** Agent step at which the next evaluation is due (null: eval_every 0, or no env for it). */
+  get nextEvalAt(): number | null {
+    if (!this.deps.makeWatchEnv) return null;
+    return nextEvalStep(this.metrics.lastEvalStep, this.config.eval_every);
+  }
+
   private elapsed(): number {
     return this.elapsedSec + (this.runningSince !== null ? (now() - this.runningSince) / 1000 : 0);
   }
@@ -198,10 +187,11 @@ export class RunControllerImpl implements RunController {
     this.emit({ kind: 'state', runId: this.runId, state: s, reason });
   }
 
-  private emit(e: RunEvent): void {
+  /** Calls `call` for every listener; a listener whose proxy is gone is dropped. */
+  private notify(call: (l: RunListener) => unknown): void {
     for (const [id, l] of this.listeners) {
       try {
-        const p = l.onEvent?.(e) as unknown;
+        const p = call(l);
         if (p && typeof (p as Promise<void>).catch === 'function') (p as Promise<void>).catch(() => this.listeners.delete(id));
       } catch {
         this.listeners.delete(id);
@@ -209,91 +199,24 @@ export class RunControllerImpl implements RunController {
     }
   }
 
-  /**
-   * Current metrics. Rates are measured over a window of 1-2 s (two reference points), so
-   * polling by the page and the listener timer do not disturb each other. `drain` (the
-   * listener timer) hands over the episodes finished since the last drain; a plain call shows
-   * them without taking them.
-   */
-  async snapshot(drain = false): Promise<MetricsSnapshot> {
-    const t = now();
-    const c = this.counters;
-    const cur = { t, steps: c.agentSteps, frames: c.frames, grads: c.gradientUpdates };
-    if (t - this.rateB.t >= 1000) { this.rateA = this.rateB; this.rateB = cur; }
-    const ref = this.rateA;
-    const dt = Math.max(1e-3, (t - ref.t) / 1000);
-    const stepsPerSec = (c.agentSteps - ref.steps) / dt;
-    const framesPerSec = (c.frames - ref.frames) / dt;
-    const gradStepsPerSec = (c.gradientUpdates - ref.grads) / dt;
-    if (c.gradientUpdates !== this.lastGradForLoss) {
-      this.lastGradForLoss = c.gradientUpdates;
-      try {
-        this.lastLoss = await this.agent.learner.lastLoss();
-        this.lastMeanQ = await this.meanQ();
-      } catch {
-        // a read racing a mode switch (disposed learner): keep the previous numbers
-      }
-      if (this.lastLoss !== null) this.hist.loss.add(c.agentSteps, this.lastLoss);
-      if (this.lastMeanQ !== null) this.hist.meanQ.add(c.agentSteps, this.lastMeanQ);
-    }
-    if (drain && this.state === 'running' && stepsPerSec > 0) this.hist.stepsPerSec.add(c.agentSteps, stepsPerSec);
-    const a = this.agent;
-    const eps = this.pendingEpisodes;
-    if (drain) this.pendingEpisodes = [];
-    return {
-      runId: this.runId,
-      state: this.state,
-      time: Date.now(),
-      elapsedSec: this.elapsed(),
-      counters: c,
-      stepsPerSec, framesPerSec, gradStepsPerSec,
-      epsilon: a.epsilon,
-      loss: this.lastLoss,
-      meanQ: this.lastMeanQ,
-      replaySize: a.buffer.validCount(),
-      replayCapacity: a.capacity.capacity,
-      mode: { ...this.config.mode },
-      backend: this.deps.backend,
-      memory: this.deps.memory(),
-      newEpisodes: drain ? eps : eps.slice(),
-      lastEval: null,
-      nextEvalAt: null,
-    };
+  private emit(e: RunEvent): void {
+    this.notify((l) => l.onEvent?.(e));
   }
 
-  /** Mean over envs of max_a Q(s_t, a) on the current stacks (what the agent acts on now). */
-  private async meanQ(): Promise<number | null> {
-    if (this.agent.learner.gradientSteps === this.lastGradForQ) return this.lastMeanQ;
-    this.lastGradForQ = this.agent.learner.gradientSteps;
-    // The agent keeps its acting stacks private; its state export has them (uint8 [N,S,H*W]).
-    const stacker = (this.agent as unknown as { stacker?: FrameStacker }).stacker;
-    if (!stacker) return null;
-    const n = this.env.numEnvs;
-    const size = n * this.env.frameHeight * this.env.frameWidth * this.agent.cfg.frame_stack;
-    if (!this.qInput || this.qInput.length !== size) this.qInput = new Float32Array(size);
-    stacker.writeInput(this.qInput);
-    const q = await this.agent.learner.qValues(this.qInput, n);
-    const A = q.length / n;
-    let s = 0;
-    for (let e = 0; e < n; e++) {
-      let m = -Infinity;
-      for (let k = 0; k < A; k++) if (q[e * A + k] > m) m = q[e * A + k];
-      s += m;
-    }
-    return s / n;
+  // ---- metrics --------------------------------------------------------------------------
+
+  /** Current metrics (see RunMetrics.snapshot); `drain` hands over the pending episodes. */
+  snapshot(drain = false): Promise<MetricsSnapshot> {
+    return this.metrics.snapshot({
+      runId: this.runId, state: this.state, agent: this.agent, env: this.env, counters: this.counters, mode: this.mode,
+      elapsedSec: this.elapsed(), backend: this.deps.backend, memory: this.deps.memory(), nextEvalAt: this.nextEvalAt,
+    }, drain);
   }
 
   private async pushMetrics(): Promise<void> {
     if (this.listeners.size === 0 || this.closed) return;
     const s = await this.snapshot(true);
-    for (const [id, l] of this.listeners) {
-      try {
-        const p = l.onMetrics?.(s) as unknown;
-        if (p && typeof (p as Promise<void>).catch === 'function') (p as Promise<void>).catch(() => this.listeners.delete(id));
-      } catch {
-        this.listeners.delete(id);
-      }
-    }
+    this.notify((l) => l.onMetrics?.(s));
   }
 
   async history(): Promise<MetricsHistory> { return this.hist.view(); }
@@ -344,7 +267,7 @@ export class RunControllerImpl implements RunController {
     if (this.state === 'running') this.setState('paused');
   }
 
-  /** Stops the loop and waits until no agent step is in flight. */
+  /** Stops the loop and waits until no agent step (or evaluation step) is in flight. */
   private async quiesce(): Promise<boolean> {
     const was = this.loopPromise !== null;
     this.wantRun = false;
@@ -358,6 +281,12 @@ export class RunControllerImpl implements RunController {
       while (this.wantRun) {
         const t0 = now();
         do {
+          // Due before stepping on: an evaluation abandoned by a pause is redone at once.
+          const due = this.nextEvalAt;
+          if (due !== null && a.globalStep >= due) {
+            await this.evaluate();
+            if (!this.wantRun) break;
+          }
           await a.step();
           this.afterStep();
           if (a.globalStep >= a.cfg.total_timesteps) {
@@ -365,16 +294,7 @@ export class RunControllerImpl implements RunController {
             this.setState('done', `total_timesteps ${a.cfg.total_timesteps} reached`);
             break;
           }
-          if (this.manager.policy.everyAgentSteps > 0 && a.globalStep - this.lastAutosaveCheck >= this.manager.policy.everyAgentSteps) {
-            this.lastAutosaveCheck = a.globalStep;
-            this.setState('saving');
-            try {
-              await this.manager.maybeAutosave(a.globalStep);
-            } catch (e) {
-              this.emit({ kind: 'error', runId: this.runId, message: `autosave failed: ${(e as Error).message}`, fatal: false });
-            }
-            this.setState('running');
-          }
+          await this.maybeAutosave();
         } while (this.wantRun && now() - t0 < SLICE_MS);
         await yieldMacrotask();
       }
@@ -385,19 +305,23 @@ export class RunControllerImpl implements RunController {
       this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
     }
   }
-  private lastAutosaveCheck = 0;
+
+  private async maybeAutosave(): Promise<void> {
+    const every = this.manager.policy.everyAgentSteps;
+    const step = this.agent.globalStep;
+    if (!(every > 0) || step - this.lastAutosaveCheck < every) return;
+    this.lastAutosaveCheck = step;
+    this.setState('saving');
+    try {
+      await this.manager.maybeAutosave(step);
+    } catch (e) {
+      this.emit({ kind: 'error', runId: this.runId, message: `autosave failed: ${(e as Error).message}`, fatal: false });
+    }
+    this.setState('running');
+  }
 
   private afterStep(): void {
-    const fin = this.env.finished;
-    if (fin.length) {
-      const step = this.agent.globalStep;
-      const t = Date.now();
-      for (const e of fin) {
-        this.pendingEpisodes.push({ agentStep: step, env: e.env, rawReturn: e.rawReturn, length: e.length, time: t });
-        this.hist.episodes.add(step, e.rawReturn);
-      }
-      if (this.pendingEpisodes.length > 10_000) this.pendingEpisodes.splice(0, this.pendingEpisodes.length - 10_000);
-    }
+    this.metrics.episodesFinished(this.env.finished, this.agent.globalStep);
     if (this.viewEnv >= 0) {
       const t = now();
       // At most 60 times a second: the view slot, and in vectorized mode every env's own slot.
@@ -405,6 +329,47 @@ export class RunControllerImpl implements RunController {
         this.lastFramePublish = t;
         this.env.publishFrame(this.frameWriter, this.viewEnv, this.agent.globalStep);
       }
+    }
+  }
+
+  private sideEnv(): Promise<SingleEnv> {
+    const make = this.deps.makeWatchEnv;
+    if (!make) return Promise.reject(new Error('no separate env here (RunDeps.makeWatchEnv)'));
+    this.sideEnvP ??= make().catch((e) => { this.sideEnvP = null; throw e; });
+    return this.sideEnvP;
+  }
+
+  /**
+   * One evaluation (called by the loop when eval_every is due): agent.eval_episodes episodes at
+   * agent.eval_epsilon on the separate env, then a checkpoint ('eval') whose evalReturn is the
+   * mean raw return, which the "keep best" retention rule ranks. Abandoned (no result, no save)
+   * when the loop is stopped meanwhile. A failing evaluation is reported and skipped.
+   */
+  private async evaluate(): Promise<void> {
+    const a = this.agent;
+    const step = a.globalStep;
+    this.setState('evaluating', `evaluation at agent step ${step}`);
+    try {
+      const r = await evaluatePolicy(a, await this.sideEnv(), {
+        episodes: a.cfg.eval_episodes, epsilon: a.cfg.eval_epsilon, shouldStop: () => !this.wantRun,
+      });
+      if (!r) return;
+      const entry = { agentStep: step, ...r, time: Date.now() };
+      this.metrics.evaluated(entry);
+      this.setState('saving');
+      let checkpointId: string | null = null;
+      try {
+        checkpointId = (await this.manager.save('eval', true, r.meanReturn)).id;
+      } catch (e) {
+        this.emit({ kind: 'error', runId: this.runId, message: `saving the evaluated checkpoint failed: ${(e as Error).message}`, fatal: false });
+      }
+      this.emit({ kind: 'eval', runId: this.runId, result: entry, checkpointId });
+    } catch (e) {
+      // Skip this one (the schedule moves on) rather than stop training.
+      this.metrics.lastEvalStep = step;
+      this.emit({ kind: 'error', runId: this.runId, message: `evaluation failed: ${(e as Error).message}`, fatal: false });
+    } finally {
+      this.setState('running');
     }
   }
 
@@ -418,10 +383,6 @@ export class RunControllerImpl implements RunController {
       envs: 'getEnvStates' in this.env ? (this.env as unknown as EnvStateIO) : null,
       metrics: { v: 1, elapsedSec: this.elapsed(), history: this.hist.toJSON() } satisfies StoredMetrics,
     };
-  }
-
-  private capture() {
-    return captureAgent(this.agent, this.captureOptions());
   }
 
   /** Runs `fn` with the loop stopped, then restarts the loop if it was running. */
@@ -447,93 +408,56 @@ export class RunControllerImpl implements RunController {
     await this.paused('saving', async () => { await this.manager.saveForPageHide(); });
   }
 
+  /** Save -> new envs + agent in `next` mode -> restore (mode-switch.ts); counters, replay, curves, weights continue. */
   async switchMode(next: RunMode): Promise<void> {
-    const mode = checkMode(next);
     await this.paused('switching', async () => {
       const before = this.counters;
-      const oldEnv = this.env;
-      const r = await switchCheckpointMode({
-        store: this.deps.store,
-        runId: this.runId,
-        agent: this.agent,
-        capture: this.captureOptions(),
-        closeOldEnvs: () => oldEnv.close(),
-        mode,
-        build: async (cfg, _m, capacity) => {
-          const env = await this.deps.makeEnv(mode, cfg.seed);
-          this.env = env;
-          return { agent: new DQNAgent(cfg, env, { capacity }), envs: null };
-        },
-      });
+      const r = await switchRunMode({
+        store: this.deps.store, runId: this.runId, agent: this.agent, env: this.env, config: this.config,
+        capture: this.captureOptions(), makeEnv: (m, seed) => this.deps.makeEnv(m, seed),
+      }, next);
       this.agent = r.agent;
-      this.config = withMode(this.config, mode);
+      this.env = r.env;
+      this.config = r.config;
       this.framesBase = before.frames;
       this.stepsAtFramesBase = r.agent.globalStep;
       this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
       // The old envs' frames must not show as the new envs' (same index, different env).
       this.frameWriter.clearEnvSlots();
       this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes });
-      this.emit({ kind: 'mode-switched', runId: this.runId, mode, lostTransitions: r.restored.lostTransitions });
+      this.emit({ kind: 'mode-switched', runId: this.runId, mode: this.mode, lostTransitions: r.lostTransitions });
     });
   }
 
-  // ---- watch mode -----------------------------------------------------------------------
+  // ---- watch mode (watch.ts) --------------------------------------------------------------
 
   async watch(o: { realtime?: boolean; epsilon?: number } = {}): Promise<void> {
     this.checkOpen();
     if (this.watchPromise) return;
-    const make = this.deps.makeWatchEnv;
-    if (!make) throw new Error('watch mode is not available here (no env factory for it)');
+    if (!this.deps.makeWatchEnv) throw new Error('watch mode is not available here (no env factory for it)');
     await this.quiesce();
-    if (this.state === 'running') this.setState('paused');
-    const env = await make();
+    if (this.state === 'running' || this.state === 'evaluating') this.setState('paused');
+    const env = await this.sideEnv();
     const prev = this.state;
     this.setState('watching');
-    const eps = o.epsilon ?? this.agent.cfg.eval_epsilon;
-    const realtime = o.realtime ?? true;
-    let stop = false;
-    this.watchStop = () => { stop = true; };
-    const S = this.agent.cfg.frame_stack;
-    const stacker = new FrameStacker(1, S, env.frameHeight, env.frameWidth);
-    const input = new Float32Array(env.frameHeight * env.frameWidth * S);
-    const actions = new Int32Array(1);
-    const rng = this.agent.evalRng;
-    const stepMs = (1000 / 60) * env.frameSkip;
-    this.watchPromise = (async () => {
-      try {
-        env.reset((this.agent.cfg.seed + 0x20000) >>> 0);
-        stacker.resetAll(env.obs);
-        let next = now();
-        while (!stop) {
-          if (rng.nextFloat() < eps) actions[0] = rng.nextInt(env.numActions);
-          else {
-            stacker.writeInput(input);
-            actions[0] = (await this.agent.learner.greedyActions(input, 1))[0];
-          }
-          env.step(actions);
-          stacker.observe(env.obs, env.terminated, env.truncated);
-          env.publishFrame(this.frameWriter, -1, this.agent.globalStep);
-          for (const e of env.finished) this.emit({ kind: 'state', runId: this.runId, state: 'watching', reason: `watch episode: raw return ${e.rawReturn}, ${e.length} steps` });
-          if (realtime) {
-            next += stepMs;
-            const wait = next - now();
-            if (wait > 0) await sleep(wait);
-            else { next = now(); await yieldMacrotask(); }
-          } else await yieldMacrotask();
-        }
-      } catch (e) {
-        this.emit({ kind: 'error', runId: this.runId, message: `watch: ${(e as Error).message}`, fatal: false });
-      } finally {
-        env.close();
+    const session = new WatchSession(this.agent, env, {
+      epsilon: o.epsilon ?? this.agent.cfg.eval_epsilon,
+      realtime: o.realtime ?? true,
+      frames: this.frameWriter,
+      onEpisode: (e) => this.emit({ kind: 'state', runId: this.runId, state: 'watching', reason: `watch episode: raw return ${e.rawReturn}, ${e.length} steps` }),
+    });
+    this.watchSession = session;
+    this.watchPromise = session.done
+      .catch((e) => this.emit({ kind: 'error', runId: this.runId, message: `watch: ${(e as Error).message}`, fatal: false }))
+      .finally(() => {
         this.watchPromise = null;
-        this.watchStop = null;
+        this.watchSession = null;
         this.setState(prev);
-      }
-    })();
+      });
   }
 
   async stopWatch(): Promise<void> {
-    this.watchStop?.();
+    this.watchSession?.stop();
     if (this.watchPromise) await this.watchPromise;
   }
 
@@ -567,8 +491,9 @@ export class RunControllerImpl implements RunController {
     this.listeners.clear();
     this.agent.dispose();
     await this.env.close();
-    this.state = 'closed';
+    const side = await this.sideEnvP?.catch(() => null);
+    side?.close();
     this.deps.onClose?.();
+    this.state = 'closed';
   }
 }
-
