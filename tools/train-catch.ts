@@ -13,26 +13,13 @@
 //   default  CleanRL dqn_atari defaults (learning_starts 80k, epsilon decayed over 1M steps of
 //            10M, target copy every 1000 gradient steps, lr 1e-4) with the small net. On a CPU
 //            these need hours before the first gradient step even happens.
-//   quick    QUICK_CATCH below: settings that learn CATCH within minutes (see roms/README.md,
-//            "Training results").
+//   quick    QUICK_PRESET of src/run/presets.ts (the dashboard's "Quick preset" too): settings
+//            that learn CATCH within minutes (see roms/README.md, "Training results"; the
+//            measured runs there used --set network=small).
 import os from 'node:os';
 import { agentScores, catchEnv, DQNAgent, makeConfig, meanSd, randomScores, useWasmBackend, type DQNConfig } from './catch-train-lib';
 import type { AtariEnvOptions } from '../src/env/atari-env';
-
-/** Proposed "quick-run" preset for CATCH (and small first runs generally). */
-export const QUICK_CATCH: Partial<DQNConfig> = {
-  network: 'small',
-  total_timesteps: 20_000,
-  learning_starts: 1_000,
-  exploration_fraction: 0.4, // epsilon 1 -> end_e over the first 40% of the run
-  end_e: 0.05,
-  learning_rate: 5e-4,
-  target_network_frequency: 200, // gradient steps (= 800 agent steps at train_frequency 4)
-  buffer_size: 50_000,
-  n_step: 3,
-  loss: 'huber',
-  max_grad_norm: 10,
-};
+import { QUICK_PRESET } from '../src/run/presets';
 
 /** Env settings for training: Gymnasium v5 + AtariPreprocessing, plus a life loss ends a training episode. */
 export const CATCH_TRAIN_ENV: AtariEnvOptions = {
@@ -82,7 +69,7 @@ async function main(): Promise<void> {
   const minutes = num('minutes', 20);
   const evalEpisodes = num('eval-episodes', 10);
   const envOpts: AtariEnvOptions = { ...CATCH_TRAIN_ENV, repeatActionProbability: num('sticky', 0.25) };
-  const base: Partial<DQNConfig> = preset === 'quick' ? QUICK_CATCH : { network: 'small' };
+  const base: Partial<DQNConfig> = preset === 'quick' ? { ...QUICK_PRESET.agent } : { network: 'small' };
   const cfg = makeConfig({ ...base, num_envs: numEnvs, seed, ...(argv('steps') ? { total_timesteps: num('steps', 0) } : {}), ...overrides() });
 
   await useWasmBackend();

@@ -4,20 +4,12 @@
  */
 import { RunClient } from '../../src/run/client';
 import { readFrame } from '../../src/run/frames';
+import { NETWORKS, QUICK_PRESET } from '../../src/run/presets';
 import { frameEnvSlot, type BackendName, type GameSource, type MetricsSnapshot, type RunEvent, type RunMode } from '../../src/run/types';
 
-const TINY = {
-  total_timesteps: 1_000_000,
-  // A small replay: the default sizes it from device memory (GBs), and every save/export
-  // writes the whole buffer.
-  buffer_size: 5000,
-  learning_starts: 64,
-  train_frequency: 4,
-  batch_size: 8,
-  target_network_frequency: 50,
-  exploration_fraction: 0.01,
-  network: { conv: [{ filters: 2, kernel: 8, stride: 8 }], hidden: [8] },
-};
+/** The quick preset with the tests' tiny net and short warm-up; a small replay (the default
+ *  sizes it from device memory, and every save/export writes the rows filled). */
+const TINY = { ...QUICK_PRESET.agent, network: NETWORKS.smoke, learning_starts: 64, buffer_size: 5000 };
 
 function game(rom: number[] | null): GameSource {
   return rom ? { kind: 'rom', bytes: Uint8Array.from(rom), md5: '', name: 'fallback' } : { kind: 'builtin', id: 'catch' };
@@ -53,7 +45,7 @@ const harness = {
     const events: RunEvent[] = [];
     const metrics: MetricsSnapshot[] = [];
     try {
-      const id = await lab.createRun({ game: game(rom), hyper: TINY, env: { noopMax: 5 }, mode: { kind: 'single' }, seed: 5 },
+      const id = await lab.createRun({ game: game(rom), agent: TINY, env: { noopMax: 5 }, mode: { kind: 'single' }, seed: 5 },
         { onEvent: (e) => { events.push(e); }, onMetrics: (m) => { metrics.push(m); } });
       const run = lab.run(id);
       await run.start();
@@ -99,7 +91,7 @@ const harness2 = {
   async lifecycle(backends?: BackendName[]) {
     const lab = new RunClient({ backends });
     try {
-      const id = await lab.createRun({ game: game(null), hyper: TINY, env: { noopMax: 5 }, mode: { kind: 'single' }, seed: 9 });
+      const id = await lab.createRun({ game: game(null), agent: TINY, env: { noopMax: 5 }, mode: { kind: 'single' }, seed: 9 });
       const run = lab.run(id);
       await run.start();
       await waitSteps(lab, id, 120, 120_000);

@@ -1,5 +1,6 @@
 import { epsilonAt, priorityBetaAt } from '../agent/config';
 import type { AgentState } from '../agent/agent';
+import { numEnvsOf, validateRunConfig } from '../run/config';
 import { CheckpointError } from './errors';
 import type { ArrayEntry, CheckpointMeta, Counters, RunConfig } from './types';
 
@@ -146,10 +147,12 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   const a = c.agent;
   const L = a.learner;
   const cfg = c.run.agent;
-  if (cfg.num_envs !== c.run.mode.numEnvs) {
-    throw new CheckpointError('incompatible', `run mode says ${c.run.mode.numEnvs} envs, agent config ${cfg.num_envs}`);
+  const problems = validateRunConfig(c.run);
+  if (problems.length) throw new CheckpointError('incompatible', `run config: ${problems.join('; ')}`);
+  const numEnvs = numEnvsOf(c.run.mode);
+  if (cfg.num_envs !== numEnvs) {
+    throw new CheckpointError('incompatible', `run mode says ${numEnvs} envs, agent config ${cfg.num_envs}`);
   }
-  if (!/^[0-9a-f]{32}$/.test(c.run.gameMd5)) throw new CheckpointError('incompatible', `gameMd5 must be 32 lower-case hex digits, got ${JSON.stringify(c.run.gameMd5)}`);
   const r = a.replay;
   const sizes = L.online.map((w) => w.length);
   const counters: Counters = {
@@ -160,8 +163,8 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
     gradientUpdates: L.gradientSteps,
   };
   const envStates = c.envStates ?? null;
-  if (envStates && envStates.length !== c.run.mode.numEnvs) {
-    throw new CheckpointError('incompatible', `${envStates.length} env states for ${c.run.mode.numEnvs} envs`);
+  if (envStates && envStates.length !== numEnvs) {
+    throw new CheckpointError('incompatible', `${envStates.length} env states for ${numEnvs} envs`);
   }
   const hasMetrics = c.metrics !== undefined;
   const meta: CheckpointMeta = {

@@ -1,4 +1,6 @@
 import { validateConfig } from '../agent/config';
+import { validateRunConfig } from '../run/config';
+import { migrateManifest } from './migrate';
 import { CheckpointCorruptError, CheckpointError, CheckpointFormatError } from './errors';
 import { sha256, toHex } from './hash';
 import type { CheckpointStore } from './store';
@@ -295,7 +297,10 @@ export async function importCheckpoint(store: CheckpointStore, src: ImportSource
     } catch {
       fail('header is not JSON');
     }
-    const h = validateHeader(parsed);
+    const h0 = validateHeader(parsed);
+    const h: ContainerHeader = { ...h0, manifest: migrateManifest(h0.manifest) };
+    const problems = validateRunConfig(h.manifest.meta.run);
+    if (problems.length) fail(`run config invalid (${problems.join('; ')})`);
     const md5 = h.manifest.meta.run.gameMd5;
     if (o.knownGame && !(await o.knownGame(md5))) {
       throw new CheckpointFormatError('unknown-game', `checkpoint is for a game this app does not have (ROM md5 ${md5}${h.manifest.meta.run.gameName ? `, ${h.manifest.meta.run.gameName}` : ''}); add the ROM first`);

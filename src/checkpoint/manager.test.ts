@@ -19,11 +19,11 @@ afterEach(() => { for (const f of cleanup.splice(0)) f(); });
 
 async function setup(policy: ConstructorParameters<typeof CheckpointManager>[3] = {}) {
   const cfg = quickConfig();
-  const store: CheckpointStore = await freshStore({ partBytes: 2048, policy: { keepLast: 10 } });
+  const store: CheckpointStore = await freshStore({ partBytes: 2048 });
   const run = await store.createRun(runConfig(cfg));
   const agent: DQNAgent = makeAgent(cfg);
   cleanup.push(() => { store.close(); agent.dispose(); });
-  const { agent: _a, ...r } = runConfig(cfg);
+  const { agent: _a, ...r } = runConfig(cfg, 1, { retention: { keepLast: 10 } });
   const saved: number[] = [];
   const mgr = new CheckpointManager(store, run.runId, {
     capture: () => captureAgent(agent, { run: r, frames: agent.globalStep * 4 }),

@@ -1,28 +1,23 @@
 import type { DQNAgent } from '../agent/agent';
 import type { DQNConfig } from '../agent/config';
+import { RUN_DEFAULTS, checkMode, numEnvsOf, type AutosavePolicy, type RunMode } from '../run/config';
 import type { CheckpointContent } from './codec';
 import { CheckpointError } from './errors';
 import { restoreAgent, saveAgent, type CaptureOptions, type EnvStateIO, type RestoreResult } from './restore';
 import type { CheckpointStore } from './store';
-import type { Manifest, RunMode, SaveReason } from './types';
+import type { Manifest, SaveReason } from './types';
 
 /**
  * When to save: every N agent steps, when the page is hidden or unloaded (fast path without the
- * replay when it would not finish in time), and on demand. Retention (keep last K + best) is the
- * store's policy, applied atomically with each save.
+ * replay when it would not finish in time), and on demand. The policy is the run config's
+ * `autosave` (src/run/config.ts, where its defaults live); retention (keep last K + best) is the
+ * run config's `retention`, applied by the store atomically with each save.
  */
-export interface AutosavePolicy {
-  /** Autosave when this many agent steps passed since the last save (0 = never). */
-  everyAgentSteps: number;
-  /** Include the replay on pagehide/visibilitychange only if the save is expected to take less (ms). */
-  pageHideBudgetMs: number;
-}
-
-export const DEFAULT_AUTOSAVE: AutosavePolicy = { everyAgentSteps: 100_000, pageHideBudgetMs: 1_000 };
+export type { AutosavePolicy };
 
 export interface ManagerHooks {
-  /** Capture the run's current content (the manager calls it only between agent steps). */
-  capture: () => Promise<CheckpointContent>;
+  /** Capture the run's current content (the manager calls it only between agent steps); evalReturn: the evaluation of exactly these weights, if the save follows one. */
+  capture: (o: { evalReturn: number | null }) => Promise<CheckpointContent>;
   onSaved?: (m: Manifest, ms: number) => void;
   onError?: (e: unknown) => void;
 }
@@ -42,7 +37,7 @@ export class CheckpointManager {
     this.store = store;
     this.runId = runId;
     this.hooks = hooks;
-    this.policy = { ...DEFAULT_AUTOSAVE, ...policy };
+    this.policy = { ...RUN_DEFAULTS.autosave, ...policy };
     this.lastSavedStep = lastSavedStep;
   }
 
@@ -57,12 +52,12 @@ export class CheckpointManager {
     return this.save('auto', true);
   }
 
-  /** Saves now (manual button, evaluation, mode switch). */
-  save(reason: SaveReason, includeReplay = true): Promise<Manifest> {
+  /** Saves now (manual button, evaluation with its mean return, mode switch). */
+  save(reason: SaveReason, includeReplay = true, evalReturn: number | null = null): Promise<Manifest> {
     if (this.saving) return this.saving;
     const t0 = Date.now();
     const p = (async () => {
-      const content = await this.hooks.capture();
+      const content = await this.hooks.capture({ evalReturn });
       const m = await this.store.save(this.runId, content, { reason, includeReplay });
       const ms = Math.max(1, Date.now() - t0);
       if (includeReplay) {
@@ -123,7 +118,7 @@ export interface SwitchModeOptions {
   /** Ends the old envs (called after the save, before building the new ones). */
   closeOldEnvs: () => Promise<void> | void;
   mode: RunMode;
-  /** Builds the new envs and a fresh agent for `cfg` (num_envs = mode.numEnvs), with this replay capacity. */
+  /** Builds the new envs and a fresh agent for `cfg` (num_envs = numEnvsOf(mode)), with this replay capacity. */
   build: (cfg: DQNConfig, mode: RunMode, capacity: number) => Promise<{ agent: DQNAgent; envs?: EnvStateIO | null }>;
 }
 
@@ -134,15 +129,18 @@ export interface SwitchModeOptions {
  * episodes that were running are ended (the new envs start new ones).
  */
 export async function switchMode(o: SwitchModeOptions): Promise<{ agent: DQNAgent; saved: Manifest; restored: RestoreResult }> {
-  if (!Number.isInteger(o.mode.numEnvs) || o.mode.numEnvs < 1 || !Number.isInteger(o.mode.numWorkers) || o.mode.numWorkers < 1 || o.mode.numWorkers > o.mode.numEnvs) {
-    throw new CheckpointError('incompatible', `mode must have 1 <= workers <= envs, got ${o.mode.numEnvs} envs x ${o.mode.numWorkers} workers`);
+  let mode: RunMode;
+  try {
+    mode = checkMode(o.mode);
+  } catch (e) {
+    throw new CheckpointError('incompatible', (e as Error).message);
   }
   const saved = await saveAgent(o.store, o.runId, o.agent, { ...o.capture, reason: 'mode-switch', includeReplay: true });
   const capacity = o.agent.capacity.capacity;
-  const cfg: DQNConfig = { ...o.agent.cfg, num_envs: o.mode.numEnvs };
+  const cfg: DQNConfig = { ...o.agent.cfg, num_envs: numEnvsOf(mode) };
   o.agent.dispose();
   await o.closeOldEnvs();
-  const built = await o.build(cfg, o.mode, capacity);
+  const built = await o.build(cfg, mode, capacity);
   const restored = await restoreAgent(o.store, saved.id, built.agent, { envs: built.envs ?? null });
   return { agent: built.agent, saved, restored };
 }

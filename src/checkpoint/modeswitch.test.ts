@@ -186,7 +186,7 @@ describe('switchMode (single env <-> vectorized, with IndexedDB)', () => {
       return { agent: a, envs: a.env as StatefulCueEnv };
     };
     const r1 = await switchMode({
-      store: s, runId: run.runId, agent, mode: { numEnvs: 4, numWorkers: 2 },
+      store: s, runId: run.runId, agent, mode: { kind: 'vectorized', workers: 2, envsPerWorker: 2 },
       capture: { run: baseRun, frames: steps0 * 4, metrics: { points: [1, 2, 3] } },
       closeOldEnvs: () => { closed++; }, build,
     });
@@ -207,8 +207,8 @@ describe('switchMode (single env <-> vectorized, with IndexedDB)', () => {
 
     const steps1 = agent.globalStep;
     const r2 = await switchMode({
-      store: s, runId: run.runId, agent, mode: { numEnvs: 1, numWorkers: 1 },
-      capture: { run: { ...baseRun, mode: { numEnvs: 4, numWorkers: 2 } }, frames: steps1 * 4 },
+      store: s, runId: run.runId, agent, mode: { kind: 'single' },
+      capture: { run: { ...baseRun, mode: { kind: 'vectorized', workers: 2, envsPerWorker: 2 } }, frames: steps1 * 4 },
       closeOldEnvs: () => { closed++; }, build,
     });
     agent = r2.agent;
@@ -217,7 +217,7 @@ describe('switchMode (single env <-> vectorized, with IndexedDB)', () => {
     await stepTo(agent, steps1 + 40);
     expect(agent.learner.gradientSteps).toBe(grads0 + 60);
     // The run record follows the latest mode.
-    expect((await s.getRun(run.runId))!.mode).toEqual({ numEnvs: 4, numWorkers: 2 });
+    expect((await s.getRun(run.runId))!.mode).toEqual({ kind: 'vectorized', workers: 2, envsPerWorker: 2 });
     agent.dispose();
   });
 

@@ -31,7 +31,7 @@ export function envStateIOOf(env: unknown): EnvStateIO | null {
 }
 
 export interface CaptureOptions {
-  /** Env settings, game and mode (the agent's config is taken from the agent). */
+  /** The run's config (src/run/config.ts); its agent config and seed are taken from the agent. */
   run: Omit<RunConfig, 'agent'>;
   frames: number;
   envs?: EnvStateIO | null;
@@ -44,7 +44,7 @@ export async function captureAgent(agent: DQNAgent, o: CaptureOptions): Promise<
   const io = o.envs === undefined ? envStateIOOf(agent.env) : o.envs;
   const envStates = io ? await io.getEnvStates() : null;
   return {
-    run: { ...o.run, mode: { ...o.run.mode }, agent: { ...agent.cfg } },
+    run: { ...o.run, mode: { ...o.run.mode }, seed: agent.cfg.seed, agent: { ...agent.cfg } },
     agent: await agent.getState(),
     frames: o.frames,
     envStates,

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError } from './errors';
 import { captureAgent, restoreAgent, saveAgent } from './restore';
-import { keptByPolicy, SimulatedCrash, type CheckpointStore } from './store';
+import { keptByPolicy, SimulatedCrash, type CheckpointStore, type RetentionPolicy } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo, type StatefulCueEnv } from './test-helpers';
 import type { Manifest } from './types';
 
@@ -37,8 +37,8 @@ function agent(...a: Parameters<typeof makeAgent>): DQNAgent {
 
 const metricsAt = (step: number) => ({ episodic_return: [[10, 0.5], [step, 1.25]], loss: [[step, 0.1 + 1e-9]] });
 
-async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent, extra: { evalReturn?: number | null; includeReplay?: boolean } = {}): Promise<Manifest> {
-  const { agent: _cfg, ...run } = runConfig(a.cfg);
+async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent, extra: { evalReturn?: number | null; includeReplay?: boolean; retention?: Partial<RetentionPolicy> } = {}): Promise<Manifest> {
+  const { agent: _cfg, ...run } = runConfig(a.cfg, 1, { retention: extra.retention });
   return saveAgent(s, runId, a, { run, frames: a.globalStep * 4, metrics: metricsAt(a.globalStep), evalReturn: extra.evalReturn ?? null, includeReplay: extra.includeReplay });
 }
 
@@ -255,17 +255,18 @@ describe('quota', () => {
   it('quota exceeded mid-save: older checkpoints are pruned per policy and the save retried', async () => {
     const cfg = quickConfig();
     let failNext = false;
-    const s = await store({ policy: { keepLast: 5, keepBest: false }, faults: { beforePart: (i) => { if (failNext && i === 4) { failNext = false; throw quotaError(); } } } });
+    const s = await store({ faults: { beforePart: (i) => { if (failNext && i === 4) { failNext = false; throw quotaError(); } } } });
     const run = await s.createRun(runConfig(cfg));
     const A = agent(cfg);
     const saved: string[] = [];
+    const retention = { keepLast: 5, keepBest: false };
     for (const step of [20, 40, 60]) {
       await stepTo(A, step);
-      saved.push((await saveAt(s, run.runId, A)).id);
+      saved.push((await saveAt(s, run.runId, A, { retention })).id);
     }
     await stepTo(A, 80);
     failNext = true;
-    const m = await saveAt(s, run.runId, A);
+    const m = await saveAt(s, run.runId, A, { retention });
     expect(m.counters.agentSteps).toBe(80);
     // The two oldest went; the previous latest stays until the new one committed (kept by keepLast 5).
     expect((await s.listCheckpoints(run.runId)).map((x) => x.id)).toEqual([m.id, saved[2]]);
@@ -275,7 +276,7 @@ describe('quota', () => {
   it('quota exceeded with nothing to prune: clear typed error, save refused, nothing half-written', async () => {
     const cfg = quickConfig();
     let fail = false;
-    const s = await store({ policy: { pruneOnQuota: false }, faults: { beforePart: (i) => { if (fail && i === 2) throw quotaError(); } } });
+    const s = await store({ pruneOnQuota: false, faults: { beforePart: (i) => { if (fail && i === 2) throw quotaError(); } } });
     const run = await s.createRun(runConfig(cfg));
     const A = agent(cfg);
     await stepTo(A, 40);
@@ -305,14 +306,14 @@ describe('quota', () => {
 describe('retention policy', () => {
   it('keeps the last K plus the best by evaluation return, prunes the rest (manifests and blobs)', async () => {
     const cfg = quickConfig();
-    const s = await store({ policy: { keepLast: 2, keepBest: true } });
+    const s = await store();
     const run = await s.createRun(runConfig(cfg));
     const A = agent(cfg);
     const ids: Record<number, string> = {};
     const evals: Record<number, number | null> = { 20: 1, 40: 7, 60: 3, 80: null, 100: 2 };
     for (const step of [20, 40, 60, 80, 100]) {
       await stepTo(A, step);
-      ids[step] = (await saveAt(s, run.runId, A, { evalReturn: evals[step] })).id;
+      ids[step] = (await saveAt(s, run.runId, A, { evalReturn: evals[step], retention: { keepLast: 2, keepBest: true } })).id;
     }
     const kept = (await s.listCheckpoints(run.runId)).map((m) => m.counters.agentSteps);
     expect(kept).toEqual([100, 80, 40]); // last 2 + best (7 at step 40)
@@ -324,19 +325,20 @@ describe('retention policy', () => {
 
   it('a run resumed from an older checkpoint: its new saves are the latest although they have fewer steps', async () => {
     const cfg = quickConfig();
-    const s = await store({ policy: { keepLast: 2, keepBest: true } });
+    const s = await store();
     const run = await s.createRun(runConfig(cfg));
     const A = agent(cfg);
+    const retention = { keepLast: 2, keepBest: true };
     await stepTo(A, 40);
-    const best = await saveAt(s, run.runId, A, { evalReturn: 9 });
+    const best = await saveAt(s, run.runId, A, { evalReturn: 9, retention });
     await stepTo(A, 80);
-    await saveAt(s, run.runId, A, { evalReturn: 1 });
+    await saveAt(s, run.runId, A, { evalReturn: 1, retention });
     await stepTo(A, 120);
-    await saveAt(s, run.runId, A, { evalReturn: 2 });
+    await saveAt(s, run.runId, A, { evalReturn: 2, retention });
     const B = agent(cfg, 600, 3);
     await restoreAgent(s, best.id, B); // go back to the best one and train on
     await stepTo(B, 60);
-    const again = await saveAt(s, run.runId, B);
+    const again = await saveAt(s, run.runId, B, { retention });
     expect((await s.getRun(run.runId))!.latestId).toBe(again.id);
     expect((await s.listCheckpoints(run.runId)).map((m) => m.counters.agentSteps)).toEqual([60, 120, 40]);
   });
@@ -344,8 +346,8 @@ describe('retention policy', () => {
   it('keptByPolicy without keepBest', () => {
     const mk = (id: string, steps: number, ev: number | null) => ({ id, counters: { agentSteps: steps }, createdAt: steps, evalReturn: ev }) as unknown as Manifest;
     const list = [mk('a', 1, 9), mk('b', 2, null), mk('c', 3, 1)];
-    expect([...keptByPolicy(list, { keepLast: 1, keepBest: false, pruneOnQuota: true })]).toEqual(['c']);
-    expect([...keptByPolicy(list, { keepLast: 1, keepBest: true, pruneOnQuota: true })].sort()).toEqual(['a', 'c']);
+    expect([...keptByPolicy(list, { keepLast: 1, keepBest: false })]).toEqual(['c']);
+    expect([...keptByPolicy(list, { keepLast: 1, keepBest: true })].sort()).toEqual(['a', 'c']);
   });
 
   it('deleteRun removes every manifest and blob of the run', async () => {
@@ -366,7 +368,7 @@ describe('retention policy', () => {
     const { agent: _a, ...run } = runConfig(cfg);
     const s = await store();
     const r = await s.createRun(runConfig(cfg));
-    const c = await captureAgent(A, { run: { ...run, mode: { numEnvs: 3, numWorkers: 1 } }, frames: 0 });
+    const c = await captureAgent(A, { run: { ...run, mode: { kind: 'vectorized', workers: 1, envsPerWorker: 3 } }, frames: 0 });
     await expect(s.save(r.runId, c)).rejects.toMatchObject({ code: 'incompatible' });
   });
 });

@@ -2,6 +2,8 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { DEFAULT_PART_BYTES, encodeContent, partRanges, type ArraySource, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError, isQuotaError } from './errors';
 import { assertLittleEndian, sha256Hex } from './hash';
+import type { RetentionPolicy } from '../run/config';
+import { migrateManifest, migrateRunRecord } from './migrate';
 import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary, SaveReason } from './types';
 
 /**
@@ -36,16 +38,12 @@ interface PendingSave {
   touchedAt: number;
 }
 
-export interface RetentionPolicy {
-  /** Keep the K newest checkpoints of a run (by save time, then agent steps). */
-  keepLast: number;
-  /** Also keep the checkpoint with the best evaluation return. */
-  keepBest: boolean;
-  /** When storage is full: delete this run's older checkpoints (never the latest or the best) and retry once. */
-  pruneOnQuota: boolean;
-}
+export type { RetentionPolicy };
 
-export const DEFAULT_POLICY: RetentionPolicy = { keepLast: 3, keepBest: true, pruneOnQuota: true };
+/** Which checkpoints a save keeps: the run's own retention (meta.run.retention of the checkpoint being saved). */
+export function retentionOf(m: Manifest): RetentionPolicy {
+  return m.meta.run.retention;
+}
 
 export interface StorageEstimate {
   usage: number | null;
@@ -73,7 +71,8 @@ export interface StoreOptions {
   dbName?: string;
   /** Largest blob in bytes (default 8 MiB). Bounds the extra memory of a save, load or export. */
   partBytes?: number;
-  policy?: Partial<RetentionPolicy>;
+  /** When storage is full: delete this run's older checkpoints (never the latest or the best) and retry once (default true). */
+  pruneOnQuota?: boolean;
   /** Replacement for navigator.storage.estimate() (tests); null disables the pre-check. */
   estimate?: (() => Promise<{ usage?: number; quota?: number }>) | null;
   /** Pending saves of OTHER tabs untouched for this long are treated as dead (default 60 s). */
@@ -132,7 +131,7 @@ export function keptByPolicy(list: readonly Manifest[], p: RetentionPolicy): Set
 export class CheckpointStore {
   readonly dbName: string;
   readonly partBytes: number;
-  readonly policy: RetentionPolicy;
+  readonly pruneOnQuota: boolean;
   private readonly db: IDBPDatabase<Schema>;
   private readonly opts: StoreOptions;
   private readonly owner = `store-${Date.now().toString(36)}-${instanceSeq++}-${Math.random().toString(36).slice(2, 8)}`;
@@ -145,9 +144,8 @@ export class CheckpointStore {
     this.dbName = dbName;
     this.opts = opts;
     this.partBytes = opts.partBytes ?? DEFAULT_PART_BYTES;
-    this.policy = { ...DEFAULT_POLICY, ...(opts.policy ?? {}) };
+    this.pruneOnQuota = opts.pruneOnQuota ?? true;
     if (!(Number.isInteger(this.partBytes) && this.partBytes >= 64)) throw new CheckpointError('unsupported', `partBytes must be an integer >= 64`);
-    if (!(Number.isInteger(this.policy.keepLast) && this.policy.keepLast >= 1)) throw new CheckpointError('unsupported', 'policy.keepLast must be an integer >= 1');
   }
 
   /** Opens (creating if needed) the database and deletes blobs of saves that never finished. */
@@ -185,7 +183,7 @@ export class CheckpointStore {
     const now = Date.now();
     const rec: RunRecord = {
       runId: runId ?? newId('run'),
-      name: name ?? `${run.gameName ?? run.gameMd5.slice(0, 8)} ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`,
+      name: name ?? run.name ?? `${run.gameName ?? run.gameMd5.slice(0, 8)} ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`,
       createdAt: now,
       updatedAt: now,
       gameMd5: run.gameMd5,
@@ -199,7 +197,8 @@ export class CheckpointStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | null> {
-    return (await this.db.get('runs', runId)) ?? null;
+    const r = await this.db.get('runs', runId);
+    return r ? migrateRunRecord(r) : null;
   }
 
   async renameRun(runId: string, name: string): Promise<void> {
@@ -213,7 +212,7 @@ export class CheckpointStore {
 
   /** Every run with its latest and best checkpoints (what the run list shows after a reload). */
   async listRuns(): Promise<RunSummary[]> {
-    const runs = await this.db.getAll('runs');
+    const runs = (await this.db.getAll('runs')).map(migrateRunRecord);
     const out: RunSummary[] = [];
     for (const run of runs) {
       const checkpoints = await this.listCheckpoints(run.runId);
@@ -226,13 +225,13 @@ export class CheckpointStore {
   /** Checkpoints of a run, newest first. */
   async listCheckpoints(runId: string): Promise<Manifest[]> {
     const list = await this.db.getAllFromIndex('manifests', 'byRun', runId);
-    return list.sort(byRecency);
+    return list.map(migrateManifest).sort(byRecency);
   }
 
   async getManifest(id: string): Promise<Manifest> {
     const m = await this.db.get('manifests', id);
     if (!m) throw new CheckpointError('not-found', `no checkpoint ${id}`);
-    return m;
+    return migrateManifest(m);
   }
 
   async latest(runId: string): Promise<Manifest | null> {
@@ -299,7 +298,7 @@ export class CheckpointStore {
       return await write(newId('ckpt'));
     } catch (e) {
       if (!isQuotaError(e)) throw e;
-      const freed = this.policy.pruneOnQuota ? await this.pruneForSpace(runId) : 0;
+      const freed = this.pruneOnQuota ? await this.pruneForSpace(runId) : 0;
       const est = await this.estimate();
       if (freed === 0) throw this.quotaError(needed, est, 'no older checkpoint of this run could be pruned', e);
       try {
@@ -328,7 +327,7 @@ export class CheckpointStore {
     let est = await this.estimate();
     if (est.usage === null || est.quota === null) return;
     if (est.quota - est.usage >= needed) return;
-    const freed = this.policy.pruneOnQuota && what === 'save' ? await this.pruneForSpace(runId) : 0;
+    const freed = this.pruneOnQuota && what === 'save' ? await this.pruneForSpace(runId) : 0;
     est = await this.estimate();
     if (est.usage !== null && est.quota !== null && est.quota - est.usage < needed) {
       const why = what === 'import' ? 'the storage estimate leaves too little room' : freed ? `pruned ${freed} older checkpoint(s) and it still does not fit` : 'no older checkpoint of this run could be pruned';
@@ -381,7 +380,8 @@ export class CheckpointStore {
     const tx = this.db.transaction(['manifests', 'runs', 'pending'], 'readwrite', { durability: 'strict' });
     const runs = tx.objectStore('runs');
     const mans = tx.objectStore('manifests');
-    const run = await runs.get(m.runId);
+    const stored = await runs.get(m.runId);
+    const run = stored ? migrateRunRecord(stored) : undefined;
     if (!run) {
       tx.abort();
       await tx.done.catch(() => undefined);
@@ -389,7 +389,7 @@ export class CheckpointStore {
     }
     const existing = await mans.index('byRun').getAll(m.runId);
     const all = [...existing, m];
-    const keep = keptByPolicy(all, this.policy);
+    const keep = keptByPolicy(all, retentionOf(m));
     keep.add(m.id);
     const pruned = all.filter((x) => !keep.has(x.id)).map((x) => x.id);
     void mans.put(m);
@@ -410,7 +410,7 @@ export class CheckpointStore {
     const list = await this.listCheckpoints(runId);
     if (list.length <= 1) return 0;
     const keep = new Set([list[0].id]);
-    if (this.policy.keepBest) {
+    if (retentionOf(list[0]).keepBest) {
       const b = bestOf(list);
       if (b) keep.add(b.id);
     }
@@ -479,7 +479,8 @@ export class CheckpointStore {
     const m = await tx.objectStore('manifests').get(id);
     if (m) {
       await tx.objectStore('manifests').delete(id);
-      const run = await tx.objectStore('runs').get(m.runId);
+      const stored = await tx.objectStore('runs').get(m.runId);
+      const run = stored ? migrateRunRecord(stored) : undefined;
       if (run && run.latestId === id) {
         const rest = (await tx.objectStore('manifests').index('byRun').getAll(m.runId)).filter((x) => x.id !== id).sort(byRecency);
         run.latestId = rest[0]?.id ?? null;

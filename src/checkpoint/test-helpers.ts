@@ -5,6 +5,7 @@ import { Rng } from '../agent/rng';
 import { CueEnv } from '../agent/toyenv';
 import type { EnvStateIO } from './restore';
 import { CheckpointStore, type StoreOptions } from './store';
+import { modeFor, resolveRunConfig, type RunSettingsInput } from '../run/config';
 import type { RunConfig } from './types';
 
 /** Test-only helpers (imported by *.test.ts; fake-indexeddb provides IndexedDB in Node). */
@@ -60,8 +61,9 @@ export function quickConfig(over: Partial<DQNConfig> = {}): DQNConfig {
 
 export const FAKE_MD5 = '0123456789abcdef0123456789abcdef';
 
-export function runConfig(cfg: DQNConfig, numWorkers = 1): RunConfig {
-  return { gameMd5: FAKE_MD5, gameName: 'Cue', env: { frameSkip: 4 }, mode: { numEnvs: cfg.num_envs, numWorkers }, agent: cfg };
+/** A resolved run config for an agent config (num_envs over `numWorkers` workers); `over` replaces run settings. */
+export function runConfig(cfg: DQNConfig, numWorkers = 1, over: RunSettingsInput = {}): RunConfig {
+  return resolveRunConfig({ env: { frameSkip: 4 }, ...over, mode: modeFor(cfg.num_envs, numWorkers), agent: cfg }, { md5: FAKE_MD5, name: 'Cue' });
 }
 
 export function makeAgent(cfg: DQNConfig, capacity = 600, envSeed = 8): DQNAgent {

@@ -1,23 +1,12 @@
-import type { DQNConfig } from '../agent/config';
 import type { RngState } from '../agent/rng';
+import type { RunConfig, RunMode } from '../run/config';
 
-/** How the envs of a run are laid out: N envs over W workers (single env mode = 1 x 1). */
-export interface RunMode {
-  numEnvs: number;
-  numWorkers: number;
-}
-
-/** Everything needed to rebuild a run's envs and agent (stored in every checkpoint). */
-export interface RunConfig {
-  /** Lower-case hex MD5 of the ROM; imports of unknown games are refused. */
-  gameMd5: string;
-  gameName?: string;
-  /** Env settings (AtariEnvOptions as JSON: frame skip, sticky actions, ...). */
-  env: Record<string, unknown>;
-  mode: RunMode;
-  /** Every hyperparameter (agent.num_envs always equals mode.numEnvs). */
-  agent: DQNConfig;
-}
+/**
+ * A run's whole configuration (agent, env, mode, autosave, retention, evaluation schedule, ...)
+ * and its env layout: the run layer's own types (src/run/config.ts), stored as they are in every
+ * checkpoint (meta.run) and run record. Old stored shapes are migrated when read (migrate.ts).
+ */
+export type { RunConfig, RunMode };
 
 /** Monotone counters of a run: never reset by a resume or a mode switch. */
 export interface Counters {
@@ -53,6 +42,7 @@ export interface CheckpointMeta {
    * arrays hold the whole capacity.
    */
   schema: 1 | 2;
+  /** The run's whole config (src/run/config.ts); version-less old shapes are migrated on read (migrate.ts). */
   run: RunConfig;
   counters: Counters;
   exploration: { epsilon: number; priorityBeta: number };

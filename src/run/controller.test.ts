@@ -10,6 +10,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStore } from '../checkpoint/test-helpers';
 import { nodeWorkerFactory } from '../env/worker-handle-node';
+import { resolveRunConfig } from './config';
+import { NETWORKS, QUICK_PRESET } from './presets';
 import { RunControllerImpl, type RunDeps } from './controller';
 import { SingleEnv, WorkerVecEnv } from './envs';
 import { readFrame } from './frames';
@@ -46,15 +48,8 @@ else if (picked !== null && typeof picked !== 'string' && picked.name !== 'catch
 const rom = typeof picked === 'string' ? new Uint8Array() : picked.rom;
 const md5 = createHash('md5').update(rom).digest('hex');
 
-const hyper = {
-  total_timesteps: 100_000,
-  learning_starts: 64,
-  train_frequency: 4,
-  batch_size: 8,
-  target_network_frequency: 50,
-  exploration_fraction: 0.01,
-  network: { conv: [{ filters: 2, kernel: 8, stride: 8 }], hidden: [8] },
-};
+/** The quick preset with the tests' tiny net (tfjs cpu) and a warm-up these few hundred steps get past. */
+const hyper = { ...QUICK_PRESET.agent, network: NETWORKS.smoke, learning_starts: 64 };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -112,7 +107,7 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
   it('trains in single mode, switches to 2x2 and continues counters, replay and weights; resumes from a checkpoint', async () => {
     const d = await deps();
     const events: RunEvent[] = [];
-    const c = await RunControllerImpl.create({ game: { md5, name: 'test' }, env: { noopMax: 5 }, hyper, mode: { kind: 'single' }, seed: 7 }, d);
+    const c = await RunControllerImpl.create(resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, mode: { kind: 'single' }, seed: 7 }, { md5, name: 'test' }), d);
     open.push(c);
     await c.subscribe({ onEvent: (e) => { events.push(e); } });
     await until(c, 300);
@@ -170,12 +165,70 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     expect(r.counters.agentSteps).toBeGreaterThanOrEqual(after.agentSteps + 20);
   }, 300_000);
 
+  it('evaluates every eval_every steps on a separate env without changing training; the eval checkpoint carries evalReturn, keep-best keeps it, a resume keeps the config', async () => {
+    const d = await deps();
+    // total_timesteps ends both loops at exactly the same step (single mode steps by 1).
+    const base = { env: { noopMax: 5 }, agent: { ...hyper, total_timesteps: 260, eval_episodes: 1 }, mode: { kind: 'single' } as const, seed: 11, autosave: { everyAgentSteps: 0 } };
+    const evalCfg = resolveRunConfig({ ...base, eval_every: 100, retention: { keepLast: 1, keepBest: true } }, { md5, name: 'eval' });
+    const c = await RunControllerImpl.create(evalCfg, d);
+    open.push(c);
+    const events: RunEvent[] = [];
+    await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    await until(c, 260);
+    const plain = await RunControllerImpl.create(resolveRunConfig({ ...base, eval_every: 0 }, { md5, name: 'plain' }), d);
+    open.push(plain);
+    await until(plain, 260);
+    expect(c.state).toBe('done');
+    expect(plain.state).toBe('done');
+
+    // Training is untouched by the evaluations: same counters, weights, training RNG, episodes.
+    expect(c.counters).toEqual(plain.counters);
+    expect(await c.weightsDigest()).toBe(await plain.weightsDigest());
+    expect(c.agent.rng.getState()).toEqual(plain.agent.rng.getState());
+    expect((await c.history()).episodes).toEqual((await plain.history()).episodes);
+    expect((await plain.history()).evals).toEqual([]);
+
+    const evals = events.filter((e): e is Extract<RunEvent, { kind: 'eval' }> => e.kind === 'eval');
+    expect(evals.map((e) => e.result.agentStep)).toEqual([100, 200]);
+    expect(events.some((e) => e.kind === 'state' && e.state === 'evaluating')).toBe(true);
+    for (const e of evals) {
+      expect(e.result.returns.length).toBe(1);
+      expect(e.result.meanReturn).toBe(e.result.returns[0]);
+      expect(e.result.epsilon).toBe(c.agent.cfg.eval_epsilon);
+      expect(e.checkpointId).not.toBeNull();
+    }
+    const h = await c.history();
+    expect(h.evals.map((p) => [p.x, p.mean])).toEqual(evals.map((e) => [e.result.agentStep, e.result.meanReturn]));
+    const snap = await c.snapshot();
+    expect(snap.lastEval?.agentStep).toBe(200);
+    expect(snap.nextEvalAt).toBe(300);
+
+    // A manual save (no evaluation: evalReturn null); retention keeps it (last 1) and the best eval.
+    const manual = await c.saveCheckpoint();
+    expect(manual.evalReturn).toBeNull();
+    const kept = await d.store.listCheckpoints(c.runId);
+    const best = Math.max(...evals.map((e) => e.result.meanReturn));
+    expect(kept.map((m) => m.id)).toContain(manual.id);
+    expect(kept.length).toBe(2);
+    const keptEval = kept.find((m) => m.reason === 'eval')!;
+    expect(keptEval.evalReturn).toBe(best);
+    expect(evals.find((e) => e.checkpointId === keptEval.id)!.result.meanReturn).toBe(best);
+
+    // Resume: the whole config (eval schedule, retention, autosave) and the eval curve come back.
+    const r = await RunControllerImpl.fromCheckpoint(manual.id, d);
+    open.push(r);
+    expect(r.config).toEqual(c.config);
+    expect(r.config.eval_every).toBe(100);
+    expect((await r.history()).evals).toEqual(h.evals);
+    expect(r.nextEvalAt).toBe(300);
+  }, 300_000);
+
   it('watch mode publishes palette frames and training pauses meanwhile; bad modes are refused', async () => {
     const d = await deps();
-    const c = await RunControllerImpl.create({ game: { md5 }, env: { noopMax: 5 }, hyper, mode: { kind: 'single' }, seed: 3 }, d);
+    const c = await RunControllerImpl.create(resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, mode: { kind: 'single' }, seed: 3 }, { md5 }), d);
     open.push(c);
     await expect(c.switchMode({ kind: 'vectorized', workers: 0, envsPerWorker: 2 })).rejects.toThrow(/workers/);
-    await expect(RunControllerImpl.create({ game: { md5: 'nope' }, env: {}, hyper, mode: { kind: 'single' }, seed: 1 }, d)).rejects.toThrow(/md5/);
+    expect(() => resolveRunConfig({ agent: hyper, mode: { kind: 'single' }, seed: 1 }, { md5: 'nope' })).toThrow(/gameMd5/);
     await c.watch({ realtime: false });
     const steps = c.counters.agentSteps;
     const fs = await c.frames();

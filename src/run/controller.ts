@@ -1,6 +1,8 @@
 /**
- * One training run: the loop that drives a DQNAgent on a RunEnv, pause/resume, mode switches,
- * checkpoints (autosave, manual, page-hide), watch mode, metrics and events.
+ * One training run: the loop that drives a DQNAgent on a RunEnv, pause/resume, checkpoints
+ * (autosave, manual, page-hide, after each evaluation), events, and the hand-off to the parts
+ * that have their own files: metrics.ts (rates, loss/Q, history), evaluation.ts (eval_every),
+ * mode-switch.ts (single <-> vectorized), watch.ts (watch mode).
  *
  * Platform-neutral: the learner worker (browser) and the vitest suite (Node, tfjs cpu) both use
  * it. Everything platform-specific comes in through RunDeps (how to build envs, tf.memory(),
@@ -9,31 +11,35 @@
  * Concurrency rule: agent.step() and anything that reads/writes the agent's state (save,
  * mode switch, watch) never overlap. The loop runs in slices of ~SLICE_MS and yields a macrotask
  * between slices so control calls (comlink messages) get in; every state-touching operation
- * first stops the loop and awaits its last step (quiesce()).
+ * first stops the loop and awaits its last step (quiesce()). An evaluation runs inside the loop
+ * (it yields too, and a quiesce abandons it; it is redone when the loop starts again).
  */
 import { DQNAgent } from '../agent/agent';
-import { makeConfig, type DQNConfig } from '../agent/config';
 import type { CheckpointStore } from '../checkpoint/store';
 import { CheckpointManager } from '../checkpoint/manager';
 import { captureAgent, restoreAgent, type CaptureOptions, type EnvStateIO } from '../checkpoint/restore';
-import { switchMode as switchCheckpointMode } from '../checkpoint/manager';
-import type { Manifest, RunConfig as StoredRunConfig, RunMode as StoredMode } from '../checkpoint/types';
-import type { AtariEnvOptions } from '../env/atari-env';
+import type { Manifest } from '../checkpoint/types';
+import { validateRunConfig, withMode, RunConfigError, type RunConfig } from './config';
 import type { RunEnv, SingleEnv } from './envs';
+import { evaluatePolicy, nextEvalStep } from './evaluation';
 import { FrameWriter } from './frames';
 import { RunHistory } from './history';
+import { RunMetrics } from './metrics';
+import { switchRunMode } from './mode-switch';
+import { SLICE_MS, now, yieldMacrotask } from './timing';
 import {
   METRICS_INTERVAL_MS,
-  type BackendInfo, type CheckpointInfo, type EpisodeEntry, type FrameSource, type MetricsHistory, type MetricsSnapshot,
+  type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
   type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
 } from './types';
+import { WatchSession } from './watch';
 
 export interface RunDeps {
   store: CheckpointStore;
   backend: BackendInfo;
   /** Builds the envs of a mode (single = one env in this thread). Seeds: env i gets seed + i. */
   makeEnv(mode: RunMode, seed: number): Promise<RunEnv>;
-  /** A separate single env for watch mode (null: watch mode unavailable). */
+  /** A separate single env for watch mode and evaluation (absent: neither is available). */
   makeWatchEnv?(): Promise<SingleEnv>;
   memory(): { numBytes: number; numTensors: number; numBytesInGPU?: number };
   /** Replay capacity override (tests; default from device memory, see replayCapacity()). */
@@ -44,38 +50,6 @@ export interface RunDeps {
   onClose?: () => void;
 }
 
-export interface GameIdentity {
-  md5: string;
-  name?: string;
-}
-
-export interface ResolvedRunConfig {
-  game: GameIdentity;
-  env: AtariEnvOptions;
-  hyper: Partial<DQNConfig>;
-  mode: RunMode;
-  seed: number;
-  name?: string;
-  autosaveEvery?: number;
-}
-
-export function numEnvsOf(m: RunMode): number {
-  return m.kind === 'single' ? 1 : m.workers * m.envsPerWorker;
-}
-
-export function checkMode(m: RunMode): RunMode {
-  if (!m || (m.kind !== 'single' && m.kind !== 'vectorized')) throw new Error(`mode must be {kind:'single'} or {kind:'vectorized', workers, envsPerWorker}`);
-  if (m.kind === 'single') return { kind: 'single' };
-  const { workers, envsPerWorker } = m;
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`vectorized mode: workers must be an integer in [1, 64], got ${String(workers)}`);
-  if (!Number.isInteger(envsPerWorker) || envsPerWorker < 1 || envsPerWorker > 256) throw new Error(`vectorized mode: envsPerWorker must be an integer in [1, 256], got ${String(envsPerWorker)}`);
-  return { kind: 'vectorized', workers, envsPerWorker };
-}
-
-function storedMode(m: RunMode): StoredMode {
-  return m.kind === 'single' ? { numEnvs: 1, numWorkers: 1 } : { numEnvs: m.workers * m.envsPerWorker, numWorkers: m.workers };
-}
-
 export function checkpointInfo(m: Manifest): CheckpointInfo {
   return {
     id: m.id, runId: m.runId, createdAt: m.createdAt, reason: m.reason, counters: { ...m.counters },
@@ -83,43 +57,24 @@ export function checkpointInfo(m: Manifest): CheckpointInfo {
   };
 }
 
-/** What the controller keeps in a checkpoint's metrics slot. */
+/** What the controller keeps in a checkpoint's metrics slot (older ones also hold mode and env, now in meta.run). */
 interface StoredMetrics {
   v: 1;
-  mode: RunMode;
   elapsedSec: number;
   history: unknown;
-  env: AtariEnvOptions;
 }
-
-const SLICE_MS = 30;
-
-/** A macrotask yield (lets worker messages / timers in between loop slices). */
-function yieldMacrotask(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
-  return new Promise((r) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); r(); };
-    ch.port2.postMessage(0);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class RunControllerImpl implements RunController {
   readonly runId: string;
   state: RunState = 'ready';
   agent: DQNAgent;
   env: RunEnv;
-  mode: RunMode;
+  /** The run's whole config (its mode is the current one); stored in every checkpoint. */
+  config: RunConfig;
   readonly frameWriter = new FrameWriter();
-  hist: RunHistory;
+  readonly metrics: RunMetrics;
 
   private readonly deps: RunDeps;
-  private readonly game: GameIdentity;
-  private readonly envOptions: AtariEnvOptions;
   private readonly manager: CheckpointManager;
   private readonly listeners = new Map<number, RunListener>();
   private listenerSeq = 0;
@@ -129,82 +84,69 @@ export class RunControllerImpl implements RunController {
   private stepsAtFramesBase = 0;
   private elapsedSec = 0;
   private runningSince: number | null = null;
-  private pendingEpisodes: EpisodeEntry[] = [];
-  private rateA = { t: now(), steps: 0, frames: 0, grads: 0 };
-  private rateB = this.rateA;
-  private lastGradForLoss = 0;
-  private lastGradForQ = -1;
-  private lastLoss: number | null = null;
-  private lastMeanQ: number | null = null;
+  private lastAutosaveCheck = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private viewEnv = 0;
   private lastFramePublish = 0;
-  private watchStop: (() => void) | null = null;
+  /** The separate single env of watch mode and evaluation (built on first use, kept until close). */
+  private sideEnvP: Promise<SingleEnv> | null = null;
+  private watchSession: WatchSession | null = null;
   private watchPromise: Promise<void> | null = null;
-  private qInput: Float32Array | null = null;
   private closed = false;
 
-  private constructor(deps: RunDeps, runId: string, game: GameIdentity, envOptions: AtariEnvOptions, mode: RunMode, agent: DQNAgent, env: RunEnv, history: RunHistory, autosaveEvery: number, lastSavedStep: number) {
+  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: DQNAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
     this.deps = deps;
     this.runId = runId;
-    this.game = game;
-    this.envOptions = envOptions;
-    this.mode = mode;
+    this.config = config;
     this.agent = agent;
     this.env = env;
-    this.hist = history;
+    this.metrics = new RunMetrics(history);
     this.manager = new CheckpointManager(deps.store, runId, {
-      capture: () => this.capture(),
+      capture: ({ evalReturn }) => captureAgent(this.agent, { ...this.captureOptions(), evalReturn }),
       onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes }),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
-    }, { everyAgentSteps: autosaveEvery }, lastSavedStep);
+    }, config.autosave, lastSavedStep);
     const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
     if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
   }
 
-  /** A new run: builds envs + agent, registers the run in the store. */
-  static async create(c: ResolvedRunConfig, deps: RunDeps): Promise<RunControllerImpl> {
-    const mode = checkMode(c.mode);
-    if (!/^[0-9a-f]{32}$/.test(c.game.md5)) throw new Error(`game md5 must be 32 lower-case hex digits, got "${c.game.md5}"`);
-    const cfg = makeConfig({ ...c.hyper, num_envs: numEnvsOf(mode), seed: c.seed });
-    const env = await deps.makeEnv(mode, cfg.seed);
+  /** A new run of a resolved config (resolveRunConfig): builds envs + agent, registers the run in the store. */
+  static async create(c: RunConfig, deps: RunDeps): Promise<RunControllerImpl> {
+    const problems = validateRunConfig(c);
+    if (problems.length) throw new RunConfigError(problems);
+    const env = await deps.makeEnv(c.mode, c.agent.seed);
     let agent: DQNAgent;
     try {
-      agent = new DQNAgent(cfg, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
+      agent = new DQNAgent(c.agent, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
     } catch (e) {
       await env.close();
       throw e;
     }
-    const rec = await deps.store.createRun({ gameMd5: c.game.md5, gameName: c.game.name, env: c.env as Record<string, unknown>, mode: storedMode(mode), agent: cfg }, c.name);
+    const rec = await deps.store.createRun(c, c.name);
     await agent.start();
-    return new RunControllerImpl(deps, rec.runId, c.game, c.env, mode, agent, env, new RunHistory(), c.autosaveEvery ?? 100_000, 0);
+    return new RunControllerImpl(deps, rec.runId, c, agent, env, new RunHistory(), 0);
   }
 
-  /** Reopens a checkpoint (in its own mode unless `mode` is given): everything continues. */
-  static async fromCheckpoint(id: string, deps: RunDeps, o: { mode?: RunMode; autosaveEvery?: number } = {}): Promise<RunControllerImpl> {
+  /**
+   * Reopens a checkpoint with the config stored in it (autosave, retention, evaluation schedule
+   * and all), in its own mode unless `mode` is given: everything continues.
+   */
+  static async fromCheckpoint(id: string, deps: RunDeps, o: { mode?: RunMode } = {}): Promise<RunControllerImpl> {
     const m = await deps.store.getManifest(id);
-    const run = m.meta.run;
+    const config = o.mode ? withMode(m.meta.run, o.mode) : m.meta.run;
     const sm = (await deps.store.readMetrics(m)) as Partial<StoredMetrics> | null;
-    const savedMode: RunMode = sm?.mode ?? (run.mode.numEnvs === 1 && run.mode.numWorkers === 1
-      ? { kind: 'single' }
-      : { kind: 'vectorized', workers: run.mode.numWorkers, envsPerWorker: Math.max(1, Math.round(run.mode.numEnvs / run.mode.numWorkers)) });
-    const mode = checkMode(o.mode ?? savedMode);
-    const cfg: DQNConfig = { ...run.agent, num_envs: numEnvsOf(mode) };
-    const env = await deps.makeEnv(mode, cfg.seed);
+    const env = await deps.makeEnv(config.mode, config.agent.seed);
     let agent: DQNAgent | null = null;
     try {
       // Same capacity as the saved buffer (rows over all envs), so replay restores in full.
       const capacity = m.meta.replayGeometry.numEnvs * m.meta.replayGeometry.segmentCapacity;
-      agent = new DQNAgent(cfg, env, { capacity });
+      agent = new DQNAgent(config.agent, env, { capacity });
       const r = await restoreAgent(deps.store, id, agent, {});
-      const envOptions = (sm?.env ?? run.env) as AtariEnvOptions;
-      const c = new RunControllerImpl(deps, m.runId, { md5: run.gameMd5, name: run.gameName }, envOptions, mode, agent, env,
-        RunHistory.fromJSON(sm?.history), o.autosaveEvery ?? 100_000, m.counters.agentSteps);
+      const c = new RunControllerImpl(deps, m.runId, config, agent, env, RunHistory.fromJSON(sm?.history), m.counters.agentSteps);
       c.elapsedSec = sm?.elapsedSec ?? 0;
       c.framesBase = r.frames;
       c.stepsAtFramesBase = agent.globalStep;
-      c.rateA = c.rateB = { t: now(), steps: agent.globalStep, frames: r.frames, grads: agent.learner.gradientSteps };
-      c.lastGradForLoss = agent.learner.gradientSteps;
+      c.metrics.startFrom(c.counters);
       return c;
     } catch (e) {
       agent?.dispose();
@@ -213,7 +155,10 @@ export class RunControllerImpl implements RunController {
     }
   }
 
-  // ---- counters / metrics ---------------------------------------------------------------
+  get mode(): RunMode { return this.config.mode; }
+
+  /** Downsampled curves (stored in checkpoints). */
+  get hist(): RunHistory { return this.metrics.hist; }
 
   get counters(): RunCounters {
     const a = this.agent;
@@ -226,6 +171,12 @@ export class RunControllerImpl implements RunController {
     };
   }
 
+  /** Agent step at which the next evaluation is due (null: eval_every 0, or no env for it). */
+  get nextEvalAt(): number | null {
+    if (!this.deps.makeWatchEnv) return null;
+    return nextEvalStep(this.metrics.lastEvalStep, this.config.eval_every);
+  }
+
   private elapsed(): number {
     return this.elapsedSec + (this.runningSince !== null ? (now() - this.runningSince) / 1000 : 0);
   }
@@ -236,10 +187,11 @@ export class RunControllerImpl implements RunController {
     this.emit({ kind: 'state', runId: this.runId, state: s, reason });
   }
 
-  private emit(e: RunEvent): void {
+  /** Calls `call` for every listener; a listener whose proxy is gone is dropped. */
+  private notify(call: (l: RunListener) => unknown): void {
     for (const [id, l] of this.listeners) {
       try {
-        const p = l.onEvent?.(e) as unknown;
+        const p = call(l);
         if (p && typeof (p as Promise<void>).catch === 'function') (p as Promise<void>).catch(() => this.listeners.delete(id));
       } catch {
         this.listeners.delete(id);
@@ -247,87 +199,24 @@ export class RunControllerImpl implements RunController {
     }
   }
 
-  /**
-   * Current metrics. Rates are measured over a window of 1-2 s (two reference points), so
-   * polling by the page and the listener timer do not disturb each other. `drain` (the
-   * listener timer) hands over the episodes finished since the last drain; a plain call shows
-   * them without taking them.
-   */
-  async snapshot(drain = false): Promise<MetricsSnapshot> {
-    const t = now();
-    const c = this.counters;
-    const cur = { t, steps: c.agentSteps, frames: c.frames, grads: c.gradientUpdates };
-    if (t - this.rateB.t >= 1000) { this.rateA = this.rateB; this.rateB = cur; }
-    const ref = this.rateA;
-    const dt = Math.max(1e-3, (t - ref.t) / 1000);
-    const stepsPerSec = (c.agentSteps - ref.steps) / dt;
-    const framesPerSec = (c.frames - ref.frames) / dt;
-    const gradStepsPerSec = (c.gradientUpdates - ref.grads) / dt;
-    if (c.gradientUpdates !== this.lastGradForLoss) {
-      this.lastGradForLoss = c.gradientUpdates;
-      try {
-        this.lastLoss = await this.agent.learner.lastLoss();
-        this.lastMeanQ = await this.meanQ();
-      } catch {
-        // a read racing a mode switch (disposed learner): keep the previous numbers
-      }
-      if (this.lastLoss !== null) this.hist.loss.add(c.agentSteps, this.lastLoss);
-      if (this.lastMeanQ !== null) this.hist.meanQ.add(c.agentSteps, this.lastMeanQ);
-    }
-    if (drain && this.state === 'running' && stepsPerSec > 0) this.hist.stepsPerSec.add(c.agentSteps, stepsPerSec);
-    const a = this.agent;
-    const eps = this.pendingEpisodes;
-    if (drain) this.pendingEpisodes = [];
-    return {
-      runId: this.runId,
-      state: this.state,
-      time: Date.now(),
-      elapsedSec: this.elapsed(),
-      counters: c,
-      stepsPerSec, framesPerSec, gradStepsPerSec,
-      epsilon: a.epsilon,
-      loss: this.lastLoss,
-      meanQ: this.lastMeanQ,
-      replaySize: a.buffer.validCount(),
-      replayCapacity: a.capacity.capacity,
-      mode: { ...this.mode },
-      backend: this.deps.backend,
-      memory: this.deps.memory(),
-      newEpisodes: drain ? eps : eps.slice(),
-    };
+  private emit(e: RunEvent): void {
+    this.notify((l) => l.onEvent?.(e));
   }
 
-  /** Mean over envs of max_a Q(s_t, a) on the current stacks (what the agent acts on now). */
-  private async meanQ(): Promise<number | null> {
-    if (this.agent.learner.gradientSteps === this.lastGradForQ) return this.lastMeanQ;
-    this.lastGradForQ = this.agent.learner.gradientSteps;
-    const n = this.env.numEnvs;
-    const size = n * this.env.frameHeight * this.env.frameWidth * this.agent.cfg.frame_stack;
-    if (!this.qInput || this.qInput.length !== size) this.qInput = new Float32Array(size);
-    // The stacks the agent acts on next: each env's newest row in replay.
-    this.agent.buffer.writeLatestStacks(this.qInput);
-    const q = await this.agent.learner.qValues(this.qInput, n);
-    const A = q.length / n;
-    let s = 0;
-    for (let e = 0; e < n; e++) {
-      let m = -Infinity;
-      for (let k = 0; k < A; k++) if (q[e * A + k] > m) m = q[e * A + k];
-      s += m;
-    }
-    return s / n;
+  // ---- metrics --------------------------------------------------------------------------
+
+  /** Current metrics (see RunMetrics.snapshot); `drain` hands over the pending episodes. */
+  snapshot(drain = false): Promise<MetricsSnapshot> {
+    return this.metrics.snapshot({
+      runId: this.runId, state: this.state, agent: this.agent, env: this.env, counters: this.counters, mode: this.mode,
+      elapsedSec: this.elapsed(), backend: this.deps.backend, memory: this.deps.memory(), nextEvalAt: this.nextEvalAt,
+    }, drain);
   }
 
   private async pushMetrics(): Promise<void> {
     if (this.listeners.size === 0 || this.closed) return;
     const s = await this.snapshot(true);
-    for (const [id, l] of this.listeners) {
-      try {
-        const p = l.onMetrics?.(s) as unknown;
-        if (p && typeof (p as Promise<void>).catch === 'function') (p as Promise<void>).catch(() => this.listeners.delete(id));
-      } catch {
-        this.listeners.delete(id);
-      }
-    }
+    this.notify((l) => l.onMetrics?.(s));
   }
 
   async history(): Promise<MetricsHistory> { return this.hist.view(); }
@@ -378,7 +267,7 @@ export class RunControllerImpl implements RunController {
     if (this.state === 'running') this.setState('paused');
   }
 
-  /** Stops the loop and waits until no agent step is in flight. */
+  /** Stops the loop and waits until no agent step (or evaluation step) is in flight. */
   private async quiesce(): Promise<boolean> {
     const was = this.loopPromise !== null;
     this.wantRun = false;
@@ -392,6 +281,12 @@ export class RunControllerImpl implements RunController {
       while (this.wantRun) {
         const t0 = now();
         do {
+          // Due before stepping on: an evaluation abandoned by a pause is redone at once.
+          const due = this.nextEvalAt;
+          if (due !== null && a.globalStep >= due) {
+            await this.evaluate();
+            if (!this.wantRun) break;
+          }
           await a.step();
           this.afterStep();
           if (a.globalStep >= a.cfg.total_timesteps) {
@@ -399,16 +294,7 @@ export class RunControllerImpl implements RunController {
             this.setState('done', `total_timesteps ${a.cfg.total_timesteps} reached`);
             break;
           }
-          if (this.manager.policy.everyAgentSteps > 0 && a.globalStep - this.lastAutosaveCheck >= this.manager.policy.everyAgentSteps) {
-            this.lastAutosaveCheck = a.globalStep;
-            this.setState('saving');
-            try {
-              await this.manager.maybeAutosave(a.globalStep);
-            } catch (e) {
-              this.emit({ kind: 'error', runId: this.runId, message: `autosave failed: ${(e as Error).message}`, fatal: false });
-            }
-            this.setState('running');
-          }
+          await this.maybeAutosave();
         } while (this.wantRun && now() - t0 < SLICE_MS);
         await yieldMacrotask();
       }
@@ -419,19 +305,23 @@ export class RunControllerImpl implements RunController {
       this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
     }
   }
-  private lastAutosaveCheck = 0;
+
+  private async maybeAutosave(): Promise<void> {
+    const every = this.manager.policy.everyAgentSteps;
+    const step = this.agent.globalStep;
+    if (!(every > 0) || step - this.lastAutosaveCheck < every) return;
+    this.lastAutosaveCheck = step;
+    this.setState('saving');
+    try {
+      await this.manager.maybeAutosave(step);
+    } catch (e) {
+      this.emit({ kind: 'error', runId: this.runId, message: `autosave failed: ${(e as Error).message}`, fatal: false });
+    }
+    this.setState('running');
+  }
 
   private afterStep(): void {
-    const fin = this.env.finished;
-    if (fin.length) {
-      const step = this.agent.globalStep;
-      const t = Date.now();
-      for (const e of fin) {
-        this.pendingEpisodes.push({ agentStep: step, env: e.env, rawReturn: e.rawReturn, length: e.length, time: t });
-        this.hist.episodes.add(step, e.rawReturn);
-      }
-      if (this.pendingEpisodes.length > 10_000) this.pendingEpisodes.splice(0, this.pendingEpisodes.length - 10_000);
-    }
+    this.metrics.episodesFinished(this.env.finished, this.agent.globalStep);
     if (this.viewEnv >= 0) {
       const t = now();
       // At most 60 times a second: the view slot, and in vectorized mode every env's own slot.
@@ -442,20 +332,57 @@ export class RunControllerImpl implements RunController {
     }
   }
 
+  private sideEnv(): Promise<SingleEnv> {
+    const make = this.deps.makeWatchEnv;
+    if (!make) return Promise.reject(new Error('no separate env here (RunDeps.makeWatchEnv)'));
+    this.sideEnvP ??= make().catch((e) => { this.sideEnvP = null; throw e; });
+    return this.sideEnvP;
+  }
+
+  /**
+   * One evaluation (called by the loop when eval_every is due): agent.eval_episodes episodes at
+   * agent.eval_epsilon on the separate env, then a checkpoint ('eval') whose evalReturn is the
+   * mean raw return, which the "keep best" retention rule ranks. Abandoned (no result, no save)
+   * when the loop is stopped meanwhile. A failing evaluation is reported and skipped.
+   */
+  private async evaluate(): Promise<void> {
+    const a = this.agent;
+    const step = a.globalStep;
+    this.setState('evaluating', `evaluation at agent step ${step}`);
+    try {
+      const r = await evaluatePolicy(a, await this.sideEnv(), {
+        episodes: a.cfg.eval_episodes, epsilon: a.cfg.eval_epsilon, shouldStop: () => !this.wantRun,
+      });
+      if (!r) return;
+      const entry = { agentStep: step, ...r, time: Date.now() };
+      this.metrics.evaluated(entry);
+      this.setState('saving');
+      let checkpointId: string | null = null;
+      try {
+        checkpointId = (await this.manager.save('eval', true, r.meanReturn)).id;
+      } catch (e) {
+        this.emit({ kind: 'error', runId: this.runId, message: `saving the evaluated checkpoint failed: ${(e as Error).message}`, fatal: false });
+      }
+      this.emit({ kind: 'eval', runId: this.runId, result: entry, checkpointId });
+    } catch (e) {
+      // Skip this one (the schedule moves on) rather than stop training.
+      this.metrics.lastEvalStep = step;
+      this.emit({ kind: 'error', runId: this.runId, message: `evaluation failed: ${(e as Error).message}`, fatal: false });
+    } finally {
+      this.setState('running');
+    }
+  }
+
   // ---- checkpoints ----------------------------------------------------------------------
 
   private captureOptions(): CaptureOptions {
     return {
-      run: { gameMd5: this.game.md5, gameName: this.game.name, env: this.envOptions as Record<string, unknown>, mode: storedMode(this.mode) },
+      run: this.config,
       frames: this.counters.frames,
       // Both env kinds capture their emulators (exact resume of running episodes in the same mode).
       envs: 'getEnvStates' in this.env ? (this.env as unknown as EnvStateIO) : null,
-      metrics: { v: 1, mode: this.mode, elapsedSec: this.elapsed(), history: this.hist.toJSON(), env: this.envOptions } satisfies StoredMetrics,
+      metrics: { v: 1, elapsedSec: this.elapsed(), history: this.hist.toJSON() } satisfies StoredMetrics,
     };
-  }
-
-  private capture() {
-    return captureAgent(this.agent, this.captureOptions());
   }
 
   /** Runs `fn` with the loop stopped, then restarts the loop if it was running. */
@@ -481,83 +408,56 @@ export class RunControllerImpl implements RunController {
     await this.paused('saving', async () => { await this.manager.saveForPageHide(); });
   }
 
+  /** Save -> new envs + agent in `next` mode -> restore (mode-switch.ts); counters, replay, curves, weights continue. */
   async switchMode(next: RunMode): Promise<void> {
-    const mode = checkMode(next);
     await this.paused('switching', async () => {
       const before = this.counters;
-      const oldEnv = this.env;
-      const r = await switchCheckpointMode({
-        store: this.deps.store,
-        runId: this.runId,
-        agent: this.agent,
-        capture: this.captureOptions(),
-        closeOldEnvs: () => oldEnv.close(),
-        mode: storedMode(mode),
-        build: async (cfg, _m, capacity) => {
-          const env = await this.deps.makeEnv(mode, cfg.seed);
-          this.env = env;
-          return { agent: new DQNAgent(cfg, env, { capacity }), envs: null };
-        },
-      });
+      const r = await switchRunMode({
+        store: this.deps.store, runId: this.runId, agent: this.agent, env: this.env, config: this.config,
+        capture: this.captureOptions(), makeEnv: (m, seed) => this.deps.makeEnv(m, seed),
+      }, next);
       this.agent = r.agent;
-      this.mode = mode;
+      this.env = r.env;
+      this.config = r.config;
       this.framesBase = before.frames;
       this.stepsAtFramesBase = r.agent.globalStep;
       this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
       // The old envs' frames must not show as the new envs' (same index, different env).
       this.frameWriter.clearEnvSlots();
       this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes });
-      this.emit({ kind: 'mode-switched', runId: this.runId, mode, lostTransitions: r.restored.lostTransitions });
+      this.emit({ kind: 'mode-switched', runId: this.runId, mode: this.mode, lostTransitions: r.lostTransitions });
     });
   }
 
-  // ---- watch mode -----------------------------------------------------------------------
+  // ---- watch mode (watch.ts) --------------------------------------------------------------
 
   async watch(o: { realtime?: boolean; epsilon?: number } = {}): Promise<void> {
     this.checkOpen();
     if (this.watchPromise) return;
-    const make = this.deps.makeWatchEnv;
-    if (!make) throw new Error('watch mode is not available here (no env factory for it)');
+    if (!this.deps.makeWatchEnv) throw new Error('watch mode is not available here (no env factory for it)');
     await this.quiesce();
-    if (this.state === 'running') this.setState('paused');
-    const env = await make();
+    if (this.state === 'running' || this.state === 'evaluating') this.setState('paused');
+    const env = await this.sideEnv();
     const prev = this.state;
     this.setState('watching');
-    const eps = o.epsilon ?? this.agent.cfg.eval_epsilon;
-    const realtime = o.realtime ?? true;
-    let stop = false;
-    this.watchStop = () => { stop = true; };
-    // The agent's own acting, over the watch env with a frame store of its own.
-    const actor = this.agent.actor(env, { epsilon: eps });
-    const stepMs = (1000 / 60) * env.frameSkip;
-    this.watchPromise = (async () => {
-      try {
-        await actor.reset((this.agent.cfg.seed + 0x20000) >>> 0);
-        let next = now();
-        while (!stop) {
-          await actor.step();
-          env.publishFrame(this.frameWriter, -1, this.agent.globalStep);
-          for (const e of env.finished) this.emit({ kind: 'state', runId: this.runId, state: 'watching', reason: `watch episode: raw return ${e.rawReturn}, ${e.length} steps` });
-          if (realtime) {
-            next += stepMs;
-            const wait = next - now();
-            if (wait > 0) await sleep(wait);
-            else { next = now(); await yieldMacrotask(); }
-          } else await yieldMacrotask();
-        }
-      } catch (e) {
-        this.emit({ kind: 'error', runId: this.runId, message: `watch: ${(e as Error).message}`, fatal: false });
-      } finally {
-        env.close();
+    const session = new WatchSession(this.agent, env, {
+      epsilon: o.epsilon ?? this.agent.cfg.eval_epsilon,
+      realtime: o.realtime ?? true,
+      frames: this.frameWriter,
+      onEpisode: (e) => this.emit({ kind: 'state', runId: this.runId, state: 'watching', reason: `watch episode: raw return ${e.rawReturn}, ${e.length} steps` }),
+    });
+    this.watchSession = session;
+    this.watchPromise = session.done
+      .catch((e) => this.emit({ kind: 'error', runId: this.runId, message: `watch: ${(e as Error).message}`, fatal: false }))
+      .finally(() => {
         this.watchPromise = null;
-        this.watchStop = null;
+        this.watchSession = null;
         this.setState(prev);
-      }
-    })();
+      });
   }
 
   async stopWatch(): Promise<void> {
-    this.watchStop?.();
+    this.watchSession?.stop();
     if (this.watchPromise) await this.watchPromise;
   }
 
@@ -591,9 +491,9 @@ export class RunControllerImpl implements RunController {
     this.listeners.clear();
     this.agent.dispose();
     await this.env.close();
-    this.state = 'closed';
+    const side = await this.sideEnvP?.catch(() => null);
+    side?.close();
     this.deps.onClose?.();
+    this.state = 'closed';
   }
 }
-
-export type { StoredRunConfig };

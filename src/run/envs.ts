@@ -20,15 +20,9 @@ import { VecEnv, type VecEnvEvent } from '../env/vec-env';
 import type { WorkerFactory } from '../env/worker-handle';
 import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE, FRAME_VIEW_SLOT, frameEnvSlot } from './types';
 import type { FrameWriter } from './frames';
+import { RUN_ENV_DEFAULTS } from './config';
 
-/**
- * The run layer's env defaults over AtariEnv's (Gymnasium v5 + AtariPreprocessing): rewards are
- * sign-clipped, as CleanRL's dqn_atari does (ClipRewardEnv), since DQN's learning rate assumes
- * it; life loss / fire reset stay off. The raw score is always reported. Both adapters apply it.
- */
-export const RUN_ENV_DEFAULTS: Readonly<AtariEnvOptions> = Object.freeze({ clipRewards: true });
-
-/** The options a run's envs are built with: RUN_ENV_DEFAULTS under the run's own, validated. */
+/** The options a run's envs are built with: RUN_ENV_DEFAULTS (src/run/config.ts) under the run's own, validated. */
 export function runEnvOptions(env: AtariEnvOptions = {}): Required<AtariEnvOptions> {
   return resolveEnvOptions({ ...RUN_ENV_DEFAULTS, ...env });
 }

@@ -77,6 +77,8 @@ export class RunHistory {
   loss = new Series();
   meanQ = new Series();
   stepsPerSec = new Series();
+  /** Mean raw return of each evaluation (x = agent step it ran at). */
+  evals = new Series();
 
   view(): MetricsHistory {
     const m = (s: Series) => s.buckets.map((b) => ({ x: b.x, mean: b.sum / b.n }));
@@ -85,11 +87,12 @@ export class RunHistory {
       loss: m(this.loss),
       meanQ: m(this.meanQ),
       stepsPerSec: m(this.stepsPerSec),
+      evals: this.evals.buckets.map((b) => ({ x: b.x, mean: b.sum / b.n, min: b.min, max: b.max, n: b.n })),
     };
   }
 
   toJSON(): unknown {
-    return { episodes: this.episodes.toJSON(), loss: this.loss.toJSON(), meanQ: this.meanQ.toJSON(), stepsPerSec: this.stepsPerSec.toJSON() };
+    return { episodes: this.episodes.toJSON(), loss: this.loss.toJSON(), meanQ: this.meanQ.toJSON(), stepsPerSec: this.stepsPerSec.toJSON(), evals: this.evals.toJSON() };
   }
 
   static fromJSON(j: unknown): RunHistory {
@@ -99,6 +102,7 @@ export class RunHistory {
     h.loss = Series.fromJSON(o.loss);
     h.meanQ = Series.fromJSON(o.meanQ);
     h.stepsPerSec = Series.fromJSON(o.stepsPerSec);
+    h.evals = Series.fromJSON(o.evals); // absent in checkpoints from before evaluation ran: empty
     return h;
   }
 }

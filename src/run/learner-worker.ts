@@ -14,11 +14,13 @@ import { ArcadeModule } from '../ale/arcade';
 import { CheckpointStore } from '../checkpoint/store';
 import { exportCheckpoint, exportFileName, importCheckpoint } from '../checkpoint/container';
 import { chooseBackend, memoryInfo, type WasmAssets } from '../tfjs/backend';
-import { RunControllerImpl, checkpointInfo, checkMode, type RunDeps } from './controller';
+import { DEFAULT_BACKENDS, resolveRunConfig } from './config';
+import { RunControllerImpl, checkpointInfo, type RunDeps } from './controller';
 import { SingleEnv, WorkerVecEnv } from './envs';
+import type { AtariEnvOptions } from '../env/atari-env';
 import { speedDemo } from './speed';
 import {
-  BUILTIN_GAMES, DEFAULT_BACKENDS, builtinGame,
+  BUILTIN_GAMES, builtinGame,
   type BackendInfo, type BackendName, type CheckpointInfo, type GameSource, type RunConfigInput, type RunInfo, type RunMode, type SpeedDemoResult,
 } from './types';
 
@@ -82,7 +84,7 @@ async function builtinByMd5(md5: string): Promise<Uint8Array | null> {
   return null;
 }
 
-function depsFor(rom: Uint8Array, backend: BackendInfo, envOpts: RunConfigInput['env']): RunDeps {
+function depsFor(rom: Uint8Array, backend: BackendInfo, envOpts: AtariEnvOptions): RunDeps {
   return {
     backend,
     store: undefined as unknown as CheckpointStore, // set by caller
@@ -112,11 +114,6 @@ function ensureBackend(order?: BackendName[]): Promise<BackendInfo> {
   return backendP;
 }
 
-/** The store keeps {numEnvs, numWorkers}; single mode is stored as 1 x 1. */
-function modeOf(m: { numEnvs: number; numWorkers: number }): RunMode {
-  return m.numEnvs === 1 && m.numWorkers === 1 ? { kind: 'single' } : { kind: 'vectorized', workers: m.numWorkers, envsPerWorker: Math.max(1, Math.round(m.numEnvs / m.numWorkers)) };
-}
-
 function one(): void {
   if (controller) throw new Error('this learner worker already hosts a run (one run per worker)');
 }
@@ -134,17 +131,14 @@ const api = {
   async createRun(c: RunConfigInput) {
     one();
     if (!c || typeof c !== 'object') throw new Error('createRun: config object required');
-    const mode = checkMode(c.mode);
-    const backend = await ensureBackend(c.backends);
-    const rom = await romBytes(c.game);
+    const { game: source, ...settings } = c;
+    const rom = await romBytes(source);
     const game = await identify(rom);
-    if (c.game.kind === 'rom' && c.game.md5 && c.game.md5 !== game.md5) throw new Error(`ROM md5 is ${game.md5}, not ${c.game.md5}`);
-    const deps = { ...depsFor(rom, backend, c.env ?? {}), store: await store(), onClose: () => { controller = null; } };
-    const seed = c.seed ?? 1;
-    controller = await RunControllerImpl.create({
-      game: { md5: game.md5, name: c.game.kind === 'builtin' ? c.game.id : (c.game.name ?? game.name) },
-      env: c.env ?? {}, hyper: c.hyper ?? {}, mode, seed, name: c.name, autosaveEvery: c.autosaveEvery,
-    }, deps);
+    if (source.kind === 'rom' && source.md5 && source.md5 !== game.md5) throw new Error(`ROM md5 is ${game.md5}, not ${source.md5}`);
+    const config = resolveRunConfig(settings, { md5: game.md5, name: source.kind === 'builtin' ? source.id : (source.name ?? game.name) });
+    const backend = await ensureBackend(config.backends);
+    const deps = { ...depsFor(rom, backend, config.env), store: await store(), onClose: () => { controller = null; } };
+    controller = await RunControllerImpl.create(config, deps);
     return Comlink.proxy(controller);
   },
 
@@ -157,9 +151,8 @@ const api = {
     if (rom && (await identify(rom)).md5 !== md5) throw new Error(`the ROM given is not this run's game (md5 ${md5})`);
     rom ??= await builtinByMd5(md5);
     if (!rom) throw new Error(`this run's game (md5 ${md5}${m.meta.run.gameName ? `, ${m.meta.run.gameName}` : ''}) is not built in: pick its ROM file to resume it`);
-    const backend = await ensureBackend(o.backends);
-    const envOpts = (m.meta.run.env ?? {}) as RunConfigInput['env'];
-    const deps = { ...depsFor(rom, backend, envOpts), store: s, onClose: () => { controller = null; } };
+    const backend = await ensureBackend(o.backends ?? m.meta.run.backends);
+    const deps = { ...depsFor(rom, backend, m.meta.run.env), store: s, onClose: () => { controller = null; } };
     controller = await RunControllerImpl.fromCheckpoint(id, deps, { mode: o.mode });
     return Comlink.proxy(controller);
   },
@@ -168,7 +161,7 @@ const api = {
     const s = await store();
     return (await s.listRuns()).map((r) => ({
       runId: r.run.runId, name: r.run.name, gameName: r.run.gameName, gameMd5: r.run.gameMd5,
-      mode: modeOf(r.run.mode),
+      mode: r.run.mode,
       createdAt: r.run.createdAt, updatedAt: r.run.updatedAt,
       latest: r.latest ? checkpointInfo(r.latest) : null,
       checkpoints: r.checkpoints.map(checkpointInfo),

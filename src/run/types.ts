@@ -29,10 +29,9 @@
  * Everything crossing the worker boundary is structured-clonable; callbacks go through
  * comlink.proxy (RunClient does that for you).
  */
-import type { DQNConfig } from '../agent/config';
-import type { AtariEnvOptions } from '../env/atari-env';
 import type { BackendInfo, BackendName } from '../tfjs/backend-names';
 import type { BuiltinGameId } from './builtin-games';
+import type { RunSettingsInput } from './config';
 
 export const MAX_OPEN_RUNS = 4;
 
@@ -44,31 +43,24 @@ export type GameSource =
   | { kind: 'builtin'; id: BuiltinGameId }
   | { kind: 'rom'; bytes: Uint8Array; md5: string; name?: string };
 
+/** How a run's envs are laid out; the one mode type of the run AND checkpoint layers. */
 export type RunMode =
   | { kind: 'single' }
   | { kind: 'vectorized'; workers: number; envsPerWorker: number };
 
-export interface RunConfigInput {
+/**
+ * A new run: the game plus any of the run's settings (a partial RunConfig, src/run/config.ts,
+ * where every default and the validator live); the learner worker identifies the ROM and
+ * resolves the rest with resolveRunConfig(). agent.num_envs comes from `mode`, agent.seed from `seed`.
+ */
+export interface RunConfigInput extends RunSettingsInput {
   game: GameSource;
-  /** AtariEnv options (frameSkip, repeatActionProbability, ...) over RUN_ENV_DEFAULTS (src/run/envs.ts).
-   *  The env gives one frame; the agent stacks `hyper.frame_stack` of them (src/agent/types.ts). */
-  env?: AtariEnvOptions;
-  /** Agent hyperparameters, CleanRL names (src/agent/config.ts). num_envs is set from `mode`. */
-  hyper?: Partial<DQNConfig>;
-  mode: RunMode;
-  seed?: number;
-  /** Display name of the run (default "<game> <date>"). */
-  name?: string;
-  /** Autosave every this many agent steps (0 = never; default 100 000). */
-  autosaveEvery?: number;
-  /** Backend order to try (default webgpu, webgl, wasm, cpu). */
-  backends?: BackendName[];
 }
 
 // Defined in src/tfjs (no tfjs import there either); re-exported for the UI.
 export { DEFAULT_BACKENDS, type BackendInfo, type BackendName } from '../tfjs/backend-names';
 
-export type RunState = 'creating' | 'ready' | 'running' | 'paused' | 'switching' | 'saving' | 'watching' | 'done' | 'error' | 'closed';
+export type RunState = 'creating' | 'ready' | 'running' | 'paused' | 'switching' | 'saving' | 'evaluating' | 'watching' | 'done' | 'error' | 'closed';
 
 /** Monotone counters (never reset by resume or mode switch). */
 export interface RunCounters {
@@ -103,6 +95,9 @@ export interface MetricsSnapshot {
   memory: { numBytes: number; numTensors: number; numBytesInGPU?: number };
   /** Episodes finished since the previous snapshot (raw game score = sum of unclipped rewards). */
   newEpisodes: EpisodeEntry[];
+  /** The latest evaluation (null: none yet) and the agent step at which the next one is due (null: never). */
+  lastEval: EvalEntry | null;
+  nextEvalAt: number | null;
 }
 
 export interface EpisodeEntry {
@@ -120,6 +115,8 @@ export interface MetricsHistory {
   loss: Array<{ x: number; mean: number }>;
   meanQ: Array<{ x: number; mean: number }>;
   stepsPerSec: Array<{ x: number; mean: number }>;
+  /** Evaluations (one point each until HISTORY_POINTS; mean = mean raw return of its episodes). */
+  evals: Array<{ x: number; mean: number; min: number; max: number; n: number }>;
 }
 export const HISTORY_POINTS = 2000;
 export const METRICS_INTERVAL_MS = 500;
@@ -129,7 +126,19 @@ export type RunEvent =
   | { kind: 'error'; runId: string; message: string; fatal: boolean }
   | { kind: 'saved'; runId: string; checkpointId: string; reason: string; ms: number; bytes: number }
   | { kind: 'mode-switched'; runId: string; mode: RunMode; lostTransitions: number }
-  | { kind: 'env-restart'; runId: string; worker: number; reason: string };
+  | { kind: 'env-restart'; runId: string; worker: number; reason: string }
+  /** An evaluation finished (eval_every, src/run/evaluation.ts); checkpointId: the 'eval' save carrying it as evalReturn. */
+  | { kind: 'eval'; runId: string; result: EvalEntry; checkpointId: string | null };
+
+/** One evaluation: greedy episodes at eval_epsilon on a separate env, raw game scores. */
+export interface EvalEntry {
+  agentStep: number;
+  meanReturn: number;
+  returns: number[];
+  lengths: number[];
+  epsilon: number;
+  time: number;
+}
 
 export interface RunListener {
   onMetrics?(m: MetricsSnapshot): void;

@@ -4,6 +4,7 @@
  * goes through the RunService (src/run/types.ts); this file only wires UI pieces together.
  */
 import './playground.css';
+import { QUICK_PRESET } from '../run/presets';
 import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
@@ -15,17 +16,6 @@ import { PlaySession } from './play';
 import { RunCard } from './run-card';
 import { runService } from './service';
 import { SpeedDemoPanel } from './speed-demo';
-
-/** A quick preset for weak machines and first looks: tiny net, short warm-up, fast epsilon decay. */
-// Learning settings measured on CATCH (roms/README.md, "Training results": greedy ~80 of 99 after
-// ~2k gradient steps): epsilon reaches 0.05 after 8k agent steps, lr 5e-4, 3-step Huber targets
-// (the measured run also clipped gradients at norm 10; the form has no field for that yet).
-// The network stays 'tiny' so a first run moves quickly even without a fast GPU.
-export const QUICK_PRESET = {
-  network: 'tiny', learning_starts: 1000, buffer_size: 50_000, total_timesteps: 100_000,
-  exploration_fraction: 0.08, end_e: 0.05, learning_rate: 5e-4, target_network_frequency: 200,
-  n_step: 3, loss: 'huber',
-} as const;
 
 export class Playground {
   readonly log: ActivityLog;
@@ -84,7 +74,7 @@ export class Playground {
     const settings = h('div', { class: 'settings' });
     setup.append(settings);
     this.form = new HyperparamForm(settings);
-    settings.append(button('Quick preset', () => { this.form.set(QUICK_PRESET); this.log.add('info', 'Quick preset: tiny network, 1,000-step warm-up, epsilon to 0.05 over 8k steps, 100k steps'); }, { class: 'secondary', title: 'Tiny network and short warm-up: learns something within minutes on a weak machine' }));
+    settings.append(button('Quick preset', () => { this.form.set(QUICK_PRESET); this.log.add('info', 'Quick preset (src/run/presets.ts): tiny network, 1,000-step warm-up, epsilon to 0.05 over 8k steps, 100k steps, 5 evaluation episodes every 5k steps'); }, { class: 'secondary', title: 'Tiny network and short warm-up: learns something within minutes on a weak machine' }));
     this.form.onValidity((ok) => { this.formValid = ok; this.syncTrain(); });
 
     this.trainBtn = button('Train', () => void this.train(), { id: 'train', class: 'primary' });
@@ -186,9 +176,9 @@ export class Playground {
   async train(): Promise<void> {
     const game = this.picker.trainable();
     if (!game) return;
-    let hyper, seed, mode: RunMode;
+    let values, mode: RunMode;
     try {
-      ({ hyper, seed } = this.form.read());
+      values = this.form.read();
       mode = this.readMode();
     } catch (e) {
       this.showTrainMsg('error', errorText(e));
@@ -196,12 +186,12 @@ export class Playground {
     }
     this.trainBtn.disabled = true;
     this.trainMsg.hidden = true;
-    const name = `${game.name} #${this.cards.length + 1} (seed ${seed})`;
+    const name = `${game.name} #${this.cards.length + 1} (seed ${values.seed})`;
     this.log.add('info', `Creating run ${name}: ${mode.kind === 'single' ? 'single env' : `${mode.workers}×${mode.envsPerWorker} envs`}…`);
     let card: RunCard | null = null;
     try {
       const svc = await this.getService();
-      const runId = await svc.createRun({ game: game.source, hyper, mode, seed, name });
+      const runId = await svc.createRun({ game: game.source, ...values, mode, name });
       card = this.addCard(svc, runId, name);
       card.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
       await card.attach(false);

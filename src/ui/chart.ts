@@ -13,6 +13,8 @@ export interface ChartSeriesSpec {
   stroke: string;
   /** Points only (no line), e.g. raw episode returns. */
   points?: boolean;
+  /** A line with a marked point at each value (sparse series, e.g. evaluations). */
+  markers?: boolean;
   width?: number;
 }
 
@@ -128,6 +130,7 @@ export class StreamChart {
     const data = this.aligned();
     const n = (data[0] as number[]).length;
     this.root.dataset['points'] = String(this.data[0]!.count);
+    this.root.dataset['seriesPoints'] = this.data.map((d) => d.count).join(',');
     const late = this.data.reduce((a, d) => a + d.outOfOrder, 0);
     if (late) this.root.dataset['outOfOrder'] = String(late);
     this.empty.hidden = n > 0;
@@ -152,7 +155,8 @@ export class StreamChart {
             spanGaps: true,
             // Scatter: no path, only points (a zero-width line would hide the points too).
             ...(s.points ? { paths: () => null } : {}),
-            points: s.points ? { show: true, size: 5, width: 1, stroke: s.stroke, fill: s.stroke } : { show: false },
+            points: s.points ? { show: true, size: 5, width: 1, stroke: s.stroke, fill: s.stroke }
+              : s.markers ? { show: true, size: 9, width: 2, stroke: s.stroke, fill: '#16181d' } : { show: false },
           })),
         ],
       };

@@ -77,7 +77,14 @@ export class CheckpointsPanel {
       const [runs, cks] = await Promise.all([s.listRuns().catch(() => [] as RunInfo[]), s.listCheckpoints()]);
       this.runs = new Map(runs.map((r) => [r.runId, r]));
       cks.sort((a, b) => b.createdAt - a.createdAt);
-      this.body.replaceChildren(...cks.map((c) => this.row(c)));
+      // The best evaluated checkpoint of each run (what "keep best" retention keeps).
+      const best = new Map<string, CheckpointInfo>();
+      for (const c of cks) {
+        if (c.evalReturn === null || !Number.isFinite(c.evalReturn)) continue;
+        const b = best.get(c.runId);
+        if (!b || c.evalReturn > (b.evalReturn as number)) best.set(c.runId, c);
+      }
+      this.body.replaceChildren(...cks.map((c) => this.row(c, best.get(c.runId)?.id === c.id)));
       this.empty.hidden = cks.length > 0;
       this.root.dataset['count'] = String(cks.length);
     } catch (e) {
@@ -85,18 +92,20 @@ export class CheckpointsPanel {
     }
   }
 
-  private row(c: CheckpointInfo): HTMLTableRowElement {
+  private row(c: CheckpointInfo, isBest: boolean): HTMLTableRowElement {
     const run = this.runs.get(c.runId);
     const label = `${run?.name ?? c.runId} at step ${fmtInt(c.counters.agentSteps)}`;
     const resume = button('Resume', () => void this.resume(c, resume), { 'aria-label': `Resume from checkpoint: ${label}` });
     const exp = button('Export', () => void this.exportCk(c, exp), { 'aria-label': `Export checkpoint: ${label}` });
     const del = button('Delete', () => void this.deleteCk(c, del), { class: 'danger', 'aria-label': `Delete checkpoint: ${label}` });
-    return h('tr', { 'data-checkpoint': c.id },
+    return h('tr', { 'data-checkpoint': c.id, 'data-reason': c.reason, ...(isBest ? { 'data-best': 'true' } : {}) },
       h('td', { text: fmtTime(c.createdAt), title: `${c.reason}${c.hasReplay ? ', with replay buffer' : ', weights and counters only'}` }),
       h('td', { text: run?.name ?? c.runId }),
       h('td', { class: 'num', text: fmtInt(c.counters.agentSteps) }),
       h('td', { class: 'num', text: fmtInt(c.counters.episodes) }),
-      h('td', { class: 'num', text: c.evalReturn === null ? '—' : fmtNum(c.evalReturn, 1), title: 'evaluation return (greedy policy), when one was measured' }),
+      h('td', { class: 'num', text: c.evalReturn === null ? '—' : `${isBest ? '★ ' : ''}${fmtNum(c.evalReturn, 1)}`,
+        title: c.evalReturn === null ? 'not evaluated (evaluation checkpoints carry the mean return of their greedy episodes)'
+          : `mean raw return of the evaluation episodes of these weights (agent.eval_episodes at eval_epsilon)${isBest ? '; the best of this run, kept by the retention rule' : ''}` }),
       h('td', { class: 'num', text: fmtBytes(c.totalBytes) }),
       h('td', {}, h('div', { class: 'actions' }, resume, exp, del)));
   }

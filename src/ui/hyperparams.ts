@@ -1,24 +1,41 @@
 /*
- * The hyperparameter form: every field shows its default (CleanRL names, src/agent/config.ts),
- * is validated as the person types (range checks from validateConfig, so the page and the agent
- * agree on what is valid), and the Train button stays disabled while anything is invalid.
+ * The hyperparameter form: every field shows its default (CleanRL names, src/agent/config.ts;
+ * run settings from src/run/config.ts), is validated as the person types (by the run config's
+ * own validator, so the page and the learner agree on what is valid), and the Train button
+ * stays disabled while anything is invalid.
  */
-import { DEFAULT_CONFIG, makeConfig, type DQNConfig, type NetworkSpec } from '../agent/config';
+import { DEFAULT_CONFIG, type DQNConfig } from '../agent/config';
+import { RUN_DEFAULTS, RunConfigError, resolveRunConfig, type RunSettingsInput } from '../run/config';
+import { NETWORKS } from '../run/presets';
 
-/** Network presets offered in the form. 'tiny' is for smoke runs and slow machines. */
+/** Network choices offered in the form ('tiny': the quick preset's, for slow machines). */
 export const UI_NETWORKS: Record<string, DQNConfig['network']> = {
   nature: 'nature',
   small: 'small',
-  tiny: { conv: [{ filters: 8, kernel: 8, stride: 4 }, { filters: 16, kernel: 4, stride: 2 }], hidden: [64] } satisfies NetworkSpec,
+  tiny: NETWORKS.tiny,
 };
 
-type FieldKind = 'int' | 'float' | 'bool' | 'choice';
+/** The form's name for a network value ('' when it is none of UI_NETWORKS). */
+function networkName(n: DQNConfig['network']): string {
+  const j = JSON.stringify(n);
+  return Object.keys(UI_NETWORKS).find((k) => JSON.stringify(UI_NETWORKS[k]) === j) ?? '';
+}
+
+/** Run settings (src/run/config.ts) the form shows next to the hyperparameters. */
+const RUN_FIELD_DEFAULTS = { eval_every: RUN_DEFAULTS.eval_every } as const;
+type RunFieldKey = keyof typeof RUN_FIELD_DEFAULTS;
+type FieldKey = keyof DQNConfig | RunFieldKey;
+
+type FieldKind = 'int' | 'float' | 'float-or-none' | 'bool' | 'choice';
 interface FieldDef {
-  key: keyof DQNConfig;
+  key: FieldKey;
   kind: FieldKind;
   help: string;
   choices?: string[];
 }
+
+const isRunField = (k: FieldKey): k is RunFieldKey => k in RUN_FIELD_DEFAULTS;
+const defaultOf = (k: FieldKey): unknown => (isRunField(k) ? RUN_FIELD_DEFAULTS[k] : DEFAULT_CONFIG[k]);
 
 const FIELDS: FieldDef[] = [
   { key: 'network', kind: 'choice', choices: Object.keys(UI_NETWORKS), help: 'Q-network: Nature DQN, the smaller 2013 net, or a tiny net for quick checks' },
@@ -38,17 +55,27 @@ const FIELDS: FieldDef[] = [
   { key: 'double_q', kind: 'bool', help: 'Double DQN target' },
   { key: 'dueling', kind: 'bool', help: 'dueling head' },
   { key: 'prioritized_replay', kind: 'bool', help: 'prioritized experience replay' },
+  { key: 'max_grad_norm', kind: 'float-or-none', help: 'clip the global gradient norm (none = no clipping)' },
+  { key: 'eval_every', kind: 'int', help: 'agent steps between evaluations (0 = never)' },
+  { key: 'eval_episodes', kind: 'int', help: 'greedy episodes per evaluation' },
+  { key: 'eval_epsilon', kind: 'float', help: 'epsilon of the evaluation episodes' },
 ];
 
-function defaultText(key: keyof DQNConfig): string {
-  const v = DEFAULT_CONFIG[key];
-  if (key === 'network') return String(v);
-  return String(v);
+function defaultText(key: FieldKey): string {
+  const v = defaultOf(key);
+  return v === null ? 'none' : String(v);
+}
+
+/** What the form holds: the run settings it covers (hyperparameters that differ from the defaults, seed, eval schedule). */
+export interface FormValues {
+  agent: Partial<DQNConfig>;
+  seed: number;
+  eval_every: number;
 }
 
 export class HyperparamForm {
   readonly root: HTMLElement;
-  private readonly inputs = new Map<keyof DQNConfig, HTMLInputElement | HTMLSelectElement>();
+  private readonly inputs = new Map<FieldKey, HTMLInputElement | HTMLSelectElement>();
   private readonly errorBox: HTMLElement;
   private readonly listeners: Array<(valid: boolean) => void> = [];
   readonly seed: HTMLInputElement;
@@ -96,12 +123,12 @@ export class HyperparamForm {
       } else if (f.kind === 'bool') {
         const cb = document.createElement('input');
         cb.type = 'checkbox';
-        cb.checked = Boolean(DEFAULT_CONFIG[f.key]);
+        cb.checked = Boolean(defaultOf(f.key));
         input = cb;
       } else {
         const inp = document.createElement('input');
         inp.type = 'text';
-        inp.inputMode = f.kind === 'int' ? 'numeric' : 'decimal';
+        inp.inputMode = f.kind === 'int' ? 'numeric' : f.kind === 'float-or-none' ? 'text' : 'decimal';
         inp.value = defaultText(f.key);
         inp.spellcheck = false;
         input = inp;
@@ -137,26 +164,36 @@ export class HyperparamForm {
 
   reset(): void {
     for (const [k, input] of this.inputs) {
-      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(DEFAULT_CONFIG[k]);
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(defaultOf(k));
       else input.value = input.dataset['default']!;
     }
     this.validate();
   }
 
-  /** Sets fields by name (e.g. a quick preset); unknown names throw. */
-  set(values: Partial<Record<keyof DQNConfig, string | number | boolean>>): void {
-    for (const [k, v] of Object.entries(values)) {
-      const input = this.inputs.get(k as keyof DQNConfig);
-      if (!input) throw new Error(`no hyperparameter field ${k}`);
+  /**
+   * Sets the fields a preset names (src/run/presets.ts): its hyperparameters and the run
+   * settings the form shows; a field of the preset the form cannot show throws.
+   */
+  set(preset: RunSettingsInput): void {
+    const values: Array<[string, unknown]> = [...Object.entries(preset.agent ?? {})];
+    if (preset.eval_every !== undefined) values.push(['eval_every', preset.eval_every]);
+    for (const [k, v] of values) {
+      const input = this.inputs.get(k as FieldKey);
+      if (!input) throw new Error(`no form field for ${k}`);
       if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(v);
-      else input.value = String(v);
+      else if (k === 'network') {
+        const name = networkName(v as DQNConfig['network']);
+        if (!name) throw new Error(`the form offers no network like ${JSON.stringify(v)}`);
+        input.value = name;
+      } else input.value = v === null ? 'none' : String(v);
     }
     this.validate();
   }
 
-  /** Only the fields that differ from the defaults, parsed; throws with the field name on bad input. */
-  read(): { hyper: Partial<DQNConfig>; seed: number } {
-    const hyper: Record<string, unknown> = {};
+  /** Hyperparameters that differ from the defaults, seed and eval schedule, parsed; throws with the field name on bad input. */
+  read(): FormValues {
+    const agent: Record<string, unknown> = {};
+    let evalEvery: number = RUN_FIELD_DEFAULTS.eval_every;
     for (const f of FIELDS) {
       const input = this.inputs.get(f.key)!;
       let v: unknown;
@@ -165,24 +202,28 @@ export class HyperparamForm {
       else {
         const t = input.value.trim();
         const n = Number(t);
-        if (t === '' || !Number.isFinite(n)) throw new FieldError(f.key, `${f.key}: "${t}" is not a number`);
-        if (f.kind === 'int' && !Number.isInteger(n)) throw new FieldError(f.key, `${f.key} must be a whole number, got ${t}`);
-        v = n;
+        if (f.kind === 'float-or-none' && (t === '' || t.toLowerCase() === 'none')) v = null;
+        else if (t === '' || !Number.isFinite(n)) throw new FieldError(f.key, `${f.key}: "${t}" is not a number`);
+        else if (f.kind === 'int' && !Number.isInteger(n)) throw new FieldError(f.key, `${f.key} must be a whole number, got ${t}`);
+        else v = n;
       }
-      if (v !== DEFAULT_CONFIG[f.key]) hyper[f.key] = v;
+      if (isRunField(f.key)) evalEvery = v as number;
+      else if (v !== DEFAULT_CONFIG[f.key]) agent[f.key] = v;
     }
     const seedText = this.seed.value.trim();
     const seed = Number(seedText);
     if (seedText === '' || !Number.isInteger(seed) || seed < 0) throw new FieldError('seed', `seed must be a whole number >= 0, got "${seedText}"`);
-    hyper['seed'] = seed;
+    const out: FormValues = { agent: agent as Partial<DQNConfig>, seed, eval_every: evalEvery };
     try {
-      makeConfig(hyper as Partial<DQNConfig>);
+      // The learner resolves the same way (with the real game); a placeholder md5 checks the rest.
+      resolveRunConfig(out, { md5: '0'.repeat(32) });
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const field = FIELDS.find((f) => msg.includes(f.key))?.key ?? 'seed';
-      throw new FieldError(field, msg.replace(/^DQN config: /, ''));
+      if (!(e instanceof RunConfigError)) throw e;
+      const first = e.problems[0] ?? '';
+      const field = FIELDS.find((f) => first.startsWith(`agent.${f.key}:`) || first.startsWith(`${f.key} `))?.key ?? 'seed';
+      throw new FieldError(field, first.replace(/^agent\./, ''));
     }
-    return { hyper: hyper as Partial<DQNConfig>, seed };
+    return out;
   }
 
   validate(): boolean {
@@ -195,7 +236,7 @@ export class HyperparamForm {
     } catch (e) {
       ok = false;
       const field = e instanceof FieldError ? e.field : 'seed';
-      const input = field === 'seed' ? this.seed : this.inputs.get(field as keyof DQNConfig);
+      const input = field === 'seed' ? this.seed : this.inputs.get(field as FieldKey);
       input?.setAttribute('aria-invalid', 'true');
       this.errorBox.textContent = `Invalid hyperparameter: ${e instanceof Error ? e.message : String(e)}`;
       this.errorBox.hidden = false;

@@ -120,7 +120,7 @@ export class RunCard {
     const statDefs: Array<[string, string]> = [
       ['agentSteps', 'Agent steps'], ['frames', 'Frames'], ['episodes', 'Episodes'], ['episodesPerHour', 'Episodes/hour'],
       ['stepsPerSec', 'Steps/s'], ['framesPerSec', 'Frames/s'], ['lastReturn', 'Last return'], ['bestReturn', 'Best return'],
-      ['mean100', 'Mean-100 return'], ['epsilon', 'Epsilon'], ['loss', 'Loss'], ['meanQ', 'Mean Q'],
+      ['mean100', 'Mean-100 return'], ['evalReturn', 'Eval return'], ['epsilon', 'Epsilon'], ['loss', 'Loss'], ['meanQ', 'Mean Q'],
       ['replay', 'Replay fill'], ['backend', 'tfjs backend'], ['adapter', 'Adapter'], ['gpuMem', 'GPU memory'],
       ['elapsed', 'Elapsed'], ['mode', 'Mode'],
     ];
@@ -133,7 +133,7 @@ export class RunCard {
 
     const chartsBox = h('div', { class: 'charts' });
     this.charts = {
-      ret: new StreamChart(chartsBox, { title: 'Episode return', xLabel: 'agent step', series: [{ label: 'return', stroke: '#6fa8dc', points: true }, { label: 'mean of 100', stroke: '#f0aa67', width: 2 }] }),
+      ret: new StreamChart(chartsBox, { title: 'Episode return', xLabel: 'agent step', series: [{ label: 'return', stroke: '#6fa8dc', points: true }, { label: 'mean of 100', stroke: '#f0aa67', width: 2 }, { label: 'eval (mean, greedy)', stroke: '#7ee0a1', width: 2, markers: true }] }),
       sps: new StreamChart(chartsBox, { title: 'Steps/s', xLabel: 'agent step', series: [{ label: 'steps/s', stroke: '#90fc90' }] }),
       loss: new StreamChart(chartsBox, { title: 'Loss', xLabel: 'agent step', series: [{ label: 'loss', stroke: '#e46f6f' }] }),
       q: new StreamChart(chartsBox, { title: 'Mean Q', xLabel: 'agent step', series: [{ label: 'mean Q', stroke: '#c57cee' }] }),
@@ -191,6 +191,7 @@ export class RunCard {
     if (lastLoss) this.stat('loss', fmtNum(lastLoss.mean, 4));
     if (lastQ) this.stat('meanQ', fmtNum(lastQ.mean, 3));
     for (const p of hist.stepsPerSec) this.charts.sps.push(0, p.x, p.mean);
+    for (const p of hist.evals) this.charts.ret.push(2, p.x, p.mean);
     void snap;
   }
 
@@ -300,11 +301,11 @@ export class RunCard {
     const idle = s === 'running' || s === 'paused' || s === 'ready';
     this.btn.pause.hidden = s === 'paused';
     this.btn.resume.hidden = s !== 'paused';
-    this.btn.pause.disabled = s !== 'running';
+    this.btn.pause.disabled = s !== 'running' && s !== 'evaluating';
     this.btn.resume.disabled = s !== 'paused';
     this.btn.save.disabled = !idle;
     this.btn.watch.disabled = !(idle || s === 'watching');
-    this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating');
+    this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating' || s === 'evaluating');
     this.btn.switch.disabled = !this.canSwitch();
     if (!live) for (const b of [this.btn.pause, this.btn.resume, this.btn.save, this.btn.watch, this.btn.switch]) b.disabled = true;
     if (prev !== s) this.log.add(s === 'error' ? 'error' : 'info', `${this.title}: ${s}${reason ? ` (${reason})` : ''}`);
@@ -351,6 +352,10 @@ export class RunCard {
     this.stat('lastReturn', this.last === null ? '—' : fmtNum(this.last, 1));
     this.stat('bestReturn', Number.isFinite(this.best) ? fmtNum(this.best, 1) : '—');
     this.stat('mean100', this.mean100.size ? `${fmtNum(this.mean100.mean, 2)} (${this.mean100.size} ep)` : '—');
+    const ev = m.lastEval;
+    const next = m.nextEvalAt === null ? 'no evaluations scheduled (eval_every 0)' : `next at step ${fmtInt(m.nextEvalAt)}`;
+    this.stat('evalReturn', ev ? `${fmtNum(ev.meanReturn, 1)} @ ${fmtInt(ev.agentStep)}` : m.state === 'evaluating' ? 'evaluating…' : '—',
+      ev ? `mean raw return of ${ev.returns.length || 'the'} greedy episode(s) at epsilon ${Number.isFinite(ev.epsilon) ? ev.epsilon : ''} (agent step ${ev.agentStep}); ${next}` : next);
     this.stat('epsilon', fmtNum(m.epsilon, 3));
     this.stat('loss', m.loss === null ? (c.gradientUpdates ? this.stats.get('loss')!.textContent! : 'warming up') : fmtNum(m.loss, 4));
     this.stat('meanQ', m.meanQ === null ? (c.gradientUpdates ? this.stats.get('meanQ')!.textContent! : 'warming up') : fmtNum(m.meanQ, 3));
@@ -383,6 +388,10 @@ export class RunCard {
       case 'mode-switched':
         this.setMode(e.mode);
         this.log.add('ok', `${this.title}: now ${modeText(e.mode)}${e.lostTransitions ? `, ${fmtInt(e.lostTransitions)} replay transitions dropped` : ''}`);
+        break;
+      case 'eval':
+        this.charts.ret.push(2, e.result.agentStep, e.result.meanReturn);
+        this.log.add('ok', `${this.title}: evaluation at step ${fmtInt(e.result.agentStep)}: mean return ${fmtNum(e.result.meanReturn, 1)} over ${e.result.returns.length} episode(s) (${e.result.returns.join(', ')})`);
         break;
       case 'env-restart':
         this.log.add('warn', `${this.title}: env worker ${e.worker} restarted (${e.reason})`);

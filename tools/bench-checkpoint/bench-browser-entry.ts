@@ -1,5 +1,6 @@
 /** Page side of bench-browser.ts: the same measurement as bench.ts, against Chromium's real IndexedDB. */
 import * as tf from '@tensorflow/tfjs';
+import { resolveRunConfig } from '../../src/run/config';
 import { benchAgents, fillRandomReplay } from './bench-agent';
 import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
 import { restoreAgent, saveAgent } from '../../src/checkpoint/restore';
@@ -18,8 +19,8 @@ async function bench(N: number, partBytes?: number): Promise<string[]> {
   const store = await CheckpointStore.open({ dbName: `bench-${Date.now()}`, partBytes });
   log.push(`part size ${mb(store.partBytes)}`);
   { const b = new Uint8Array(64 * 2 ** 20); const t = performance.now(); await crypto.subtle.digest('SHA-256', b); log.push(`SHA-256 speed: ${(64 / ((performance.now() - t) / 1000)).toFixed(0)} MiB/s`); }
-  const base = { gameMd5: 'f'.repeat(32), gameName: 'bench', env: {}, mode: { numEnvs: 1, numWorkers: 1 } };
-  const run = await store.createRun({ ...base, agent: cfg });
+  const base = resolveRunConfig({ agent: cfg }, { md5: 'f'.repeat(32), name: 'bench' });
+  const run = await store.createRun(base);
   let t0 = performance.now();
   const m = await saveAgent(store, run.runId, A, { run: base, frames: N * 4 });
   log.push(`chromium save (full): ${(performance.now() - t0).toFixed(0)} ms, ${mb(m.totalBytes)}`);

@@ -8,6 +8,7 @@ import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
+import { resolveRunConfig } from '../../src/run/config';
 import { benchAgents, fillRandomReplay } from './bench-agent';
 import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
 import { restoreAgent, saveAgent } from '../../src/checkpoint/restore';
@@ -26,8 +27,8 @@ async function main(): Promise<void> {
   console.log(`filled ${N} transitions (${A.buffer.size} rows) in ${Date.now() - t0} ms; replay holds ${mb(A.capacity.bytes)}`);
 
   const store = await CheckpointStore.open({ dbName: 'bench', estimate: null });
-  const run = await store.createRun({ gameMd5: 'f'.repeat(32), gameName: 'bench', env: {}, mode: { numEnvs: 1, numWorkers: 1 }, agent: cfg });
-  const base = { gameMd5: 'f'.repeat(32), gameName: 'bench', env: {}, mode: { numEnvs: 1, numWorkers: 1 } };
+  const base = resolveRunConfig({ agent: cfg }, { md5: 'f'.repeat(32), name: 'bench' });
+  const run = await store.createRun(base);
 
   global.gc?.();
   let peak = 0;

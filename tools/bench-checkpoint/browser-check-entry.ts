@@ -7,6 +7,7 @@ import { openDB } from 'idb';
 import { DQNAgent } from '../../src/agent/agent';
 import { makeConfig, type DQNConfig } from '../../src/agent/config';
 import { CueEnv } from '../../src/agent/toyenv';
+import { modeFor, resolveRunConfig } from '../../src/run/config';
 import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
 import { CheckpointError } from '../../src/checkpoint/errors';
 import { switchMode } from '../../src/checkpoint/manager';
@@ -19,7 +20,7 @@ const cfgOf = (n: number): DQNConfig => makeConfig({
   gamma: 0.9, network: { conv: [{ filters: 3, kernel: 3, stride: 1 }], hidden: [8] }, prioritized_replay: true,
 });
 const mkAgent = (cfg: DQNConfig, capacity = 600) => new DQNAgent(cfg, new CueEnv({ numEnvs: cfg.num_envs, seed: 8, frameHeight: 6, frameWidth: 6 }), { capacity });
-const base = (n: number) => ({ gameMd5: 'a'.repeat(32), gameName: 'Cue', env: {}, mode: { numEnvs: n, numWorkers: 1 } });
+const base = (n: number, workers = 1) => resolveRunConfig({ mode: modeFor(n, workers), agent: { num_envs: n } }, { md5: 'a'.repeat(32), name: 'Cue' });
 
 function hex(b: ArrayBufferView): string {
   const u = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -52,7 +53,7 @@ async function checks(): Promise<Array<{ name: string; ok: boolean; detail: stri
   const db = `check-${Date.now()}`;
   const store = await CheckpointStore.open({ dbName: db, partBytes: 4096, pendingGraceMs: 0 });
   const cfg = cfgOf(2);
-  const r = await store.createRun({ ...base(2), agent: cfg });
+  const r = await store.createRun({ ...base(2), seed: cfg.seed, agent: cfg });
   const A = mkAgent(cfg);
   while (A.globalStep < 200) await A.step();
   let good = '';
@@ -123,7 +124,7 @@ async function checks(): Promise<Array<{ name: string; ok: boolean; detail: stri
     const steps = A.globalStep;
     const w = (await A.learner.online.getWeights()).map(hex).join();
     const res = await switchMode({
-      store, runId: r.runId, agent: A, capture: { run: base(2), frames: steps * 4 }, mode: { numEnvs: 4, numWorkers: 2 },
+      store, runId: r.runId, agent: A, capture: { run: base(2), frames: steps * 4 }, mode: modeFor(4, 2),
       closeOldEnvs: () => undefined,
       build: async (c, _m, capacity) => ({ agent: mkAgent(c, capacity) }),
     });

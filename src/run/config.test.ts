@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../agent/config';
+import { RUN_DEFAULTS, RUN_ENV_DEFAULTS, RunConfigError, migrateMode, migrateRunConfig, resolveRunConfig, validateRunConfig, withMode } from './config';
+import { QUICK_PRESET } from './presets';
+
+const GAME = { md5: 'de86e863480bfc2e154be1c3587d4868', name: 'catch' };
+
+describe('RunConfig', () => {
+  it('resolves an empty input to the documented defaults, with agent.seed and agent.num_envs derived', () => {
+    const c = resolveRunConfig({}, GAME);
+    expect(c.version).toBe(2);
+    expect(c.mode).toEqual({ kind: 'single' });
+    expect(c.env).toEqual({ clipRewards: true });
+    expect(c.env).toEqual(RUN_ENV_DEFAULTS);
+    expect(c.autosave).toEqual({ everyAgentSteps: 100_000, pageHideBudgetMs: 1_000 });
+    expect(c.retention).toEqual({ keepLast: 3, keepBest: true });
+    expect(c.eval_every).toBe(RUN_DEFAULTS.eval_every);
+    expect(c.agent).toEqual({ ...DEFAULT_CONFIG, seed: 1, num_envs: 1 });
+    expect(c.backends).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(validateRunConfig(c)).toEqual([]);
+
+    const v = resolveRunConfig({ mode: { kind: 'vectorized', workers: 2, envsPerWorker: 3 }, seed: 9, env: { clipRewards: false, noopMax: 5 } }, GAME);
+    expect(v.agent.num_envs).toBe(6);
+    expect(v.agent.seed).toBe(9);
+    expect(v.env).toEqual({ clipRewards: false, noopMax: 5 });
+    expect(withMode(v, { kind: 'single' }).agent.num_envs).toBe(1);
+  });
+
+  it('reports every bad field at once, each by name', () => {
+    let err: unknown;
+    try {
+      resolveRunConfig({
+        mode: { kind: 'vectorized', workers: 0, envsPerWorker: 2 },
+        agent: { gamma: 1.5, batch_size: 0, bogus: 1 } as never,
+        env: { frameSkip: 0, frameStack: 4 } as never,
+        autosave: { everyAgentSteps: -1 },
+        retention: { keepLast: 0 },
+        eval_every: 2.5,
+        backends: ['metal' as never],
+      }, { md5: 'nope' });
+    } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(RunConfigError);
+    const p = (err as RunConfigError).problems.join('\n');
+    for (const field of ['gameMd5', 'mode.workers', 'agent.gamma', 'agent.batch_size', 'agent.bogus', 'env.frameSkip', 'env.frameStack',
+      'autosave.everyAgentSteps', 'retention.keepLast', 'eval_every', 'backends']) expect(p).toContain(field);
+    expect((err as RunConfigError).problems.length).toBe(11);
+  });
+
+  it('the quick preset resolves cleanly', () => {
+    const c = resolveRunConfig(QUICK_PRESET, GAME);
+    expect(c.eval_every).toBe(5_000);
+    expect(c.agent.learning_starts).toBe(1_000);
+    expect(c.agent.max_grad_norm).toBe(10);
+  });
+
+  it('migrates the pre-RunConfig stored shape and old {numEnvs, numWorkers} modes', () => {
+    expect(migrateMode({ numEnvs: 1, numWorkers: 1 })).toEqual({ kind: 'single' });
+    expect(migrateMode({ numEnvs: 8, numWorkers: 2 })).toEqual({ kind: 'vectorized', workers: 2, envsPerWorker: 4 });
+    expect(migrateMode({ kind: 'vectorized', workers: 1, envsPerWorker: 2 })).toEqual({ kind: 'vectorized', workers: 1, envsPerWorker: 2 });
+    expect(() => migrateMode({ numEnvs: 0 })).toThrow(RunConfigError);
+    const agent = { ...DEFAULT_CONFIG, seed: 4, num_envs: 4 };
+    const c = migrateRunConfig({ gameMd5: GAME.md5, gameName: 'catch', env: { noopMax: 5 }, mode: { numEnvs: 4, numWorkers: 2 }, agent });
+    expect(c).toEqual({
+      version: 2, gameMd5: GAME.md5, gameName: 'catch', seed: 4, mode: { kind: 'vectorized', workers: 2, envsPerWorker: 2 }, agent,
+      env: { clipRewards: true, noopMax: 5 }, autosave: RUN_DEFAULTS.autosave, retention: RUN_DEFAULTS.retention,
+      eval_every: RUN_DEFAULTS.eval_every, backends: [...RUN_DEFAULTS.backends],
+    });
+    expect(validateRunConfig(c)).toEqual([]);
+    expect(migrateRunConfig(c)).toBe(c);
+  });
+});
