@@ -108,7 +108,7 @@ export async function agentScores(agent: DQNAgent, env: AtariEnvOptions, episode
   // Several envs share one batched forward pass per step (cheaper than one env at a time).
   const venv = await catchEnv(numEnvs, { ...env, terminalOnLifeLoss: false });
   try {
-    return (await agent.evaluate(venv, episodes, eps)).returns;
+    return (await agent.evaluate(venv, { episodes, epsilon: eps }))!.returns;
   } finally {
     await venv.close();
   }

@@ -67,10 +67,10 @@ describe('DQNAgent on the cue env', () => {
   ] as const) {
     it(`learns to beat a random policy clearly: ${name}`, async () => {
       const agent = new DQNAgent(quickConfig(over as Partial<DQNConfig>), cueEnv(8, 5), { capacity: 8000 });
-      const random = await agent.evaluate(cueEnv(4, 77), 40, 1); // epsilon 1 = uniform random policy
+      const random = (await agent.evaluate(cueEnv(4, 77), { episodes: 40, epsilon: 1 }))!; // epsilon 1 = uniform random policy
       await agent.train();
       expect(agent.learner.gradientSteps).toBe((1600 - 200) / 4);
-      const evalRes = await agent.evaluate(cueEnv(4, 77), 40); // eval_epsilon = 0.05
+      const evalRes = (await agent.evaluate(cueEnv(4, 77), { episodes: 40 }))!; // eval_epsilon = 0.05
       expect(evalRes.epsilon).toBe(0.05);
       // Random: sum_k 0.25^k ≈ 0.33 per episode; perfect: 10. Demand a large margin.
       expect(mean(random.returns)).toBeLessThan(1);
@@ -91,7 +91,7 @@ describe('DQNAgent on the cue env', () => {
     const rngBefore = agent.rng.getState();
     const stepBefore = agent.globalStep;
     const rows = agent.buffer.rowsWritten(0);
-    const ev = await agent.evaluate(cueEnv(5, 3), 5); // the eval env may have more envs than training
+    const ev = (await agent.evaluate(cueEnv(5, 3), { episodes: 5 }))!; // the eval env may have more envs than training
     expect(ev.returns.length).toBe(5);
     // evaluation uses its own env, stacks and RNG: training state is untouched
     expect(agent.rng.getState()).toEqual(rngBefore);

@@ -37,6 +37,22 @@ export interface EvalResult {
   epsilon: number;
 }
 
+export interface EvalOptions {
+  /** Default cfg.eval_episodes. */
+  episodes?: number;
+  /** Default cfg.eval_epsilon. */
+  epsilon?: number;
+  /** Default episodes x 27,000 (the ALE's 108k-frame cap at frame skip 4). */
+  maxVectorSteps?: number;
+  /** Polled between vector steps: true = give up, evaluate() returns null. */
+  shouldStop?: () => boolean;
+  /** Awaited after each vector step (e.g. a time-sliced yield to the event loop). */
+  pause?: () => Promise<void>;
+}
+
+/** Offset of the evaluation env's seed from cfg.seed (the watch env uses its own). */
+export const EVAL_SEED_OFFSET = 0x10000;
+
 export interface AgentState {
   version: 1;
   config: DQNConfig;
@@ -192,13 +208,21 @@ export class DQNAgent {
   /**
    * Evaluation games with epsilon = eval_epsilon on a separate env (see actor()). Returns the
    * first `episodes` finished games (raw game scores in `returns`, as the published baselines
-   * report them). maxVectorSteps guards against an env that never ends.
+   * report them). The env is reset with the same seed each time (cfg.seed + EVAL_SEED_OFFSET), so
+   * successive evaluations face the same no-op starts and are comparable. maxVectorSteps guards
+   * against an env that never ends. `o.shouldStop` is polled between vector steps (a stopped
+   * evaluation returns null); `o.pause` is awaited every SLICE of steps so a caller's event loop
+   * stays live (the run loop yields to control calls there).
    */
-  async evaluate(evalEnv: AgentEnv, episodes = this.cfg.eval_episodes, epsilon = this.cfg.eval_epsilon, maxVectorSteps = episodes * 27_000): Promise<EvalResult> {
+  async evaluate(evalEnv: AgentEnv, o: EvalOptions = {}): Promise<EvalResult | null> {
+    const episodes = o.episodes ?? this.cfg.eval_episodes;
+    const epsilon = o.epsilon ?? this.cfg.eval_epsilon;
+    const maxVectorSteps = o.maxVectorSteps ?? episodes * 27_000;
     const actor = this.actor(evalEnv, { epsilon });
     const out: EvalResult = { returns: [], lengths: [], epsilon };
-    await actor.reset((this.cfg.seed + 0x10000) >>> 0);
+    await actor.reset((this.cfg.seed + EVAL_SEED_OFFSET) >>> 0);
     for (let t = 0; out.returns.length < episodes; t++) {
+      if (o.shouldStop?.()) return null;
       if (t >= maxVectorSteps) throw new Error(`DQNAgent.evaluate: ${episodes} episodes not finished within ${maxVectorSteps} vector steps`);
       await actor.step();
       for (const e of evalEnv.finished) {
@@ -206,6 +230,7 @@ export class DQNAgent {
         out.returns.push(e.rawReturn);
         out.lengths.push(e.length);
       }
+      if (o.pause) await o.pause();
     }
     return out;
   }
