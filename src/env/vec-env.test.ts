@@ -231,6 +231,25 @@ describe('VecEnv (Node worker_threads)', () => {
     expect(v.events.length).toBe(2);
   });
 
+  it('getEnvStates() during a worker replacement waits for the replacement, then answers', async () => {
+    const v = await make();
+    await v.reset();
+    await v.injectFault(1, 'throw', 'now');
+    for (let i = 0; i < 200 && v.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(v.events.map((e) => e.kind)).toEqual(['worker-failed']);
+    // Calls landing while the replacement boots and resets its envs used to spin on an
+    // already-resolved placeholder promise (microtasks only: the thread hung for good). Start
+    // one every 25 ms across the whole replacement; every one must answer once it is done.
+    const calls: Promise<Uint8Array[]>[] = [];
+    for (let i = 0; i < 40 && !v.events.some((e) => e.kind === 'worker-restarted'); i++) {
+      calls.push(v.getEnvStates());
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const all = await Promise.all(calls);
+    expect(v.events.map((e) => e.kind)).toEqual(['worker-failed', 'worker-restarted']);
+    for (const states of all) expect(states.length).toBe(4);
+  });
+
   it('bad input and misuse give clear errors', async () => {
     const v = await make();
     expect(() => v.send([0, 0, 0, 0])).toThrow(/before reset/);

@@ -115,7 +115,7 @@ export class WorkerPool {
   start(): Promise<WorkerInfo[]> {
     const starts = this.shared.layout.workerStarts;
     return Promise.all(
-      Array.from({ length: starts.length - 1 }, (_, w) => this.spawn(w, starts[w], starts[w + 1] - starts[w], 0)),
+      Array.from({ length: starts.length - 1 }, (_, w) => this.spawn(w, starts[w], starts[w + 1] - starts[w], 0, null)),
     );
   }
 
@@ -203,20 +203,23 @@ export class WorkerPool {
     (this as unknown as { shared: SharedState | null }).shared = null;
   }
 
-  private async spawn(w: number, first: number, count: number, restarts: number): Promise<WorkerInfo> {
+  /** `recovering`: the recovery this replacement is part of (null for a first start). */
+  private async spawn(w: number, first: number, count: number, restarts: number, recovering: Promise<void> | null): Promise<WorkerInfo> {
     if (this.closed) throw new VecEnvError('VecEnv is closed');
     const handle = this.opts.workerFactory();
     this.handles.add(handle);
     const api = Comlink.wrap<EnvWorkerApi>(handle.endpoint);
     // A replacement counts as recovering until recover() has also reset its envs, so hang
-    // detection leaves it alone while it starts.
+    // detection leaves it alone while it starts. Its `recovering` is that recover() call's own
+    // promise: a control call waiting on recoveries() must wait for the reset too (an
+    // already-resolved placeholder here made quiesce() spin on microtasks and never return).
     let markDead: (reason: string) => void = () => undefined;
     const dead = new Promise<never>((_, reject) => {
       markDead = (reason) => reject(new VecEnvError(`env worker ${w} failed: ${reason}`));
     });
     dead.catch(() => undefined);
     const slot: Slot = {
-      handle, api, first, count, restarts, recovering: restarts > 0 ? Promise.resolve() : null, alive: true, dead, markDead,
+      handle, api, first, count, restarts, recovering, alive: true, dead, markDead,
     };
     this.slotList[w] = slot;
     let initializing = true;
@@ -271,7 +274,7 @@ export class WorkerPool {
       if (restarts > this.opts.maxRestartsPerWorker) {
         throw new VecEnvError(`it already failed ${old.restarts} times (maxRestartsPerWorker = ${this.opts.maxRestartsPerWorker})`);
       }
-      await this.spawn(w, old.first, old.count, restarts);
+      await this.spawn(w, old.first, old.count, restarts, old.recovering);
       // New seeds: replaying the failed run's seeds would repeat its episodes exactly.
       const seeds = envIds.map((id) => deriveSeed(this.envs.seedOf(id), 1000 + restarts));
       const fresh = this.slotList[w];
