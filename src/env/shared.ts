@@ -108,6 +108,22 @@ export class SharedState {
     return RING + RING_FACTOR * numEnvs + w * QUEUE + workerStarts[w];
   }
 
+  /**
+   * Writes env `id`'s step-result words that are not the obs: after a reset or restore
+   * (terminated = truncated = 0) and for a result no worker computed (truncated + restarted).
+   * One writer for the three places that fill a slot outside a real step.
+   */
+  setResult(id: number, r: { reward: number; rawReward: number; truncated: boolean; restarted: boolean; lives?: number; episodeFrame?: number }): void {
+    this.reward[id] = r.reward;
+    this.rawReward[id] = r.rawReward;
+    this.terminated[id] = 0;
+    this.truncated[id] = r.truncated ? 1 : 0;
+    this.gameOver[id] = 0;
+    this.restarted[id] = r.restarted ? 1 : 0;
+    if (r.lives !== undefined) this.lives[id] = r.lives;
+    if (r.episodeFrame !== undefined) this.episodeFrame[id] = r.episodeFrame;
+  }
+
   obsOf(env: number): Uint8Array {
     const s = this.layout.obsSize;
     return this.obs.subarray(env * s, (env + 1) * s);

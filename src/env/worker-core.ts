@@ -129,14 +129,7 @@ export class EnvWorker implements EnvWorkerApi {
       const id = this.first + k;
       const seed = seeds[k];
       const { info } = env.reset(seed ?? undefined);
-      s.reward[id] = 0;
-      s.rawReward[id] = 0;
-      s.terminated[id] = 0;
-      s.truncated[id] = 0;
-      s.gameOver[id] = 0;
-      s.restarted[id] = 0;
-      s.lives[id] = info.lives;
-      s.episodeFrame[id] = info.episodeFrameNumber;
+      s.setResult(id, { reward: 0, rawReward: 0, truncated: false, restarted: false, lives: info.lives, episodeFrame: info.episodeFrameNumber });
     });
   }
 
@@ -168,14 +161,7 @@ export class EnvWorker implements EnvWorkerApi {
     this.envs.forEach((env, j) => {
       const id = this.first + j;
       const emu = env.emulator;
-      s.reward[id] = env.lastReward;
-      s.rawReward[id] = env.lastRawReward;
-      s.terminated[id] = 0;
-      s.truncated[id] = 0;
-      s.gameOver[id] = 0;
-      s.restarted[id] = 0;
-      s.lives[id] = emu.lives();
-      s.episodeFrame[id] = emu.episodeFrameNumber();
+      s.setResult(id, { reward: env.lastReward, rawReward: env.lastRawReward, truncated: false, restarted: false, lives: emu.lives(), episodeFrame: emu.episodeFrameNumber() });
     });
   }
 

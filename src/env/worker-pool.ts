@@ -299,12 +299,7 @@ export class WorkerPool {
   /** A result for env `id` that no worker computed: its worker was replaced (truncation). */
   private madeUpResult(id: number): void {
     const s = this.shared;
-    s.reward[id] = 0;
-    s.rawReward[id] = 0;
-    s.terminated[id] = 0;
-    s.truncated[id] = 1;
-    s.gameOver[id] = 0;
-    s.restarted[id] = 1;
+    s.setResult(id, { reward: 0, rawReward: 0, truncated: true, restarted: true });
     s.finalObsOf(id).set(s.obsOf(id));
     s.publish(id);
   }
