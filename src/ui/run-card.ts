@@ -9,7 +9,7 @@ import * as Comlink from 'comlink';
 import { FRAME_ENV_SLOTS, FRAME_KIND_GRAY, frameEnvSlot, type MetricsHistory, type MetricsSnapshot, type RunController, type RunEvent, type RunMode, type RunService, type RunState } from '../run/types';
 import type { ActivityLog } from './activity';
 import { StreamChart } from './chart';
-import { button, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
+import { button, downloadBlob, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
 import { FrameCanvas, SharedFrameReader } from './frame-view';
 import { MovingMean } from './series';
 
@@ -44,7 +44,7 @@ export class RunCard {
   private raf = 0;
   private viewEnv = 0;
   private readonly envSelect: HTMLSelectElement;
-  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'switch' | 'close', HTMLButtonElement>;
+  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'model' | 'switch' | 'close', HTMLButtonElement>;
   private readonly modeRadios: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
   private readonly busy: HTMLProgressElement;
   private readonly mean100 = new MovingMean(100);
@@ -77,6 +77,7 @@ export class RunCard {
       resume: button('Resume', () => void this.act('Resume', () => this.ctl.resume()), { disabled: true }),
       watch: button('Watch agent', () => void this.toggleWatch(), { 'aria-pressed': 'false', disabled: true, title: 'Greedy policy on a separate env at real-time speed; training pauses meanwhile' }),
       save: button('Save checkpoint', () => void this.save(), { disabled: true }),
+      model: button('Export model (PyTorch)', () => void this.exportModel(), { disabled: true, class: 'secondary', title: 'The online Q-network now, as .safetensors with CleanRL dqn_atari.py QNetwork names (training goes on)' }),
       switch: button('Switch mode', () => void this.switchMode(), { disabled: true }),
       close: button('Close run', () => void this.close(), { class: 'secondary' }),
     };
@@ -143,7 +144,7 @@ export class RunCard {
     this.root = h('article', { class: 'panel run-card', 'aria-labelledby': headId, 'data-run': runId },
       h('header', { class: 'run-head' }, h('h3', { id: headId, text: title }), this.stateBadge, this.busy),
       h('div', { class: 'run-controls', role: 'group', 'aria-label': `${title} controls` },
-        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.close),
+        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.model, this.btn.close),
       modeFs,
       h('div', { class: 'run-body' }, viewBox, dl),
       chartsBox);
@@ -299,10 +300,15 @@ export class RunCard {
     this.root.dataset['state'] = s;
     const live = s !== 'closed' && s !== 'error' && s !== 'creating' && s !== 'done';
     const idle = s === 'running' || s === 'paused' || s === 'ready';
-    this.btn.pause.hidden = s === 'paused';
-    this.btn.resume.hidden = s !== 'paused';
+    // A run made by "Import model" waits in 'ready' (watch it, or train it): Resume reads Train then.
+    const startable = s === 'paused' || s === 'ready';
+    this.btn.pause.hidden = startable;
+    this.btn.resume.hidden = !startable;
+    this.btn.resume.textContent = s === 'ready' ? 'Train' : 'Resume';
     this.btn.pause.disabled = s !== 'running' && s !== 'evaluating';
-    this.btn.resume.disabled = s !== 'paused';
+    this.btn.resume.disabled = !startable;
+    // A finished (done) run still has its net: export it too.
+    this.btn.model.disabled = s === 'closed' || s === 'creating' || s === 'error';
     this.btn.save.disabled = !idle;
     this.btn.watch.disabled = !(idle || s === 'watching');
     this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating' || s === 'evaluating');
@@ -432,6 +438,20 @@ export class RunCard {
       this.showError(`Save failed: ${errorText(e)}`);
     } finally {
       this.busy.hidden = !(this.state === 'switching' || this.state === 'saving');
+      this.setState(this.state);
+    }
+  }
+
+  async exportModel(): Promise<void> {
+    this.btn.model.disabled = true;
+    try {
+      const { blob, fileName } = await this.service.exportRunModel(this.runId);
+      downloadBlob(blob, fileName);
+      this.log.add('ok', `${this.title}: exported model ${fileName} (${fmtBytes(blob.size)}, CleanRL QNetwork names)`);
+    } catch (e) {
+      this.log.add('error', `${this.title}: model export failed: ${errorText(e)}`);
+      this.showError(`Model export failed: ${errorText(e)}`);
+    } finally {
       this.setState(this.state);
     }
   }
