@@ -100,6 +100,19 @@ test('model: export from run card and checkpoint row, through PyTorch and back, 
   expect(hl['network.7.weight']).toMatchObject({ shape: [actions, 64] });
   await expect(a).toHaveAttribute('data-state', 'running');
 
+  // ---- Metrics: CSV and JSON lines under CleanRL's tags, the return chart as PNG.
+  await expect.poll(() => num(a, 'data-episodes'), { timeout: 240_000 }).toBeGreaterThan(0);
+  const csv = (await download(page, () => a.getByRole('button', { name: /as CSV$/ }).click(), testInfo.outputPath('metrics.csv'))).toString('utf8').trimEnd().split('\n');
+  expect(csv[0]).toBe('wall_time,step,kind,charts/episodic_return,charts/episodic_length,charts/SPS,losses/td_loss,losses/q_values,charts/epsilon');
+  const episodes = csv.slice(1).filter((l) => l.split(',')[2] === 'episode');
+  expect(episodes.length).toBeGreaterThan(0);
+  expect(Number(episodes[0]!.split(',')[4])).toBeGreaterThan(0); // episode length
+  const jl = (await download(page, () => a.getByRole('button', { name: /as JSON lines$/ }).click(), testInfo.outputPath('metrics.jsonl'))).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  expect(jl.some((r) => r.kind === 'tick' && typeof r['charts/SPS'] === 'number' && typeof r['charts/epsilon'] === 'number')).toBe(true);
+  expect(jl.filter((r) => r.kind === 'episode').length).toBeGreaterThanOrEqual(episodes.length);
+  const png = await download(page, () => a.getByRole('button', { name: /return chart .* as PNG$/ }).click(), testInfo.outputPath('return.png'));
+  expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+
   // ---- Save, then export the checkpoint and its model from the row.
   const rows = page.locator('#checkpoints tbody tr');
   await a.getByRole('button', { name: 'Save checkpoint' }).click();

@@ -12,6 +12,7 @@ import { StreamChart } from './chart';
 import { button, downloadBlob, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
 import { FrameCanvas, SharedFrameReader } from './frame-view';
 import { MovingMean } from './series';
+import { ScalarLog } from './scalar-log';
 
 let cardSeq = 0;
 /** Steps/s and frames/s shown on a card are averaged over this long. */
@@ -48,6 +49,8 @@ export class RunCard {
   private readonly modeRadios: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
   private readonly busy: HTMLProgressElement;
   private readonly mean100 = new MovingMean(100);
+  /** Every scalar this card received, for "Download metrics" (CSV / JSON lines). */
+  readonly scalars = new ScalarLog();
   private best = -Infinity;
   private last: number | null = null;
   private state: RunState = 'creating';
@@ -141,12 +144,20 @@ export class RunCard {
       eps: new StreamChart(chartsBox, { title: 'Epsilon', xLabel: 'agent step', series: [{ label: 'epsilon', stroke: '#fce070' }] }),
     };
 
+    const fileBase = title.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'run';
+    const metricsRow = h('div', { class: 'row metrics-export', role: 'group', 'aria-label': `${title} metrics export` },
+      h('span', { class: 'muted small', text: 'Download metrics (CleanRL tag names):' }),
+      button('CSV', () => downloadBlob(new Blob([this.scalars.toCSV()], { type: 'text/csv' }), `${fileBase}-metrics.csv`), { class: 'secondary', 'aria-label': `Download metrics of ${title} as CSV` }),
+      button('JSON lines', () => downloadBlob(new Blob([this.scalars.toJSONL()], { type: 'application/x-ndjson' }), `${fileBase}-metrics.jsonl`), { class: 'secondary', 'aria-label': `Download metrics of ${title} as JSON lines` }),
+      button('Return chart (PNG)', () => void this.saveReturnPng(`${fileBase}-return.png`), { class: 'secondary', 'aria-label': `Save the return chart of ${title} as PNG` }));
+
     this.root = h('article', { class: 'panel run-card', 'aria-labelledby': headId, 'data-run': runId },
       h('header', { class: 'run-head' }, h('h3', { id: headId, text: title }), this.stateBadge, this.busy),
       h('div', { class: 'run-controls', role: 'group', 'aria-label': `${title} controls` },
         this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.model, this.btn.close),
       modeFs,
       h('div', { class: 'run-body' }, viewBox, dl),
+      metricsRow,
       chartsBox);
     parent.append(this.root);
   }
@@ -179,7 +190,31 @@ export class RunCard {
     this.raf = requestAnimationFrame(tick);
   }
 
+  /** The return chart as drawn (uPlot's canvas) on the card's background, with its title. */
+  private async saveReturnPng(fileName: string): Promise<void> {
+    const src = this.charts.ret.root.querySelector('canvas');
+    if (!src) {
+      this.log.add('warn', `${this.title}: the return chart has no data yet`);
+      return;
+    }
+    const pad = 28;
+    const out = document.createElement('canvas');
+    out.width = src.width;
+    out.height = src.height + pad;
+    const g = out.getContext('2d')!;
+    g.fillStyle = getComputedStyle(this.root).backgroundColor || '#161a22';
+    g.fillRect(0, 0, out.width, out.height);
+    g.fillStyle = '#d7dce4';
+    g.font = '14px sans-serif';
+    g.fillText(`${this.title}: episode return (raw score) vs agent step`, 8, 19);
+    g.drawImage(src, 0, pad);
+    const blob = await new Promise<Blob | null>((r) => out.toBlob(r, 'image/png'));
+    if (!blob) throw new Error('the browser could not encode the chart as PNG');
+    downloadBlob(blob, fileName);
+  }
+
   private fillHistory(hist: MetricsHistory, snap: MetricsSnapshot): void {
+    this.scalars.history(hist);
     for (const p of hist.episodes) {
       this.charts.ret.push(0, p.x, p.mean);
       this.charts.ret.push(1, p.x, this.mean100.push(p.mean));
@@ -327,6 +362,7 @@ export class RunCard {
       this.last = e.rawReturn;
       this.best = Math.max(this.best, e.rawReturn);
       const mean = this.mean100.push(e.rawReturn);
+      this.scalars.episode(e);
       this.charts.ret.push(0, e.agentStep, e.rawReturn);
       this.charts.ret.push(1, e.agentStep, mean);
     }
@@ -343,6 +379,7 @@ export class RunCard {
     const sps = span >= 1 ? (c.agentSteps - first!.steps) / span : m.stepsPerSec;
     const fps = span >= 1 ? (c.frames - first!.frames) / span : m.framesPerSec;
     if (m.state === 'running') {
+      this.scalars.tick(m, sps);
       this.charts.sps.push(0, c.agentSteps, sps);
       this.charts.eps.push(0, c.agentSteps, m.epsilon);
     }
