@@ -10,20 +10,23 @@
 //   native      make -C wasm test: the sum of each C test binary's summary line
 //   unit        vitest (JSON reporter)
 //   e2e         Playwright in Chromium against the production build (JSON reporter)
+//   python      tools/python: our code exports checkpoints (make_fixture.ts), the numpy/torch
+//               reader reads them back (test_arcadelab.py); skipped, with a note, only when no
+//               python3 is found ($PYTHON, /usr/bin/python3, python3 on PATH)
 // Exit status is non-zero when anything failed or nothing passed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseNativeOutput, parsePlaywrightJson, parseVitestJson, totalsLine } from './test-summary.mjs';
+import { parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const known = /^(--wasm-check|--skip=[a-z0-9,-]*)$/;
 for (const a of args) {
   if (!known.test(a)) {
-    console.error(`unknown argument ${a}\nusage: node tools/run-all-tests.mjs [--wasm-check] [--skip=native,unit,e2e,typecheck]`);
+    console.error(`unknown argument ${a}\nusage: node tools/run-all-tests.mjs [--wasm-check] [--skip=native,unit,e2e,typecheck,python]`);
     process.exit(2);
   }
 }
@@ -55,6 +58,19 @@ function run(cmd, argv, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
 
 function readJson(path) {
   try { return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null; } catch { return null; }
+}
+
+/** The first python3 that runs: $PYTHON, Debian's /usr/bin/python3, then python3 on PATH. */
+async function findPython() {
+  for (const p of [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean)) {
+    const ok = await new Promise((resolve) => {
+      const c = spawn(p, ['--version'], { stdio: 'ignore' });
+      c.on('error', () => resolve(false));
+      c.on('close', (code) => resolve(code === 0));
+    });
+    if (ok) return p;
+  }
+  return null;
 }
 
 const check = (name, ok, note) => ({ suite: name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, notes: ok ? [] : [note] });
@@ -92,6 +108,21 @@ if (!skip.has('e2e')) {
   const out = join(tmp, 'playwright.json');
   const r = await run(npx, ['playwright', 'test', '--reporter=list,json'], { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: out } });
   results.push({ suite: 'e2e', ...parsePlaywrightJson(readJson(out), r.code) });
+}
+
+if (!skip.has('python')) {
+  const python = await findPython();
+  if (!python) {
+    results.push({ suite: 'python', passed: 0, failed: 0, notes: ['SKIPPED: no python3 found ($PYTHON, /usr/bin/python3, python3 on PATH); install python3-numpy and python3-torch to run the checkpoint reader tests'] });
+  } else {
+    const fx = join(tmp, 'python-fixtures');
+    const make = await run(npx, ['tsx', 'tools/python/make_fixture.ts', fx]);
+    if (make.code !== 0) results.push({ suite: 'python', passed: 0, failed: 1, notes: ['tools/python/make_fixture.ts failed (no checkpoints to read back)'] });
+    else {
+      const r = await run(python, ['tools/python/test_arcadelab.py'], { env: { ARCADELAB_FIXTURES: fx } });
+      results.push({ suite: 'python', ...parsePythonOutput(r.out, r.code) });
+    }
+  }
 }
 
 rmSync(tmp, { recursive: true, force: true });

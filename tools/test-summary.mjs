@@ -94,6 +94,31 @@ export function parsePlaywrightJson(report, exitCode) {
   return { passed: s.expected ?? 0, failed, notes };
 }
 
+/** tools/python/test_arcadelab.py's last line: `python: N passed, M failed`. */
+const PYTHON_LINE = /^python: (\d+) passed, (\d+) failed\s*$/m;
+
+/**
+ * The Python reader tests. No summary line (a crash, an import error such as a missing numpy or
+ * torch) counts as one failure, and so does a non-zero exit that no failing test explains.
+ * @param {string} output combined stdout+stderr of the test script
+ * @param {number} exitCode
+ */
+export function parsePythonOutput(output, exitCode) {
+  const lines = output.split(/\r?\n/).filter((l) => PYTHON_LINE.test(l));
+  if (!lines.length) {
+    const last = output.trim().split(/\r?\n/).pop() ?? '';
+    return { passed: 0, failed: 1, notes: [`the Python tests printed no "python: N passed, M failed" line (exit ${exitCode}${last ? `; last line: ${last.slice(0, 160)}` : ''})`] };
+  }
+  const m = PYTHON_LINE.exec(lines[lines.length - 1]);
+  let failed = Number(m[2]);
+  const notes = [];
+  if (exitCode !== 0 && failed === 0) {
+    failed = 1;
+    notes.push(`the Python tests exited with ${exitCode} without a failing test`);
+  }
+  return { passed: Number(m[1]), failed, notes };
+}
+
 /** The last line of every test run. */
 export function totalsLine(results) {
   const passed = results.reduce((a, r) => a + r.passed, 0);

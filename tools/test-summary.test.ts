@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNativeOutput, parsePlaywrightJson, parseVitestJson, totalsLine } from './test-summary.mjs';
+import { parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
 
 describe('native output', () => {
   it('sums the summary line of each binary', () => {
@@ -16,6 +16,20 @@ describe('native output', () => {
   });
   it('accepts an empty, successful run', () => {
     expect(parseNativeOutput('gcc ...\n', 0)).toMatchObject({ passed: 0, failed: 0 });
+  });
+});
+
+describe('python output', () => {
+  it('reads the last summary line', () => {
+    expect(parsePythonOutput('test_a ... ok\npython: 12 passed, 2 failed\n', 1)).toMatchObject({ passed: 12, failed: 2 });
+  });
+  it('counts a crash before the summary (e.g. numpy missing) as one failure, naming the last line', () => {
+    const r = parsePythonOutput("Traceback...\nModuleNotFoundError: No module named 'numpy'\n", 1);
+    expect(r).toMatchObject({ passed: 0, failed: 1 });
+    expect(r.notes[0]).toMatch(/numpy/);
+  });
+  it('counts a non-zero exit with an all-passed summary as a failure', () => {
+    expect(parsePythonOutput('python: 3 passed, 0 failed\n', 1)).toMatchObject({ passed: 3, failed: 1 });
   });
 });
 

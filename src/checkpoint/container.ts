@@ -3,6 +3,7 @@ import { validateRunConfig } from '../run/config';
 import { migrateManifest } from './migrate';
 import { CheckpointCorruptError, CheckpointError, CheckpointFormatError } from './errors';
 import { sha256, toHex } from './hash';
+import { layoutFromMeta, type NetLayout } from './safetensors';
 import type { CheckpointStore } from './store';
 import type { ArrayEntry, BlobEntry, Manifest, RunRecord } from './types';
 
@@ -34,6 +35,12 @@ export interface ContainerHeader {
   manifest: Omit<Manifest, 'id' | 'runId'>;
   /** Total bytes of the blob section. */
   blobBytes: number;
+  /**
+   * Layout of net/online, net/target, adam/* (resolved conv/dense spec, input, action count,
+   * dueling), derived from the manifest; optional (files before it lack it, readers here ignore it).
+   * For readers that do not know our network presets (tools/python/arcadelab.py).
+   */
+  network?: NetLayout;
 }
 
 export interface ExportOptions {
@@ -77,6 +84,7 @@ export async function exportCheckpoint(store: CheckpointStore, id: string, o: Ex
     includesReplay: includeReplay,
     manifest: { ...rest, hasReplay: includeReplay, totalBytes: blobBytes, arrays, meta: { ...m.meta, replay: includeReplay ? m.meta.replay : null } },
     blobBytes,
+    network: layoutFromMeta(m.meta),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const size = 16 + headerBytes.length + 32 + blobBytes + 8;

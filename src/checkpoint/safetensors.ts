@@ -1,5 +1,6 @@
-import type { NetworkSpec } from '../agent/config';
+import { resolveNetwork, type NetworkSpec } from '../agent/config';
 import { CheckpointError } from './errors';
+import type { CheckpointMeta } from './types';
 
 /**
  * The online Q-network as .safetensors with the parameter names and layouts of CleanRL's
@@ -24,6 +25,26 @@ export interface NetLayout {
   input: { height: number; width: number; channels: number };
   numActions: number;
   dueling: boolean;
+}
+
+/**
+ * The network layout a checkpoint's weights have, from its meta alone (no agent needed): spec
+ * from the stored config, input = frame size x frame stack, action count = size of the output
+ * bias (the last parameter of a plain net; the advantage stream's when dueling). Exported
+ * files carry it in their header (`network`) so readers outside this code (tools/python) need
+ * not know our presets.
+ */
+export function layoutFromMeta(meta: Pick<CheckpointMeta, 'run' | 'learner' | 'replayGeometry'>): NetLayout {
+  const g = meta.replayGeometry;
+  const dueling = meta.run.agent.dueling;
+  const out = meta.learner.names.indexOf(dueling ? 'advantage/out/bias' : 'q/out/bias');
+  if (out < 0) throw new CheckpointError('incompatible', `checkpoint network has no ${dueling ? 'advantage/out/bias' : 'q/out/bias'} parameter (names: ${meta.learner.names.join(', ')})`);
+  return {
+    spec: resolveNetwork(meta.run.agent.network),
+    input: { height: g.frameHeight, width: g.frameWidth, channels: g.stackSize },
+    numActions: meta.learner.sizes[out],
+    dueling,
+  };
 }
 
 interface ParamPlan {

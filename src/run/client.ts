@@ -55,6 +55,8 @@ class RunHandle implements RunController {
   subscribe(l: RunListener) { return this.r.subscribe(Comlink.proxy(l)); }
   unsubscribe(id: number) { return this.r.unsubscribe(id); }
   weightsDigest() { return this.r.weightsDigest(); }
+  /** The run's worker itself makes the file (the controller's agent lives there). */
+  exportModel(): Promise<{ blob: Blob; fileName: string }> { return this.slot.api.exportModel(); }
   async close(): Promise<void> {
     try {
       await this.r.close();
@@ -148,6 +150,21 @@ export class RunClient implements RunService {
   async importCheckpoint(file: Blob, opts: { onProgress?: ProgressFn } = {}): Promise<CheckpointInfo> {
     const p = opts.onProgress ? Comlink.proxy((d: number, t: number | null) => opts.onProgress!(d, t ?? file.size)) : undefined;
     return (await this.lib()).importCheckpoint(file, p);
+  }
+
+  async exportModel(checkpointId: string): Promise<{ blob: Blob; fileName: string }> {
+    return (await this.lib()).exportCheckpointModel(checkpointId);
+  }
+
+  async exportRunModel(runId: string): Promise<{ blob: Blob; fileName: string }> {
+    const h = this.runs.get(runId);
+    if (!h) throw new Error(`run ${runId} is not open in this tab`);
+    return h.exportModel();
+  }
+
+  createRunFromModel(config: RunConfigInput, model: Uint8Array, listener?: RunListener): Promise<string> {
+    const c = { backends: this.backends, ...config };
+    return this.open((api) => api.createRunFromModel(c, model) as unknown as Promise<Comlink.Remote<RunControllerImpl>>, listener);
   }
 
   async deleteCheckpoint(id: string): Promise<void> {

@@ -19,6 +19,8 @@ import { RunControllerImpl, checkpointInfo, type RunDeps } from './controller';
 import { SingleEnv, WorkerVecEnv } from './envs';
 import type { AtariEnvOptions } from '../env/atari-env';
 import { speedDemo } from './speed';
+import { exportCheckpointModel } from '../checkpoint/model';
+import { createRunFromModel, exportLiveModel, type GameProbe } from './model-io';
 import {
   BUILTIN_GAMES, builtinGame,
   type BackendInfo, type BackendName, type CheckpointInfo, type GameSource, type RunConfigInput, type RunInfo, type RunMode, type SpeedDemoResult,
@@ -29,6 +31,8 @@ let storeP: Promise<CheckpointStore> | null = null;
 let backendP: Promise<BackendInfo> | null = null;
 let controller: RunControllerImpl | null = null;
 let coreP: Promise<WebAssembly.Module> | null = null;
+/** The hosted run's game as its env sees it (model export metadata). */
+let hostedGame: GameProbe | null = null;
 
 function url(rel: string): string {
   if (!base) throw new Error('learner worker: init(baseUrl) was not called');
@@ -61,15 +65,27 @@ async function romBytes(g: GameSource): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** md5 (and ROM name) as the core computes it; also checks the core can play the ROM. */
+/**
+ * md5 (and ROM name) as the core computes it; also checks the core can play the ROM. With the
+ * run's env options, the action set and frame size its envs will have (model import/export).
+ */
 let idModP: Promise<ArcadeModule> | null = null;
-async function identify(rom: Uint8Array): Promise<{ md5: string; name: string }> {
+async function identify(rom: Uint8Array, envOpts?: AtariEnvOptions): Promise<{ md5: string; name: string; actionSet: number[]; frameHeight: number; frameWidth: number }> {
   // One core instance for all identifications (each instance reserves its own memory).
   idModP ??= core().then((m) => ArcadeModule.load(m));
-  const env = await SingleEnv.create({ rom, wasm: await core(), module: await idModP });
-  const id = { md5: env.gameMd5, name: env.gameName };
+  const env = await SingleEnv.create({ rom, wasm: await core(), module: await idModP, env: envOpts });
+  const id = { md5: env.gameMd5, name: env.gameName, actionSet: [...env.env.actionSet], frameHeight: env.frameHeight, frameWidth: env.frameWidth };
   env.close();
   return id;
+}
+
+async function probe(rom: Uint8Array, name: string, envOpts: AtariEnvOptions): Promise<GameProbe> {
+  const g = await identify(rom, envOpts);
+  return { name, md5: g.md5, actionSet: g.actionSet, frameHeight: g.frameHeight, frameWidth: g.frameWidth };
+}
+
+async function toBlobResult(f: { bytes: Uint8Array; fileName: string }): Promise<{ blob: Blob; fileName: string }> {
+  return { blob: new Blob([f.bytes as unknown as BlobPart], { type: 'application/octet-stream' }), fileName: f.fileName };
 }
 
 async function builtinByMd5(md5: string): Promise<Uint8Array | null> {
@@ -139,7 +155,41 @@ const api = {
     const backend = await ensureBackend(config.backends);
     const deps = { ...depsFor(rom, backend, config.env), store: await store(), onClose: () => { controller = null; } };
     controller = await RunControllerImpl.create(config, deps);
+    hostedGame = await probe(rom, config.gameName ?? game.name, config.env);
     return Comlink.proxy(controller);
+  },
+
+  /** "Import model": a new run (not started) whose nets start from a .safetensors model. */
+  async createRunFromModel(c: RunConfigInput, model: Uint8Array) {
+    one();
+    if (!c || typeof c !== 'object') throw new Error('createRunFromModel: config object required');
+    if (!(model instanceof Uint8Array) || model.length === 0) throw new Error('the model file is empty');
+    const { game: source, ...settings } = c;
+    const rom = await romBytes(source);
+    const game = await identify(rom);
+    if (source.kind === 'rom' && source.md5 && source.md5 !== game.md5) throw new Error(`ROM md5 is ${game.md5}, not ${source.md5}`);
+    const config = resolveRunConfig(settings, { md5: game.md5, name: source.kind === 'builtin' ? source.id : (source.name ?? game.name) });
+    const g = await probe(rom, config.gameName ?? game.name, config.env);
+    const backend = await ensureBackend(config.backends);
+    const deps = { ...depsFor(rom, backend, config.env), store: await store(), onClose: () => { controller = null; } };
+    controller = await createRunFromModel(model, config, g, deps);
+    hostedGame = g;
+    return Comlink.proxy(controller);
+  },
+
+  /** The hosted run's online net now, as a model file. */
+  async exportModel(): Promise<{ blob: Blob; fileName: string }> {
+    if (!controller || !hostedGame) throw new Error('this worker hosts no run');
+    return toBlobResult(await exportLiveModel(controller, hostedGame));
+  },
+
+  /** A stored checkpoint's online net as a model file (action set known for built-in games). */
+  async exportCheckpointModel(id: string): Promise<{ blob: Blob; fileName: string }> {
+    const s = await store();
+    const m = await s.getManifest(id);
+    const rom = await builtinByMd5(m.meta.run.gameMd5);
+    const actionSet = rom ? (await identify(rom, m.meta.run.env)).actionSet : null;
+    return toBlobResult(await exportCheckpointModel(s, id, actionSet));
   },
 
   async openCheckpoint(id: string, o: { mode?: RunMode; rom?: Uint8Array; backends?: BackendName[] } = {}) {
@@ -154,6 +204,7 @@ const api = {
     const backend = await ensureBackend(o.backends ?? m.meta.run.backends);
     const deps = { ...depsFor(rom, backend, m.meta.run.env), store: s, onClose: () => { controller = null; } };
     controller = await RunControllerImpl.fromCheckpoint(id, deps, { mode: o.mode });
+    hostedGame = await probe(rom, m.meta.run.gameName ?? (await identify(rom)).name, m.meta.run.env);
     return Comlink.proxy(controller);
   },
 

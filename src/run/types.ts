@@ -268,6 +268,19 @@ export interface RunService {
   /** A Blob (application/octet-stream) of the .arcadelab file + a suggested file name. */
   exportCheckpoint(id: string, opts?: { withReplay?: boolean; onProgress?: ProgressFn }): Promise<{ blob: Blob; fileName: string }>;
   importCheckpoint(file: Blob, opts?: { onProgress?: ProgressFn }): Promise<CheckpointInfo>;
+  /**
+   * "Export model (PyTorch)": the online net as .safetensors with CleanRL dqn_atari.py QNetwork
+   * names and layouts, metadata naming game, action set, network and algorithm
+   * (src/checkpoint/model.ts). Of a stored checkpoint, or (exportRunModel) of an open run now.
+   */
+  exportModel(checkpointId: string): Promise<{ blob: Blob; fileName: string }>;
+  exportRunModel(runId: string): Promise<{ blob: Blob; fileName: string }>;
+  /**
+   * "Import model": a new run of `config` whose nets start from a .safetensors model (checked
+   * against the game's action count and the network first; a refused file creates nothing).
+   * The run is created, not started: watch it, or start() it to train on.
+   */
+  createRunFromModel(config: RunConfigInput, model: Uint8Array, listener?: RunListener): Promise<string>;
   deleteCheckpoint(id: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   speedDemo(game: GameSource, seconds: number, opts?: { workers?: number; envsPerWorker?: number }): Promise<SpeedDemoResult>;

@@ -28,6 +28,7 @@ export class Playground {
   private readonly runsEmpty: HTMLElement;
   private readonly trainBtn: HTMLButtonElement;
   private readonly trainMsg: HTMLElement;
+  private readonly importModelBtn: HTMLButtonElement;
   private readonly play: PlaySession;
   private readonly playBtn: HTMLButtonElement;
   private readonly preview: FrameCanvas;
@@ -80,7 +81,16 @@ export class Playground {
     this.trainBtn = button('Train', () => void this.train(), { id: 'train', class: 'primary' });
     this.trainMsg = h('p', { class: 'inline-msg', id: 'train-msg', role: 'status' });
     this.trainMsg.hidden = true;
-    setup.append(h('div', { class: 'row train-row' }, this.trainBtn), this.trainMsg);
+    const modelFile = h('input', { type: 'file', accept: '.safetensors,application/octet-stream', id: 'model-file', class: 'visually-hidden', tabindex: -1, 'aria-hidden': 'true' });
+    modelFile.addEventListener('change', () => {
+      const f = modelFile.files?.[0];
+      modelFile.value = '';
+      if (f) void this.importModel(f);
+    });
+    this.importModelBtn = button('Import model…', () => modelFile.click(), {
+      id: 'import-model', class: 'secondary',
+      title: 'A .safetensors Q-network (CleanRL dqn_atari.py QNetwork names, e.g. from "Export model (PyTorch)") for the selected game: watch it or train it further as a new run' });
+    setup.append(h('div', { class: 'row train-row' }, this.trainBtn, this.importModelBtn, modelFile), this.trainMsg);
 
     // ---- Runs ----
     this.runsEmpty = h('p', { class: 'muted', text: 'No run yet: pick a game and press Train. Up to four runs can train side by side.' });
@@ -129,6 +139,7 @@ export class Playground {
     else if (open >= MAX_OPEN_RUNS) why = `${MAX_OPEN_RUNS} runs are open: close one to start another.`;
     this.trainBtn.disabled = why !== '';
     this.trainBtn.title = why || 'Start a new training run with these settings';
+    this.importModelBtn.disabled = why !== '';
     this.speed.runButton.disabled = !g?.hasReward;
     this.runsEmpty.hidden = open > 0;
   }
@@ -200,6 +211,44 @@ export class Playground {
     } catch (e) {
       this.showTrainMsg('error', `Could not start training: ${errorText(e)}`);
       this.log.add('error', `Could not start ${name}: ${errorText(e)}`);
+      if (card) await card.close();
+    } finally {
+      this.syncTrain();
+    }
+  }
+
+  /**
+   * "Import model": a new run of the selected game with the page's settings, its nets loaded
+   * from the file (its own network and frame stack when it names them). Created, not started:
+   * the card offers Watch agent and Train. A refused file creates nothing and says why.
+   */
+  async importModel(f: File): Promise<void> {
+    const game = this.picker.trainable();
+    if (!game) return;
+    let values, mode: RunMode;
+    try {
+      values = this.form.read();
+      mode = this.readMode();
+    } catch (e) {
+      this.showTrainMsg('error', errorText(e));
+      return;
+    }
+    this.importModelBtn.disabled = true;
+    this.trainMsg.hidden = true;
+    const name = `${game.name} #${this.cards.length + 1} (model ${f.name})`;
+    let card: RunCard | null = null;
+    try {
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      const svc = await this.getService();
+      const runId = await svc.createRunFromModel({ game: game.source, ...values, mode, name }, bytes);
+      card = this.addCard(svc, runId, name);
+      card.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      await card.attach(false);
+      this.showTrainMsg('info', `Imported ${f.name} for ${game.name}: press Watch agent to see it play, or Train to go on training.`);
+      this.log.add('ok', `${name}: model loaded (${fmtInt(bytes.length)} bytes)`);
+    } catch (e) {
+      this.showTrainMsg('error', `Import of ${f.name} failed: ${errorText(e)}`);
+      this.log.add('error', `Model import of ${f.name} failed: ${errorText(e)}`);
       if (card) await card.close();
     } finally {
       this.syncTrain();

@@ -1,11 +1,11 @@
 /*
  * Checkpoints panel: every saved checkpoint (time, run, steps, episodes, return, size) with
- * Resume / Export / Delete, plus Import. Long operations show a progress bar fed by the
+ * Resume / Export / Export model (PyTorch) / Delete, plus Import. Long operations show a progress bar fed by the
  * store's byte counts; a save has no byte stream, so it shows an indeterminate bar.
  */
 import type { CheckpointInfo, RunInfo, RunService } from '../run/types';
 import type { ActivityLog } from './activity';
-import { button, errorText, fmtBytes, fmtInt, fmtNum, fmtTime, h } from './dom';
+import { button, downloadBlob, errorText, fmtBytes, fmtInt, fmtNum, fmtTime, h } from './dom';
 
 export interface CheckpointsHooks {
   /** Open a run from this checkpoint (the app creates its card). */
@@ -97,6 +97,9 @@ export class CheckpointsPanel {
     const label = `${run?.name ?? c.runId} at step ${fmtInt(c.counters.agentSteps)}`;
     const resume = button('Resume', () => void this.resume(c, resume), { 'aria-label': `Resume from checkpoint: ${label}` });
     const exp = button('Export', () => void this.exportCk(c, exp), { 'aria-label': `Export checkpoint: ${label}` });
+    const model = button('Export model (PyTorch)', () => void this.exportModel(c, model), {
+      class: 'secondary', 'aria-label': `Export model (PyTorch) of checkpoint: ${label}`,
+      title: 'The online Q-network as .safetensors with CleanRL dqn_atari.py QNetwork names (tools/python/continue_in_cleanrl.md)' });
     const del = button('Delete', () => void this.deleteCk(c, del), { class: 'danger', 'aria-label': `Delete checkpoint: ${label}` });
     return h('tr', { 'data-checkpoint': c.id, 'data-reason': c.reason, ...(isBest ? { 'data-best': 'true' } : {}) },
       h('td', { text: fmtTime(c.createdAt), title: `${c.reason}${c.hasReplay ? ', with replay buffer' : ', weights and counters only'}` }),
@@ -107,7 +110,7 @@ export class CheckpointsPanel {
         title: c.evalReturn === null ? 'not evaluated (evaluation checkpoints carry the mean return of their greedy episodes)'
           : `mean raw return of the evaluation episodes of these weights (agent.eval_episodes at eval_epsilon)${isBest ? '; the best of this run, kept by the retention rule' : ''}` }),
       h('td', { class: 'num', text: fmtBytes(c.totalBytes) }),
-      h('td', {}, h('div', { class: 'actions' }, resume, exp, del)));
+      h('td', {}, h('div', { class: 'actions' }, resume, exp, model, del)));
   }
 
   private say(level: 'ok' | 'error' | 'info', text: string): void {
@@ -152,17 +155,27 @@ export class CheckpointsPanel {
     this.showProgress('Exporting…', 0, c.totalBytes);
     try {
       const { blob, fileName } = await s.exportCheckpoint(c.id, { onProgress: (d, t) => this.showProgress('Exporting…', d, t) });
-      const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: fileName });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      downloadBlob(blob, fileName);
       this.say('ok', `Exported ${fileName} (${fmtBytes(blob.size)}).`);
     } catch (e) {
       this.say('error', `Export failed: ${errorText(e)}`);
     } finally {
       this.hideProgress();
+      btn.disabled = false;
+    }
+  }
+
+  private async exportModel(c: CheckpointInfo, btn: HTMLButtonElement): Promise<void> {
+    const s = this.service;
+    if (!s) return;
+    btn.disabled = true;
+    try {
+      const { blob, fileName } = await s.exportModel(c.id);
+      downloadBlob(blob, fileName);
+      this.say('ok', `Exported model ${fileName} (${fmtBytes(blob.size)}): CleanRL QNetwork names, loads with load_state_dict(strict=True).`);
+    } catch (e) {
+      this.say('error', `Model export failed: ${errorText(e)}`);
+    } finally {
       btn.disabled = false;
     }
   }

@@ -9,9 +9,10 @@ import * as Comlink from 'comlink';
 import { FRAME_ENV_SLOTS, FRAME_KIND_GRAY, frameEnvSlot, type MetricsHistory, type MetricsSnapshot, type RunController, type RunEvent, type RunMode, type RunService, type RunState } from '../run/types';
 import type { ActivityLog } from './activity';
 import { StreamChart } from './chart';
-import { button, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
+import { button, downloadBlob, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
 import { FrameCanvas, SharedFrameReader } from './frame-view';
 import { MovingMean } from './series';
+import { ScalarLog } from './scalar-log';
 
 let cardSeq = 0;
 /** Steps/s and frames/s shown on a card are averaged over this long. */
@@ -44,10 +45,12 @@ export class RunCard {
   private raf = 0;
   private viewEnv = 0;
   private readonly envSelect: HTMLSelectElement;
-  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'switch' | 'close', HTMLButtonElement>;
+  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'model' | 'switch' | 'close', HTMLButtonElement>;
   private readonly modeRadios: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
   private readonly busy: HTMLProgressElement;
   private readonly mean100 = new MovingMean(100);
+  /** Every scalar this card received, for "Download metrics" (CSV / JSON lines). */
+  readonly scalars = new ScalarLog();
   private best = -Infinity;
   private last: number | null = null;
   private state: RunState = 'creating';
@@ -77,6 +80,7 @@ export class RunCard {
       resume: button('Resume', () => void this.act('Resume', () => this.ctl.resume()), { disabled: true }),
       watch: button('Watch agent', () => void this.toggleWatch(), { 'aria-pressed': 'false', disabled: true, title: 'Greedy policy on a separate env at real-time speed; training pauses meanwhile' }),
       save: button('Save checkpoint', () => void this.save(), { disabled: true }),
+      model: button('Export model (PyTorch)', () => void this.exportModel(), { disabled: true, class: 'secondary', title: 'The online Q-network now, as .safetensors with CleanRL dqn_atari.py QNetwork names (training goes on)' }),
       switch: button('Switch mode', () => void this.switchMode(), { disabled: true }),
       close: button('Close run', () => void this.close(), { class: 'secondary' }),
     };
@@ -140,12 +144,20 @@ export class RunCard {
       eps: new StreamChart(chartsBox, { title: 'Epsilon', xLabel: 'agent step', series: [{ label: 'epsilon', stroke: '#fce070' }] }),
     };
 
+    const fileBase = title.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'run';
+    const metricsRow = h('div', { class: 'row metrics-export', role: 'group', 'aria-label': `${title} metrics export` },
+      h('span', { class: 'muted small', text: 'Download metrics (CleanRL tag names):' }),
+      button('CSV', () => downloadBlob(new Blob([this.scalars.toCSV()], { type: 'text/csv' }), `${fileBase}-metrics.csv`), { class: 'secondary', 'aria-label': `Download metrics of ${title} as CSV` }),
+      button('JSON lines', () => downloadBlob(new Blob([this.scalars.toJSONL()], { type: 'application/x-ndjson' }), `${fileBase}-metrics.jsonl`), { class: 'secondary', 'aria-label': `Download metrics of ${title} as JSON lines` }),
+      button('Return chart (PNG)', () => void this.saveReturnPng(`${fileBase}-return.png`), { class: 'secondary', 'aria-label': `Save the return chart of ${title} as PNG` }));
+
     this.root = h('article', { class: 'panel run-card', 'aria-labelledby': headId, 'data-run': runId },
       h('header', { class: 'run-head' }, h('h3', { id: headId, text: title }), this.stateBadge, this.busy),
       h('div', { class: 'run-controls', role: 'group', 'aria-label': `${title} controls` },
-        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.close),
+        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.model, this.btn.close),
       modeFs,
       h('div', { class: 'run-body' }, viewBox, dl),
+      metricsRow,
       chartsBox);
     parent.append(this.root);
   }
@@ -178,7 +190,31 @@ export class RunCard {
     this.raf = requestAnimationFrame(tick);
   }
 
+  /** The return chart as drawn (uPlot's canvas) on the card's background, with its title. */
+  private async saveReturnPng(fileName: string): Promise<void> {
+    const src = this.charts.ret.root.querySelector('canvas');
+    if (!src) {
+      this.log.add('warn', `${this.title}: the return chart has no data yet`);
+      return;
+    }
+    const pad = 28;
+    const out = document.createElement('canvas');
+    out.width = src.width;
+    out.height = src.height + pad;
+    const g = out.getContext('2d')!;
+    g.fillStyle = getComputedStyle(this.root).backgroundColor || '#161a22';
+    g.fillRect(0, 0, out.width, out.height);
+    g.fillStyle = '#d7dce4';
+    g.font = '14px sans-serif';
+    g.fillText(`${this.title}: episode return (raw score) vs agent step`, 8, 19);
+    g.drawImage(src, 0, pad);
+    const blob = await new Promise<Blob | null>((r) => out.toBlob(r, 'image/png'));
+    if (!blob) throw new Error('the browser could not encode the chart as PNG');
+    downloadBlob(blob, fileName);
+  }
+
   private fillHistory(hist: MetricsHistory, snap: MetricsSnapshot): void {
+    this.scalars.history(hist);
     for (const p of hist.episodes) {
       this.charts.ret.push(0, p.x, p.mean);
       this.charts.ret.push(1, p.x, this.mean100.push(p.mean));
@@ -299,10 +335,15 @@ export class RunCard {
     this.root.dataset['state'] = s;
     const live = s !== 'closed' && s !== 'error' && s !== 'creating' && s !== 'done';
     const idle = s === 'running' || s === 'paused' || s === 'ready';
-    this.btn.pause.hidden = s === 'paused';
-    this.btn.resume.hidden = s !== 'paused';
+    // A run made by "Import model" waits in 'ready' (watch it, or train it): Resume reads Train then.
+    const startable = s === 'paused' || s === 'ready';
+    this.btn.pause.hidden = startable;
+    this.btn.resume.hidden = !startable;
+    this.btn.resume.textContent = s === 'ready' ? 'Train' : 'Resume';
     this.btn.pause.disabled = s !== 'running' && s !== 'evaluating';
-    this.btn.resume.disabled = s !== 'paused';
+    this.btn.resume.disabled = !startable;
+    // A finished (done) run still has its net: export it too.
+    this.btn.model.disabled = s === 'closed' || s === 'creating' || s === 'error';
     this.btn.save.disabled = !idle;
     this.btn.watch.disabled = !(idle || s === 'watching');
     this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating' || s === 'evaluating');
@@ -321,6 +362,7 @@ export class RunCard {
       this.last = e.rawReturn;
       this.best = Math.max(this.best, e.rawReturn);
       const mean = this.mean100.push(e.rawReturn);
+      this.scalars.episode(e);
       this.charts.ret.push(0, e.agentStep, e.rawReturn);
       this.charts.ret.push(1, e.agentStep, mean);
     }
@@ -337,6 +379,7 @@ export class RunCard {
     const sps = span >= 1 ? (c.agentSteps - first!.steps) / span : m.stepsPerSec;
     const fps = span >= 1 ? (c.frames - first!.frames) / span : m.framesPerSec;
     if (m.state === 'running') {
+      this.scalars.tick(m, sps);
       this.charts.sps.push(0, c.agentSteps, sps);
       this.charts.eps.push(0, c.agentSteps, m.epsilon);
     }
@@ -432,6 +475,20 @@ export class RunCard {
       this.showError(`Save failed: ${errorText(e)}`);
     } finally {
       this.busy.hidden = !(this.state === 'switching' || this.state === 'saving');
+      this.setState(this.state);
+    }
+  }
+
+  async exportModel(): Promise<void> {
+    this.btn.model.disabled = true;
+    try {
+      const { blob, fileName } = await this.service.exportRunModel(this.runId);
+      downloadBlob(blob, fileName);
+      this.log.add('ok', `${this.title}: exported model ${fileName} (${fmtBytes(blob.size)}, CleanRL QNetwork names)`);
+    } catch (e) {
+      this.log.add('error', `${this.title}: model export failed: ${errorText(e)}`);
+      this.showError(`Model export failed: ${errorText(e)}`);
+    } finally {
       this.setState(this.state);
     }
   }
