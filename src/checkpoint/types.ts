@@ -17,7 +17,13 @@ export interface Counters {
   gradientUpdates: number;
 }
 
-export type SaveReason = 'auto' | 'manual' | 'pagehide' | 'mode-switch' | 'import' | 'eval';
+/**
+ * Why a checkpoint was written. 'manual' and 'import' are the user's (kept until deleted); the
+ * rest are automatic and rotate (store.ts keptByPolicy): 'auto' every N agent steps, 'timed'
+ * every N seconds of training (the small crash-safety save), 'eval' after an evaluation,
+ * 'mode-switch', 'pagehide'.
+ */
+export type SaveReason = 'auto' | 'timed' | 'manual' | 'pagehide' | 'mode-switch' | 'import' | 'eval';
 
 /** One typed array of a checkpoint, stored as one or more parts (blobs). */
 export interface ArrayEntry {
