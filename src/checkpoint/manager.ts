@@ -8,8 +8,10 @@ import type { CheckpointStore } from './store';
 import type { Manifest, SaveReason } from './types';
 
 /**
- * When to save: every N agent steps, when the page is hidden or unloaded (fast path without the
- * replay when it would not finish in time), and on demand. The policy is the run config's
+ * When to save: every N agent steps ('auto', with the replay), every N seconds of training
+ * ('timed': the small crash-safety save, the replay only when it fits the page-hide budget),
+ * when the page is hidden or unloaded (fast path without the replay when it would not finish in
+ * time), and on demand. The policy is the run config's
  * `autosave` (src/run/config.ts, where its defaults live); retention (keep last K + best) is the
  * run config's `retention`, applied by the store atomically with each save.
  */
@@ -20,6 +22,8 @@ export interface ManagerHooks {
   capture: (o: { evalReturn: number | null }) => Promise<CheckpointContent>;
   onSaved?: (m: Manifest, ms: number) => void;
   onError?: (e: unknown) => void;
+  /** Seconds of training so far (the clock of policy.everySeconds; absent: no timed saves). */
+  trainingSeconds?: () => number;
 }
 
 export class CheckpointManager {
@@ -28,6 +32,10 @@ export class CheckpointManager {
   policy: AutosavePolicy;
   private readonly hooks: ManagerHooks;
   private lastSavedStep: number;
+  /** Training seconds at the last save; null until the first due() check arms the timer. */
+  private lastSavedSec: number | null = null;
+  /** Where the last failed automatic save was tried: the next try waits a whole interval (no retry every step). */
+  private failedAt = { step: -Infinity, sec: -Infinity };
   private saving: Promise<Manifest> | null = null;
   /** Measured write speed of full saves (bytes per ms), for the page-hide decision. */
   private bytesPerMs: number | null = null;
@@ -45,11 +53,30 @@ export class CheckpointManager {
     return this.saving !== null;
   }
 
-  /** Call between agent steps: saves if the autosave interval passed (await it before stepping on). */
-  async maybeAutosave(agentSteps: number): Promise<Manifest | null> {
-    const every = this.policy.everyAgentSteps;
-    if (!(every > 0) || agentSteps - this.lastSavedStep < every || this.saving) return null;
-    return this.save('auto', true);
+  /** Which automatic save is due now, if any ('auto' wins when both are). Cheap: call it after every step. */
+  due(agentSteps: number, trainingSec: number | null = null): 'auto' | 'timed' | null {
+    if (this.saving) return null;
+    const p = this.policy;
+    if (p.everyAgentSteps > 0 && agentSteps - Math.max(this.lastSavedStep, this.failedAt.step) >= p.everyAgentSteps) return 'auto';
+    if (trainingSec === null || !(p.everySeconds > 0)) return null;
+    this.lastSavedSec ??= trainingSec;
+    if (trainingSec - Math.max(this.lastSavedSec, this.failedAt.sec) >= p.everySeconds) return 'timed';
+    return null;
+  }
+
+  /**
+   * Call between agent steps: saves if an autosave interval passed (await it before stepping
+   * on). A failed save throws; the next attempt waits a whole interval.
+   */
+  async maybeAutosave(agentSteps: number, trainingSec: number | null = null): Promise<Manifest | null> {
+    const reason = this.due(agentSteps, trainingSec);
+    if (!reason) return null;
+    try {
+      return await this.save(reason, reason === 'auto' || this.replayFitsPageHide());
+    } catch (e) {
+      this.failedAt = { step: agentSteps, sec: trainingSec ?? -Infinity };
+      throw e;
+    }
   }
 
   /** Saves now (manual button, evaluation with its mean return, mode switch). */
@@ -65,6 +92,8 @@ export class CheckpointManager {
         this.lastReplayBytes = m.arrays.filter((a) => a.name.startsWith('replay/')).reduce((s, a) => s + a.byteLength, 0);
       }
       this.lastSavedStep = m.counters.agentSteps;
+      const sec = this.hooks.trainingSeconds?.();
+      if (sec !== undefined) this.lastSavedSec = sec;
       this.hooks.onSaved?.(m, ms);
       return m;
     })();

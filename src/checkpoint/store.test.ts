@@ -418,12 +418,21 @@ describe('retention policy', () => {
     await saveAt(s, run.runId, A, { retention, reason: 'eval', evalReturn: 1 });
     await stepTo(A, 30);
     await saveAt(s, run.runId, A, { retention, reason: 'auto' });
+    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['auto', 30], ['eval', 10]]);
+    // A timed save (the crash-safety net) does not count against keepLast; a newer save of any
+    // kind supersedes it.
     await stepTo(A, 40);
-    await saveAt(s, run.runId, A, { retention, reason: 'timed' });
-    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['timed', 40], ['eval', 10]]);
+    await saveAt(s, run.runId, A, { retention, reason: 'timed', includeReplay: false });
+    await stepTo(A, 44);
+    await saveAt(s, run.runId, A, { retention, reason: 'timed', includeReplay: false });
+    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['timed', 44], ['auto', 30], ['eval', 10]]);
+    await stepTo(A, 50);
+    await saveAt(s, run.runId, A, { retention, reason: 'manual' });
+    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['manual', 50], ['auto', 30], ['eval', 10]]);
     expect(texts).toEqual([
       'removed automatic eval save at step 20 to keep the last 1 (manual saves and imports are never removed automatically)',
-      'removed autosave at step 30 to keep the last 1 (manual saves and imports are never removed automatically)',
+      'removed autosave at step 40: superseded by a newer save (manual saves and imports are never removed automatically)',
+      'removed autosave at step 44: superseded by a newer save (manual saves and imports are never removed automatically)',
     ]);
   });
 

@@ -133,7 +133,11 @@ export function isAutomaticSave(reason: SaveReason): boolean {
  */
 export function keptByPolicy(list: readonly Manifest[], p: RetentionPolicy): Set<string> {
   const keep = new Set(list.filter((m) => !isAutomaticSave(m.reason)).map((m) => m.id));
-  const auto = list.filter((m) => isAutomaticSave(m.reason)).sort(byRecency);
+  // A 'timed' save is the crash-safety net (often without the replay): only the newest one is
+  // kept, and only while no other checkpoint is newer; it never pushes a full autosave out.
+  const newest = [...list].sort(byRecency)[0];
+  if (newest?.reason === 'timed') keep.add(newest.id);
+  const auto = list.filter((m) => isAutomaticSave(m.reason) && m.reason !== 'timed').sort(byRecency);
   for (const m of auto.slice(0, Math.max(1, p.keepLast))) keep.add(m.id);
   if (p.keepBest) {
     const b = bestOf(auto);
@@ -148,16 +152,16 @@ export interface PrunedCheckpoint {
   runId: string;
   reason: SaveReason;
   agentSteps: number;
-  /** 'rotation': retention's keepLast; 'space': storage was full and a save needed the room. */
-  why: 'rotation' | 'space';
+  /** 'rotation': retention's keepLast; 'superseded': a timed save with a newer save after it; 'space': storage was full and a save needed the room. */
+  why: 'rotation' | 'superseded' | 'space';
   keepLast: number;
 }
 
 /** The Activity line for a pruned checkpoint (one wording, used by every caller). */
 export function prunedText(p: PrunedCheckpoint): string {
   const what = p.reason === 'auto' || p.reason === 'timed' ? 'autosave' : `automatic ${p.reason} save`;
-  const tail = p.why === 'rotation' ? `to keep the last ${p.keepLast}` : 'to make room: storage was full';
-  return `removed ${what} at step ${p.agentSteps.toLocaleString('en-US')} ${tail} (manual saves and imports are never removed automatically)`;
+  const tail = p.why === 'rotation' ? ` to keep the last ${p.keepLast}` : p.why === 'superseded' ? ': superseded by a newer save' : ' to make room: storage was full';
+  return `removed ${what} at step ${p.agentSteps.toLocaleString('en-US')}${tail} (manual saves and imports are never removed automatically)`;
 }
 
 export class CheckpointStore {
@@ -247,6 +251,17 @@ export class CheckpointStore {
   async getRun(runId: string): Promise<RunRecord | null> {
     const r = await this.db.get('runs', runId);
     return r ? migrateRunRecord(r) : null;
+  }
+
+  /** Marks a run as training (since `since`) or not (null); see RunRecord.trainingSince. */
+  async setTraining(runId: string, since: number | null): Promise<void> {
+    const tx = this.db.transaction('runs', 'readwrite', { durability: 'strict' });
+    const r = await tx.store.get(runId);
+    if (r) {
+      r.trainingSince = since;
+      await tx.store.put(r);
+    }
+    await tx.done;
   }
 
   async renameRun(runId: string, name: string): Promise<void> {
@@ -454,7 +469,7 @@ export class CheckpointStore {
     const keep = keptByPolicy(all, policy);
     keep.add(m.id);
     const pruned = all.filter((x) => !keep.has(x.id)).map((x): PrunedCheckpoint => ({
-      id: x.id, runId: x.runId, reason: x.reason, agentSteps: x.counters.agentSteps, why: 'rotation', keepLast: policy.keepLast,
+      id: x.id, runId: x.runId, reason: x.reason, agentSteps: x.counters.agentSteps, why: x.reason === 'timed' ? 'superseded' : 'rotation', keepLast: policy.keepLast,
     }));
     void mans.put(m);
     for (const p of pruned) void mans.delete(p.id);

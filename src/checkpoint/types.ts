@@ -100,6 +100,12 @@ export interface RunRecord {
   mode: RunMode;
   latestId: string | null;
   latestCounters: Counters | null;
+  /**
+   * When its training loop last started (ms since epoch) while it has not been paused, closed or
+   * finished since; null/absent = not training. Still set after a reload, a crash or a killed
+   * browser: the page then offers to resume the run from its latest checkpoint.
+   */
+  trainingSince?: number | null;
 }
 
 /** Listing for the UI: a run, its latest checkpoint, and all of its checkpoints (newest first). */
