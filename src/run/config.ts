@@ -37,7 +37,7 @@
  *
  * Importing this file pulls in no tfjs and no workers (the page uses it).
  */
-import { DEFAULT_CONFIG, validateConfig, type DQNConfig } from '../agent/config';
+import { BOUNDS as AGENT_BOUNDS, DEFAULT_CONFIG, validateConfig, type DQNConfig } from '../agent/config';
 import { resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
 
 import { DEFAULT_BACKENDS, type BackendName } from '../tfjs/backend-names';
@@ -186,7 +186,8 @@ export function validateRunConfig(c: RunConfig): string[] {
   if (c.version !== 2) out.push(`version must be 2, got ${String(c.version)}`);
   if (typeof c.gameMd5 !== 'string' || !/^[0-9a-f]{32}$/.test(c.gameMd5)) out.push(`gameMd5 must be 32 lower-case hex digits, got "${String(c.gameMd5)}"`);
   if (c.name !== undefined && typeof c.name !== 'string') out.push('name must be a string');
-  if (typeof c.seed !== 'number' || !Number.isInteger(c.seed) || c.seed < 0) out.push(`seed must be an integer >= 0, got ${String(c.seed)}`);
+  // The agent's bound (src/agent/config.ts BOUNDS.seed): env i is seeded with seed + i, in 31 bits.
+  if (!isIntIn(c.seed, AGENT_BOUNDS.seed[0], AGENT_BOUNDS.seed[1])) out.push(`seed must be an integer in [0, ${AGENT_BOUNDS.seed[1]}], got ${String(c.seed)}`);
   const mp = modeProblems(c.mode);
   out.push(...mp);
   if (!isObj(c.agent)) out.push('agent must be an object of hyperparameters');
@@ -210,7 +211,7 @@ export function validateRunConfig(c: RunConfig): string[] {
     if (!isIntIn(c.retention.keepLast, 1, 1000)) out.push(`retention.keepLast must be an integer in [1, 1000], got ${String(c.retention.keepLast)}`);
     if (typeof c.retention.keepBest !== 'boolean') out.push(`retention.keepBest must be a boolean, got ${String(c.retention.keepBest)}`);
   }
-  if (!isIntIn(c.eval_every, 0, Number.MAX_SAFE_INTEGER)) out.push(`eval_every must be an integer >= 0 (0 = never), got ${String(c.eval_every)}`);
+  if (!isIntIn(c.eval_every, 0, 1e10)) out.push(`eval_every must be an integer in [0, 1e10] (0 = never), got ${String(c.eval_every)}`);
   if (!Array.isArray(c.backends) || c.backends.length === 0 || c.backends.some((b) => !DEFAULT_BACKENDS.includes(b))) {
     out.push(`backends must be a non-empty list of ${DEFAULT_BACKENDS.join(', ')}, got ${JSON.stringify(c.backends)}`);
   }
