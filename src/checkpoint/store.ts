@@ -2,6 +2,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { DEFAULT_PART_BYTES, encodeContent, partRanges, type ArraySource, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError, isQuotaError } from './errors';
 import { contentIdOf } from './content-id';
+import { isAutomaticSave } from './reasons';
 import { assertLittleEndian, sha256Hex } from './hash';
 import type { RetentionPolicy } from '../run/config';
 import { migrateManifest, migrateRunRecord } from './migrate';
@@ -118,14 +119,7 @@ export function bestOf(list: readonly Manifest[]): Manifest | null {
   return best;
 }
 
-/**
- * Saves the app made on its own (interval, timed, evaluation, mode switch, page hide): only
- * these rotate. A manual save or an import is the user's and stays until the user deletes it.
- */
-const AUTOMATIC: ReadonlySet<SaveReason> = new Set<SaveReason>(['auto', 'timed', 'eval', 'mode-switch', 'pagehide']);
-export function isAutomaticSave(reason: SaveReason): boolean {
-  return AUTOMATIC.has(reason);
-}
+export { isAutomaticSave };
 
 /**
  * Which checkpoints of a run the policy keeps (ids): every manual save and import, the K newest
