@@ -19,6 +19,7 @@ describe('hyperparameter form check (checkForm)', () => {
 
   it('every bad field at once, each on its own field, with its allowed range', () => {
     const r = checkForm({ learning_rate: '1e308', seed: '1e20', batch_size: '1e9', target_network_frequency: '0', gamma: '1.5', 'retention.keepLast': '0', 'autosave.everySeconds': '1' });
+    expect(new Set(fieldsOf(r)).size).toBe(r.problems.length); // one message per field
     const by = Object.fromEntries(r.problems.map((p) => [p.field, p.message]));
     expect(Object.keys(by).sort()).toEqual(['autosave.everySeconds', 'batch_size', 'gamma', 'learning_rate', 'retention.keepLast', 'seed', 'target_network_frequency']);
     expect(by['learning_rate']).toBe('learning_rate must be in (0, 10], got 1e+308');

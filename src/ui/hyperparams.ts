@@ -332,7 +332,8 @@ export function checkForm(raw: RawForm): { values: FormValues | null; problems: 
     if (!(e instanceof RunConfigError)) throw e;
     for (const p of e.problems) {
       const field = fieldOfProblem(p);
-      // A field that did not parse was reported once already, by the parser.
+      // One message per field: a field that did not parse was reported by the parser, and the
+      // run-level and agent-level checks of the seed say the same thing.
       if (field && problems.some((q) => q.field === field)) continue;
       problems.push({ field, message: p.replace(/^agent\.[a-z_]+: /, '') });
     }
