@@ -165,31 +165,61 @@ const isPosInt = (x: unknown): boolean => typeof x === 'number' && Number.isInte
 const isNonNegInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 const isFiniteNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
+/**
+ * Hard bounds (a value outside cannot train here, or cannot be allocated, or is a typo): each
+ * message names the field and its allowed range. The upper ends are far above any published
+ * setting; batch_size's is what the input stacks of one gradient step can take in a browser
+ * (see batchInputBytes()).
+ */
+export const BOUNDS = Object.freeze({
+  seed: [0, 2 ** 31 - 1],
+  total_timesteps: [1, 1e10],
+  learning_rate: [0, 10],
+  adam_eps: [0, 1],
+  buffer_size: [1, 100_000_000],
+  batch_size: [1, 2048],
+  target_network_frequency: [1, 1e9],
+  learning_starts: [0, 1e10],
+  train_frequency: [1, 1_000_000],
+  max_grad_norm: [0, 1e6],
+  eval_episodes: [1, 1000],
+} as const);
+
+/** Bytes of float32 inputs one gradient step feeds the nets: obs and next obs stacks of the batch at 84x84. */
+export function batchInputBytes(batchSize: number, frameStack: number): number {
+  return 2 * batchSize * frameStack * 84 * 84 * 4;
+}
+
+const fmtBound = (x: number): string => (Math.abs(x) >= 1e7 ? x.toExponential().replace('+', '') : x.toLocaleString('en-US'));
+const inInt = (x: unknown, k: keyof typeof BOUNDS): boolean => typeof x === 'number' && Number.isInteger(x) && x >= BOUNDS[k][0] && x <= BOUNDS[k][1];
+const intRange = (k: keyof typeof BOUNDS): string => `an integer in [${fmtBound(BOUNDS[k][0])}, ${fmtBound(BOUNDS[k][1])}]`;
+
 export function validateConfig(c: DQNConfig): void {
-  req(isFiniteNum(c.seed), `seed must be a finite number, got ${c.seed}`);
-  req(isPosInt(c.total_timesteps), `total_timesteps must be a positive integer, got ${c.total_timesteps}`);
-  req(isFiniteNum(c.learning_rate) && c.learning_rate > 0, `learning_rate must be > 0, got ${c.learning_rate}`);
-  req(isFiniteNum(c.adam_eps) && c.adam_eps > 0, `adam_eps must be > 0, got ${c.adam_eps}`);
+  req(inInt(c.seed, 'seed'), `seed must be ${intRange('seed')}, got ${c.seed}`);
+  req(inInt(c.total_timesteps, 'total_timesteps'), `total_timesteps must be ${intRange('total_timesteps')}, got ${c.total_timesteps}`);
+  req(isFiniteNum(c.learning_rate) && c.learning_rate > 0 && c.learning_rate <= BOUNDS.learning_rate[1], `learning_rate must be in (0, ${BOUNDS.learning_rate[1]}], got ${c.learning_rate}`);
+  req(isFiniteNum(c.adam_eps) && c.adam_eps > 0 && c.adam_eps <= BOUNDS.adam_eps[1], `adam_eps must be in (0, ${BOUNDS.adam_eps[1]}], got ${c.adam_eps}`);
   req(isPosInt(c.num_envs), `num_envs must be a positive integer, got ${c.num_envs}`);
-  req(isPosInt(c.buffer_size), `buffer_size must be a positive integer, got ${c.buffer_size}`);
+  req(inInt(c.buffer_size, 'buffer_size'), `buffer_size must be ${intRange('buffer_size')} (the replay actually allocated is capped by memory), got ${c.buffer_size}`);
   req(isFiniteNum(c.replay_max_bytes) && c.replay_max_bytes > 0, `replay_max_bytes must be > 0`);
   req(isFiniteNum(c.replay_memory_fraction) && c.replay_memory_fraction > 0 && c.replay_memory_fraction <= 1,
     `replay_memory_fraction must be in (0, 1], got ${c.replay_memory_fraction}`);
   req(isFiniteNum(c.gamma) && c.gamma >= 0 && c.gamma <= 1, `gamma must be in [0, 1], got ${c.gamma}`);
   req(isFiniteNum(c.tau) && c.tau > 0 && c.tau <= 1, `tau must be in (0, 1], got ${c.tau}`);
-  req(isPosInt(c.target_network_frequency), `target_network_frequency must be a positive integer`);
-  req(isPosInt(c.batch_size), `batch_size must be a positive integer, got ${c.batch_size}`);
+  req(inInt(c.target_network_frequency, 'target_network_frequency'), `target_network_frequency must be ${intRange('target_network_frequency')}, got ${c.target_network_frequency}`);
+  req(inInt(c.batch_size, 'batch_size'), `batch_size must be ${intRange('batch_size')}, got ${c.batch_size}` +
+    (isFiniteNum(c.batch_size) && c.batch_size > BOUNDS.batch_size[1] ? ` (one gradient step would need ${(batchInputBytes(c.batch_size, isPosInt(c.frame_stack) ? c.frame_stack : 4) / 1e9).toPrecision(3)} GB of inputs)` : ''));
   req(isFiniteNum(c.start_e) && c.start_e >= 0 && c.start_e <= 1, `start_e must be in [0, 1]`);
   req(isFiniteNum(c.end_e) && c.end_e >= 0 && c.end_e <= 1, `end_e must be in [0, 1]`);
   req(isFiniteNum(c.exploration_fraction) && c.exploration_fraction > 0 && c.exploration_fraction <= 1,
     `exploration_fraction must be in (0, 1]`);
-  req(isNonNegInt(c.learning_starts), `learning_starts must be a non-negative integer`);
-  req(isPosInt(c.train_frequency), `train_frequency must be a positive integer`);
+  req(inInt(c.learning_starts, 'learning_starts'), `learning_starts must be ${intRange('learning_starts')}, got ${c.learning_starts}`);
+  req(inInt(c.train_frequency, 'train_frequency'), `train_frequency must be ${intRange('train_frequency')}, got ${c.train_frequency}`);
   req(typeof c.double_q === 'boolean', 'double_q must be a boolean');
   req(isPosInt(c.n_step) && c.n_step <= 64, `n_step must be an integer in [1, 64], got ${c.n_step}`);
   req(c.loss === 'mse' || c.loss === 'huber', `loss must be 'mse' or 'huber', got ${String(c.loss)}`);
-  req(c.max_grad_norm === null || (isFiniteNum(c.max_grad_norm) && c.max_grad_norm > 0),
-    `max_grad_norm must be null or > 0`);
+  req(c.max_grad_norm === null || (isFiniteNum(c.max_grad_norm) && c.max_grad_norm > 0 && c.max_grad_norm <= BOUNDS.max_grad_norm[1]),
+    `max_grad_norm must be none or in (0, ${fmtBound(BOUNDS.max_grad_norm[1])}], got ${c.max_grad_norm}`);
   resolveNetwork(c.network); // throws on a bad spec
   req(typeof c.dueling === 'boolean', 'dueling must be a boolean');
   req(typeof c.prioritized_replay === 'boolean', 'prioritized_replay must be a boolean');
@@ -198,7 +228,7 @@ export function validateConfig(c: DQNConfig): void {
     'prioritized_replay_beta must be in [0, 1]');
   req(isFiniteNum(c.prioritized_replay_eps) && c.prioritized_replay_eps > 0, 'prioritized_replay_eps must be > 0');
   req(isFiniteNum(c.eval_epsilon) && c.eval_epsilon >= 0 && c.eval_epsilon <= 1, 'eval_epsilon must be in [0, 1]');
-  req(isPosInt(c.eval_episodes), 'eval_episodes must be a positive integer');
+  req(inInt(c.eval_episodes, 'eval_episodes'), `eval_episodes must be ${intRange('eval_episodes')}, got ${c.eval_episodes}`);
   req(isPosInt(c.frame_stack) && c.frame_stack <= 16, `frame_stack must be an integer in [1, 16]`);
 }
 

@@ -63,7 +63,7 @@ async function fingerprint(s: CheckpointStore): Promise<string> {
 
 describe('export / import', () => {
   it('round trip with replay: the imported checkpoint restores bit-exactly into a new agent', async () => {
-    const { cfg, A, m, h, file, progress } = await fixture();
+    const { cfg, A, m, h, file, progress, src } = await fixture();
     expect(file.length).toBe(h.size);
     expect(String.fromCharCode(...file.subarray(0, 8))).toBe('ARCLABCK');
     expect(progress[progress.length - 1]).toEqual([h.size, h.size]);
@@ -81,14 +81,20 @@ describe('export / import', () => {
     const r = await restoreAgent(dst, manifest.id, B);
     expect(r.metrics).toEqual({ curve: [[1, 2]] });
     expect(await snapshot(B)).toEqual(await snapshot(A));
-    // Re-importing into the same store makes a new run; the first one is untouched.
+    // The same file again (or the export imported back into the store it came from) is
+    // recognised by its content id and refused; nothing changes.
     const before = await fingerprint(dst);
-    const again = await importCheckpoint(dst, new Blob([file as Uint8Array<ArrayBuffer>]));
-    expect(again.run.runId).not.toBe(run.runId);
-    expect(again.run.name).toBe('exported run (imported)');
-    const after = JSON.parse(await fingerprint(dst)) as { runs: Array<{ run: { runId: string } }> };
-    expect(after.runs.some((x) => x.run.runId === run.runId)).toBe(true);
-    expect(before.length).toBeGreaterThan(0);
+    const again = await importCheckpoint(dst, new Blob([file as Uint8Array<ArrayBuffer>])).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(CheckpointError);
+    expect((again as CheckpointError).code).toBe('duplicate');
+    expect((again as Error).message).toMatch(/^this checkpoint is already here: "exported run" at step 160 \(import, saved .* UTC\)\. Nothing was imported\.$/);
+    expect(await fingerprint(dst)).toBe(before);
+    await expect(importCheckpoint(src, file)).rejects.toMatchObject({ code: 'duplicate' });
+    // Once the user deleted it, it can come in again (as a new run: the run record is still here).
+    await dst.deleteCheckpoint(manifest.id);
+    const back = await importCheckpoint(dst, file);
+    expect(back.run.runId).not.toBe(run.runId);
+    expect(back.run.name).toBe('exported run (imported)');
   });
 
   it('round trip without replay: smaller file, counters and weights restored, replay empty', async () => {

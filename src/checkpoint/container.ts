@@ -347,7 +347,7 @@ export async function importCheckpoint(store: CheckpointStore, src: ImportSource
       if (!(await reader.atEnd())) fail('unexpected data after the end marker');
       o.onProgress?.(reader.consumed, total);
       return { ...h.manifest, id, runId: run.runId, reason: 'import', arrays };
-    });
+    }, h.manifest);
     return { run: (await store.getRun(run.runId)) as RunRecord, manifest };
   } catch (e) {
     if (e instanceof CheckpointError) throw e;

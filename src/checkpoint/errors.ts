@@ -12,6 +12,7 @@ export type CheckpointErrorCode =
   | 'version' // container or checkpoint format version this build cannot read
   | 'unknown-game' // the checkpoint's game (ROM md5) is not available here
   | 'incompatible' // the checkpoint does not fit the agent/network it is restored into
+  | 'duplicate' // an imported file holds a checkpoint that is already stored (same content id)
   | 'aborted' // a save or import was interrupted (test hook, closed DB, tab going away)
   | 'unsupported'; // environment lacks something (e.g. big-endian platform, no crypto.subtle)
 
@@ -53,12 +54,18 @@ export class CheckpointFormatError extends CheckpointError {
   }
 }
 
-/** True for the DOMException IndexedDB raises when the origin's quota is exhausted. */
+/**
+ * True for what IndexedDB raises when it cannot store more: the QuotaExceededError of a full
+ * origin quota, and Chromium's "Failed to write blobs (IOError)" UnknownError of a full disk
+ * (seen with the disk full before the quota was reached; the write fails the same way, so
+ * it gets the same handling and message).
+ */
 export function isQuotaError(e: unknown): boolean {
   if (e instanceof CheckpointQuotaError) return true;
-  const name = (e as { name?: unknown } | null)?.name;
-  if (name === 'QuotaExceededError') return true;
+  const o = e as { name?: unknown; message?: unknown; error?: { name?: unknown; message?: unknown } } | null;
+  if (o?.name === 'QuotaExceededError') return true;
   // Some engines surface it through the transaction error with a nested DOMException.
-  const inner = (e as { error?: { name?: unknown } } | null)?.error?.name;
-  return inner === 'QuotaExceededError';
+  if (o?.error?.name === 'QuotaExceededError') return true;
+  const msg = `${String(o?.message ?? '')} ${String(o?.error?.message ?? '')}`;
+  return /IOError|Failed to write blobs|no space left/i.test(msg);
 }

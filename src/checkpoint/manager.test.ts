@@ -17,7 +17,7 @@ beforeAll(async () => {
 const cleanup: Array<() => void> = [];
 afterEach(() => { for (const f of cleanup.splice(0)) f(); });
 
-async function setup(policy: ConstructorParameters<typeof CheckpointManager>[3] = {}) {
+async function setup(policy: ConstructorParameters<typeof CheckpointManager>[3] = {}, clock?: { sec: number }) {
   const cfg = quickConfig();
   const store: CheckpointStore = await freshStore({ partBytes: 2048 });
   const run = await store.createRun(runConfig(cfg));
@@ -28,6 +28,7 @@ async function setup(policy: ConstructorParameters<typeof CheckpointManager>[3] 
   const mgr = new CheckpointManager(store, run.runId, {
     capture: () => captureAgent(agent, { run: r, frames: agent.globalStep * 4 }),
     onSaved: (m) => saved.push(m.counters.agentSteps),
+    ...(clock ? { trainingSeconds: () => clock.sec } : {}),
   }, policy);
   return { store, run, agent, mgr, saved };
 }
@@ -44,18 +45,53 @@ describe('CheckpointManager', () => {
     expect(list.every((m) => m.reason === 'auto' && m.hasReplay)).toBe(true);
   });
 
-  it('page hide: no replay until a full save measured the write speed; then replay only if it fits the budget', async () => {
+  it('page hide: the replay only when writing it fits the time budget (at the measured speed, or the assumed one before any save)', async () => {
     const { agent, mgr } = await setup({ everyAgentSteps: 0, pageHideBudgetMs: 60_000 });
     await stepTo(agent, 40);
     const first = await mgr.saveForPageHide();
-    expect(first!.hasReplay).toBe(false); // speed unknown: fast path
     expect(first!.reason).toBe('pagehide');
-    await mgr.save('manual');
-    expect(mgr.replayFitsPageHide()).toBe(true);
-    expect((await mgr.saveForPageHide())!.hasReplay).toBe(true);
+    expect(first!.hasReplay).toBe(true); // a few KB: fits 60 s even at the assumed speed
     mgr.policy.pageHideBudgetMs = 0;
-    expect(mgr.replayFitsPageHide()).toBe(false);
     expect((await mgr.saveForPageHide())!.hasReplay).toBe(false);
+  });
+
+  it('timed saves every N seconds of training (a fake clock): the replay only if it fits the budget; any save restarts the timer', async () => {
+    const clock = { sec: 100 };
+    const { agent, mgr, store, run } = await setup({ everyAgentSteps: 0, everySeconds: 30, pageHideBudgetMs: 60_000 }, clock);
+    await stepTo(agent, 20);
+    expect(mgr.due(agent.globalStep, clock.sec)).toBeNull(); // the first check arms the timer
+    clock.sec = 129;
+    expect(await mgr.maybeAutosave(agent.globalStep, clock.sec)).toBeNull();
+    clock.sec = 130;
+    const t1 = await mgr.maybeAutosave(agent.globalStep, clock.sec);
+    expect(t1).toMatchObject({ reason: 'timed', hasReplay: true }); // the small replay fits the 60 s budget
+    clock.sec = 150;
+    await mgr.save('manual'); // restarts the timer
+    clock.sec = 175;
+    expect(mgr.due(agent.globalStep, clock.sec)).toBeNull();
+    clock.sec = 180;
+    mgr.policy.pageHideBudgetMs = 0;
+    const t2 = await mgr.maybeAutosave(agent.globalStep, clock.sec);
+    expect(t2).toMatchObject({ reason: 'timed', hasReplay: false }); // the replay does not fit 0 ms: weights, counters, env states only
+    // The timed save before the manual one was superseded; the manual one stays.
+    expect((await store.listCheckpoints(run.runId)).map((m) => m.reason)).toEqual(['timed', 'manual']);
+  });
+
+  it('a failed automatic save is retried after a whole interval, not at every step', async () => {
+    const clock = { sec: 0 };
+    const { agent, mgr } = await setup({ everyAgentSteps: 0, everySeconds: 10 }, clock);
+    let fail = true;
+    const orig = mgr.store.save.bind(mgr.store);
+    mgr.store.save = (...a: Parameters<typeof orig>) => (fail ? Promise.reject(new Error('disk on fire')) : orig(...a));
+    await stepTo(agent, 10);
+    mgr.due(agent.globalStep, clock.sec);
+    clock.sec = 10;
+    await expect(mgr.maybeAutosave(agent.globalStep, clock.sec)).rejects.toThrow('disk on fire');
+    clock.sec = 15;
+    expect(mgr.due(agent.globalStep, clock.sec)).toBeNull();
+    fail = false;
+    clock.sec = 20;
+    expect(await mgr.maybeAutosave(agent.globalStep, clock.sec)).toMatchObject({ reason: 'timed' });
   });
 
   it('one save at a time: a second request while saving shares the first', async () => {

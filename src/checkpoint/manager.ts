@@ -1,15 +1,17 @@
 import type { DQNAgent } from '../agent/agent';
 import type { DQNConfig } from '../agent/config';
 import { RUN_DEFAULTS, checkMode, numEnvsOf, type AutosavePolicy, type RunMode } from '../run/config';
-import type { CheckpointContent } from './codec';
+import { encodeContent, type CheckpointContent } from './codec';
 import { CheckpointError } from './errors';
 import { restoreAgent, saveAgent, type CaptureOptions, type EnvStateIO, type RestoreResult } from './restore';
 import type { CheckpointStore } from './store';
 import type { Manifest, SaveReason } from './types';
 
 /**
- * When to save: every N agent steps, when the page is hidden or unloaded (fast path without the
- * replay when it would not finish in time), and on demand. The policy is the run config's
+ * When to save: every N agent steps ('auto', with the replay), every N seconds of training
+ * ('timed': the small crash-safety save, the replay only when it fits the page-hide budget),
+ * when the page is hidden or unloaded (fast path without the replay when it would not finish in
+ * time), and on demand. The policy is the run config's
  * `autosave` (src/run/config.ts, where its defaults live); retention (keep last K + best) is the
  * run config's `retention`, applied by the store atomically with each save.
  */
@@ -20,7 +22,16 @@ export interface ManagerHooks {
   capture: (o: { evalReturn: number | null }) => Promise<CheckpointContent>;
   onSaved?: (m: Manifest, ms: number) => void;
   onError?: (e: unknown) => void;
+  /** Seconds of training so far (the clock of policy.everySeconds; absent: no timed saves). */
+  trainingSeconds?: () => number;
 }
+
+/**
+ * Write speed assumed before a save was timed (bytes per ms): 20 MB/s, under the 33-43 MB/s a
+ * full save reached in Chromium on a loaded 2-core machine (README "Measured"), so the guess errs
+ * towards leaving the replay out.
+ */
+export const ASSUMED_BYTES_PER_MS = 20_000;
 
 export class CheckpointManager {
   readonly store: CheckpointStore;
@@ -28,10 +39,13 @@ export class CheckpointManager {
   policy: AutosavePolicy;
   private readonly hooks: ManagerHooks;
   private lastSavedStep: number;
+  /** Training seconds at the last save; null until the first due() check arms the timer. */
+  private lastSavedSec: number | null = null;
+  /** Where the last failed automatic save was tried: the next try waits a whole interval (no retry every step). */
+  private failedAt = { step: -Infinity, sec: -Infinity };
   private saving: Promise<Manifest> | null = null;
-  /** Measured write speed of full saves (bytes per ms), for the page-hide decision. */
+  /** Measured write speed of the last save (bytes per ms), for the "does the replay fit" decision. */
   private bytesPerMs: number | null = null;
-  private lastReplayBytes = 0;
 
   constructor(store: CheckpointStore, runId: string, hooks: ManagerHooks, policy: Partial<AutosavePolicy> = {}, lastSavedStep = 0) {
     this.store = store;
@@ -45,26 +59,50 @@ export class CheckpointManager {
     return this.saving !== null;
   }
 
-  /** Call between agent steps: saves if the autosave interval passed (await it before stepping on). */
-  async maybeAutosave(agentSteps: number): Promise<Manifest | null> {
-    const every = this.policy.everyAgentSteps;
-    if (!(every > 0) || agentSteps - this.lastSavedStep < every || this.saving) return null;
-    return this.save('auto', true);
+  /** Which automatic save is due now, if any ('auto' wins when both are). Cheap: call it after every step. */
+  due(agentSteps: number, trainingSec: number | null = null): 'auto' | 'timed' | null {
+    if (this.saving) return null;
+    const p = this.policy;
+    if (p.everyAgentSteps > 0 && agentSteps - Math.max(this.lastSavedStep, this.failedAt.step) >= p.everyAgentSteps) return 'auto';
+    if (trainingSec === null || !(p.everySeconds > 0)) return null;
+    this.lastSavedSec ??= trainingSec;
+    if (trainingSec - Math.max(this.lastSavedSec, this.failedAt.sec) >= p.everySeconds) return 'timed';
+    return null;
   }
 
-  /** Saves now (manual button, evaluation with its mean return, mode switch). */
-  save(reason: SaveReason, includeReplay = true, evalReturn: number | null = null): Promise<Manifest> {
+  /**
+   * Call between agent steps: saves if an autosave interval passed (await it before stepping
+   * on). A failed save throws; the next attempt waits a whole interval.
+   */
+  async maybeAutosave(agentSteps: number, trainingSec: number | null = null): Promise<Manifest | null> {
+    const reason = this.due(agentSteps, trainingSec);
+    if (!reason) return null;
+    try {
+      return await this.save(reason, reason === 'auto' ? true : 'if-fits');
+    } catch (e) {
+      this.failedAt = { step: agentSteps, sec: trainingSec ?? -Infinity };
+      throw e;
+    }
+  }
+
+  /**
+   * Saves now (manual button, evaluation with its mean return, mode switch). includeReplay
+   * 'if-fits': the replay only when writing it is expected to take at most pageHideBudgetMs
+   * (replayFits).
+   */
+  save(reason: SaveReason, includeReplay: boolean | 'if-fits' = true, evalReturn: number | null = null): Promise<Manifest> {
     if (this.saving) return this.saving;
     const t0 = Date.now();
     const p = (async () => {
       const content = await this.hooks.capture({ evalReturn });
-      const m = await this.store.save(this.runId, content, { reason, includeReplay });
+      const withReplay = includeReplay === 'if-fits' ? this.replayFits(content) : includeReplay;
+      const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay });
       const ms = Math.max(1, Date.now() - t0);
-      if (includeReplay) {
-        this.bytesPerMs = m.totalBytes / ms;
-        this.lastReplayBytes = m.arrays.filter((a) => a.name.startsWith('replay/')).reduce((s, a) => s + a.byteLength, 0);
-      }
+      // Any save times the disk (a small one underestimates the speed: errs towards leaving the replay out).
+      this.bytesPerMs = m.totalBytes / ms;
       this.lastSavedStep = m.counters.agentSteps;
+      const sec = this.hooks.trainingSeconds?.();
+      if (sec !== undefined) this.lastSavedSec = sec;
       this.hooks.onSaved?.(m, ms);
       return m;
     })();
@@ -74,17 +112,21 @@ export class CheckpointManager {
     return p;
   }
 
-  /** Whether a page-hide save should carry the replay (known to finish within the budget). */
-  replayFitsPageHide(): boolean {
-    if (this.bytesPerMs === null) return false;
-    return this.lastReplayBytes / this.bytesPerMs <= this.policy.pageHideBudgetMs;
+  /**
+   * Whether writing this content's replay should take at most pageHideBudgetMs, at the speed the
+   * last save measured (before any: ASSUMED_BYTES_PER_MS). Early in a run the replay is small and
+   * rides along, so a crash-safety or page-hide save resumes with it.
+   */
+  replayFits(content: CheckpointContent): boolean {
+    const bytes = encodeContent(content, true).sources.filter((x) => x.name.startsWith('replay/')).reduce((s, x) => s + x.byteLength, 0);
+    return bytes / (this.bytesPerMs ?? ASSUMED_BYTES_PER_MS) <= this.policy.pageHideBudgetMs;
   }
 
   /** The page is going away or hidden: fast save (replay only if it fits the time budget). */
   async saveForPageHide(): Promise<Manifest | null> {
     if (this.saving) return null; // a save is already running; it commits or leaves the previous one
     try {
-      return await this.save('pagehide', this.replayFitsPageHide());
+      return await this.save('pagehide', 'if-fits');
     } catch (e) {
       this.hooks.onError?.(e);
       return null;

@@ -4,9 +4,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError } from './errors';
 import { captureAgent, restoreAgent, saveAgent } from './restore';
-import { keptByPolicy, SimulatedCrash, type CheckpointStore, type RetentionPolicy } from './store';
+import { keptByPolicy, prunedText, SimulatedCrash, type CheckpointStore, type PrunedCheckpoint, type RetentionPolicy } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo, type StatefulCueEnv } from './test-helpers';
-import type { Manifest } from './types';
+import type { Manifest, SaveReason } from './types';
 
 // Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
 vi.setConfig({ testTimeout: 180_000 });
@@ -37,9 +37,9 @@ function agent(...a: Parameters<typeof makeAgent>): DQNAgent {
 
 const metricsAt = (step: number) => ({ episodic_return: [[10, 0.5], [step, 1.25]], loss: [[step, 0.1 + 1e-9]] });
 
-async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent, extra: { evalReturn?: number | null; includeReplay?: boolean; retention?: Partial<RetentionPolicy> } = {}): Promise<Manifest> {
+async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent, extra: { evalReturn?: number | null; includeReplay?: boolean; retention?: Partial<RetentionPolicy>; reason?: SaveReason } = {}): Promise<Manifest> {
   const { agent: _cfg, ...run } = runConfig(a.cfg, 1, { retention: extra.retention });
-  return saveAgent(s, runId, a, { run, frames: a.globalStep * 4, metrics: metricsAt(a.globalStep), evalReturn: extra.evalReturn ?? null, includeReplay: extra.includeReplay });
+  return saveAgent(s, runId, a, { run, frames: a.globalStep * 4, metrics: metricsAt(a.globalStep), evalReturn: extra.evalReturn ?? null, includeReplay: extra.includeReplay, reason: extra.reason ?? 'auto' });
 }
 
 describe('save / load round trip', () => {
@@ -285,9 +285,42 @@ describe('quota', () => {
     const err = await saveAt(s, run.runId, A).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointQuotaError);
     expect((err as CheckpointError).code).toBe('quota');
-    expect((err as Error).message).toMatch(/Storage is full.*previous checkpoint is intact/);
+    expect((err as Error).message).toMatch(/^Storage is full: this save \(.* MB\) was not written\. The previous checkpoint \(step 40\) is intact\. Cause: .*QuotaExceededError.*Free space/);
     expect(await s.blobCheckpointIds()).toEqual([good.id]);
     expect((await s.listCheckpoints(run.runId)).map((x) => x.id)).toEqual([good.id]);
+  });
+
+  it('storage full mid-save (Chromium IOError): only automatic saves make room, manual saves stay, the message says what was kept', async () => {
+    const cfg = quickConfig();
+    let fail = 0;
+    const ioError = () => Object.assign(new Error('Failed to write blobs (IOError)'), { name: 'UnknownError' });
+    const s = await store({ faults: { beforePart: (i) => { if (fail > 0 && i === 1) { fail--; throw ioError(); } } } });
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    const retention = { keepLast: 5, keepBest: false };
+    const pruned: PrunedCheckpoint[] = [];
+    s.onPruned((p) => pruned.push(p));
+    await stepTo(A, 20);
+    const manual = await saveAt(s, run.runId, A, { retention, reason: 'manual' });
+    await stepTo(A, 40);
+    const auto40 = await saveAt(s, run.runId, A, { retention, reason: 'auto' });
+    await stepTo(A, 60);
+    const auto60 = await saveAt(s, run.runId, A, { retention, reason: 'auto' });
+    await stepTo(A, 80);
+    fail = 1;
+    const m = await saveAt(s, run.runId, A, { retention, reason: 'auto' });
+    // Room was made from the automatic saves except the latest; the manual save is untouched.
+    expect((await s.listCheckpoints(run.runId)).map((x) => x.id)).toEqual([m.id, auto60.id, manual.id]);
+    expect(pruned.map((p) => [p.id, p.why])).toEqual([[auto40.id, 'space']]);
+    expect(prunedText(pruned[0])).toMatch(/^removed autosave at step 40 to make room: storage was full/);
+    // Still full after pruning: refused with what happened, what was kept, what to do.
+    fail = 2;
+    await stepTo(A, 100);
+    const err = await saveAt(s, run.runId, A, { retention, reason: 'manual' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CheckpointQuotaError);
+    expect((err as Error).message).toMatch(/^Storage is full: this save \(.* MB\) was not written\. The previous checkpoint \(step 80\) is intact\. Cause: removed 1 older automatic save\(s\) and it still does not fit \(browser: UnknownError: Failed to write blobs \(IOError\)\)\..* Free space: export what you want to keep and delete old checkpoints or runs/);
+    expect((await s.listCheckpoints(run.runId)).map((x) => x.id)).toEqual([m.id, manual.id]);
+    expect((await s.blobCheckpointIds()).sort()).toEqual([m.id, manual.id].sort());
   });
 
   it('storage estimate too small: refused before writing anything', async () => {
@@ -344,10 +377,63 @@ describe('retention policy', () => {
   });
 
   it('keptByPolicy without keepBest', () => {
-    const mk = (id: string, steps: number, ev: number | null) => ({ id, counters: { agentSteps: steps }, createdAt: steps, evalReturn: ev }) as unknown as Manifest;
+    const mk = (id: string, steps: number, ev: number | null) => ({ id, reason: 'auto', counters: { agentSteps: steps }, createdAt: steps, evalReturn: ev }) as unknown as Manifest;
     const list = [mk('a', 1, 9), mk('b', 2, null), mk('c', 3, 1)];
     expect([...keptByPolicy(list, { keepLast: 1, keepBest: false })]).toEqual(['c']);
     expect([...keptByPolicy(list, { keepLast: 1, keepBest: true })].sort()).toEqual(['a', 'c']);
+  });
+
+  it('manual saves and imports are never rotated out: three quick manual saves and three mode switches keep the first manual save', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    const retention = { keepLast: 3, keepBest: true };
+    const pruned: PrunedCheckpoint[] = [];
+    s.onPruned((p) => pruned.push(p));
+    await stepTo(A, 20);
+    const first = await saveAt(s, run.runId, A, { retention, reason: 'manual' });
+    for (const step of [30, 40, 50]) { await stepTo(A, step); await saveAt(s, run.runId, A, { retention, reason: 'manual' }); }
+    for (const step of [60, 70, 80, 90]) { await stepTo(A, step); await saveAt(s, run.runId, A, { retention, reason: 'mode-switch' }); }
+    const list = await s.listCheckpoints(run.runId);
+    // Every manual save stays; the automatic ones rotate among themselves (last 3).
+    expect(list.filter((m) => m.reason === 'manual').map((m) => m.counters.agentSteps)).toEqual([50, 40, 30, 20]);
+    expect(list.filter((m) => m.reason === 'mode-switch').map((m) => m.counters.agentSteps)).toEqual([90, 80, 70]);
+    expect(list.some((m) => m.id === first.id)).toBe(true);
+    expect(pruned.map((p) => [p.reason, p.agentSteps, p.why, p.keepLast])).toEqual([['mode-switch', 60, 'rotation', 3]]);
+    expect((await s.blobCheckpointIds()).length).toBe(7);
+  });
+
+  it('keep-best ranks automatic saves only and every prune is reported with its Activity text', async () => {
+    const cfg = quickConfig();
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    const retention = { keepLast: 1, keepBest: true };
+    const texts: string[] = [];
+    s.onPruned((p) => texts.push(prunedText(p)));
+    await stepTo(A, 10);
+    await saveAt(s, run.runId, A, { retention, reason: 'eval', evalReturn: 5 });
+    await stepTo(A, 20);
+    await saveAt(s, run.runId, A, { retention, reason: 'eval', evalReturn: 1 });
+    await stepTo(A, 30);
+    await saveAt(s, run.runId, A, { retention, reason: 'auto' });
+    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['auto', 30], ['eval', 10]]);
+    // A timed save (the crash-safety net) does not count against keepLast; a newer save of any
+    // kind supersedes it.
+    await stepTo(A, 40);
+    await saveAt(s, run.runId, A, { retention, reason: 'timed', includeReplay: false });
+    await stepTo(A, 44);
+    await saveAt(s, run.runId, A, { retention, reason: 'timed', includeReplay: false });
+    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['timed', 44], ['auto', 30], ['eval', 10]]);
+    await stepTo(A, 50);
+    await saveAt(s, run.runId, A, { retention, reason: 'manual' });
+    expect((await s.listCheckpoints(run.runId)).map((m) => [m.reason, m.counters.agentSteps])).toEqual([['manual', 50], ['auto', 30], ['eval', 10]]);
+    expect(texts).toEqual([
+      'removed automatic eval save at step 20 to keep the last 1 (manual saves and imports are never removed automatically)',
+      'removed autosave at step 40: superseded by a newer save (manual saves and imports are never removed automatically)',
+      'removed autosave at step 44: superseded by a newer save (manual saves and imports are never removed automatically)',
+    ]);
   });
 
   it('deleteRun removes every manifest and blob of the run', async () => {

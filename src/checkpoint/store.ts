@@ -1,6 +1,8 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { DEFAULT_PART_BYTES, encodeContent, partRanges, type ArraySource, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError, isQuotaError } from './errors';
+import { contentIdOf } from './content-id';
+import { isAutomaticSave } from './reasons';
 import { assertLittleEndian, sha256Hex } from './hash';
 import type { RetentionPolicy } from '../run/config';
 import { migrateManifest, migrateRunRecord } from './migrate';
@@ -117,15 +119,43 @@ export function bestOf(list: readonly Manifest[]): Manifest | null {
   return best;
 }
 
-/** Which checkpoints of a run the policy keeps (ids). */
+export { isAutomaticSave };
+
+/**
+ * Which checkpoints of a run the policy keeps (ids): every manual save and import, the K newest
+ * automatic saves and, with keepBest, the automatic save with the best evaluation return.
+ */
 export function keptByPolicy(list: readonly Manifest[], p: RetentionPolicy): Set<string> {
-  const sorted = [...list].sort(byRecency);
-  const keep = new Set(sorted.slice(0, Math.max(1, p.keepLast)).map((m) => m.id));
+  const keep = new Set(list.filter((m) => !isAutomaticSave(m.reason)).map((m) => m.id));
+  // A 'timed' save is the crash-safety net (often without the replay): only the newest one is
+  // kept, and only while no other checkpoint is newer; it never pushes a full autosave out.
+  const newest = [...list].sort(byRecency)[0];
+  if (newest?.reason === 'timed') keep.add(newest.id);
+  const auto = list.filter((m) => isAutomaticSave(m.reason) && m.reason !== 'timed').sort(byRecency);
+  for (const m of auto.slice(0, Math.max(1, p.keepLast))) keep.add(m.id);
   if (p.keepBest) {
-    const b = bestOf(list);
+    const b = bestOf(auto);
     if (b) keep.add(b.id);
   }
   return keep;
+}
+
+/** One checkpoint the store removed on its own, and why (reported to the run's listeners). */
+export interface PrunedCheckpoint {
+  id: string;
+  runId: string;
+  reason: SaveReason;
+  agentSteps: number;
+  /** 'rotation': retention's keepLast; 'superseded': a timed save with a newer save after it; 'space': storage was full and a save needed the room. */
+  why: 'rotation' | 'superseded' | 'space';
+  keepLast: number;
+}
+
+/** The Activity line for a pruned checkpoint (one wording, used by every caller). */
+export function prunedText(p: PrunedCheckpoint): string {
+  const what = p.reason === 'auto' || p.reason === 'timed' ? 'autosave' : `automatic ${p.reason} save`;
+  const tail = p.why === 'rotation' ? ` to keep the last ${p.keepLast}` : p.why === 'superseded' ? ': superseded by a newer save' : ' to make room: storage was full';
+  return `removed ${what} at step ${p.agentSteps.toLocaleString('en-US')}${tail} (manual saves and imports are never removed automatically)`;
 }
 
 export class CheckpointStore {
@@ -138,6 +168,7 @@ export class CheckpointStore {
   private readonly active = new Set<string>();
   private lastCreatedAt = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly pruneListeners = new Set<(p: PrunedCheckpoint) => void>();
 
   private constructor(db: IDBPDatabase<Schema>, dbName: string, opts: StoreOptions) {
     this.db = db;
@@ -170,6 +201,21 @@ export class CheckpointStore {
     this.db.close();
   }
 
+  /**
+   * Calls `fn` for every checkpoint this store instance removes on its own (rotation at a save,
+   * room for a save when storage is full), whichever caller made the save. Returns the remover.
+   */
+  onPruned(fn: (p: PrunedCheckpoint) => void): () => void {
+    this.pruneListeners.add(fn);
+    return () => this.pruneListeners.delete(fn);
+  }
+
+  private reportPruned(list: readonly PrunedCheckpoint[]): void {
+    for (const p of list) for (const fn of this.pruneListeners) {
+      try { fn(p); } catch { /* a listener's failure must not fail the save that already committed */ }
+    }
+  }
+
   /** Serialises writes of this store instance (saves, imports, deletions). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -199,6 +245,17 @@ export class CheckpointStore {
   async getRun(runId: string): Promise<RunRecord | null> {
     const r = await this.db.get('runs', runId);
     return r ? migrateRunRecord(r) : null;
+  }
+
+  /** Marks a run as training (since `since`) or not (null); see RunRecord.trainingSince. */
+  async setTraining(runId: string, since: number | null): Promise<void> {
+    const tx = this.db.transaction('runs', 'readwrite', { durability: 'strict' });
+    const r = await tx.store.get(runId);
+    if (r) {
+      r.trainingSince = since;
+      await tx.store.put(r);
+    }
+    await tx.done;
   }
 
   async renameRun(runId: string, name: string): Promise<void> {
@@ -291,7 +348,7 @@ export class CheckpointStore {
     return { name: src.name, dtype: src.dtype, byteLength: src.byteLength, parts };
   }
 
-  /** Runs `write` with a fresh checkpoint id; on a quota error prunes per policy and retries once. */
+  /** Runs `write` with a fresh checkpoint id; when storage is full prunes automatic saves and retries once. */
   private async withQuotaRetry(runId: string, needed: number, write: (id: string) => Promise<Manifest>): Promise<Manifest> {
     await this.precheckQuota(runId, needed);
     try {
@@ -299,25 +356,37 @@ export class CheckpointStore {
     } catch (e) {
       if (!isQuotaError(e)) throw e;
       const freed = this.pruneOnQuota ? await this.pruneForSpace(runId) : 0;
-      const est = await this.estimate();
-      if (freed === 0) throw this.quotaError(needed, est, 'no older checkpoint of this run could be pruned', e);
+      if (freed === 0) throw await this.storageFullError(runId, needed, 'no automatic save of this run was left to remove', e);
       try {
         return await write(newId('ckpt'));
       } catch (e2) {
         if (!isQuotaError(e2)) throw e2;
-        throw this.quotaError(needed, await this.estimate(), `pruned ${freed} older checkpoint(s) and it still does not fit`, e2);
+        throw await this.storageFullError(runId, needed, `removed ${freed} older automatic save(s) and it still does not fit`, e2);
       }
     }
   }
 
-  private quotaError(needed: number, est: StorageEstimate, why: string, cause?: unknown, what: 'save' | 'import' = 'save'): CheckpointQuotaError {
+  /**
+   * The one wording of "storage is full": what happened (and the browser's own words), what was
+   * kept (the checkpoint a resume would use), what to do.
+   */
+  private async storageFullError(runId: string, needed: number, why: string, cause?: unknown, what: 'save' | 'import' = 'save'): Promise<CheckpointQuotaError> {
+    const est = await this.estimate();
     const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
     const where = est.usage !== null && est.quota !== null ? ` Storage in use: ${mb(est.usage)} of ${mb(est.quota)}.` : '';
-    const detail = (cause as { message?: unknown } | undefined)?.message;
-    const kept = what === 'save' ? 'The save was refused and the previous checkpoint is intact.' : 'The import was refused; nothing was added.';
+    const c = cause as { name?: unknown; message?: unknown } | undefined;
+    const detail = typeof c?.message === 'string' && c.message ? ` (browser: ${typeof c.name === 'string' ? `${c.name}: ` : ''}${c.message})` : '';
+    let kept: string;
+    if (what === 'import') kept = 'The import was refused; nothing was added.';
+    else {
+      const prev = await this.latest(runId).catch(() => null);
+      kept = prev ? `The previous checkpoint (step ${prev.counters.agentSteps.toLocaleString('en-US')}) is intact.` : 'This run has no earlier checkpoint; nothing was changed.';
+    }
+    const remedy = what === 'save'
+      ? 'Free space: export what you want to keep and delete old checkpoints or runs, or save without the replay buffer.'
+      : 'Free space: export what you want to keep and delete old checkpoints or runs, or import a file without the replay buffer.';
     return new CheckpointQuotaError(
-      `Storage is full: the checkpoint needs ${mb(needed)}; ${why}. ${kept}${where}${typeof detail === 'string' && detail ? ` (browser: ${detail})` : ''} ` +
-        (what === 'save' ? 'Free space by exporting and deleting old runs, or save without the replay buffer.' : 'Free space by exporting and deleting old runs, or import a file without the replay buffer.'),
+      `Storage is full: this ${what} (${mb(needed)}) was not written. ${kept} Cause: ${why}${detail}.${where} ${remedy}`,
       needed, est.usage, est.quota, cause,
     );
   }
@@ -330,8 +399,8 @@ export class CheckpointStore {
     const freed = this.pruneOnQuota && what === 'save' ? await this.pruneForSpace(runId) : 0;
     est = await this.estimate();
     if (est.usage !== null && est.quota !== null && est.quota - est.usage < needed) {
-      const why = what === 'import' ? 'the storage estimate leaves too little room' : freed ? `pruned ${freed} older checkpoint(s) and it still does not fit` : 'no older checkpoint of this run could be pruned';
-      throw this.quotaError(needed, est, why, undefined, what);
+      const why = what === 'import' ? 'the storage estimate leaves too little room' : freed ? `removed ${freed} older automatic save(s) and it still does not fit` : 'the storage estimate leaves too little room and no automatic save of this run was left to remove';
+      throw await this.storageFullError(runId, needed, why, undefined, what);
     }
   }
 
@@ -361,7 +430,8 @@ export class CheckpointStore {
       if (manifest.totalBytes !== total) throw new CheckpointError('aborted', 'internal: byte count changed during the save');
       const pruned = await this.commitManifest(manifest);
       this.active.delete(id);
-      await this.deleteBlobsOf(pruned);
+      await this.deleteBlobsOf(pruned.map((p) => p.id));
+      this.reportPruned(pruned);
       // Leftovers of earlier crashed saves (any tab) go now rather than at the next page load.
       await this.collectGarbage().catch(() => undefined);
       return manifest;
@@ -375,8 +445,8 @@ export class CheckpointStore {
     }
   }
 
-  /** The final transaction. Returns the ids pruned (their blobs are deleted afterwards). */
-  private async commitManifest(m: Manifest): Promise<string[]> {
+  /** The final transaction. Returns what it pruned (their blobs are deleted afterwards). */
+  private async commitManifest(m: Manifest): Promise<PrunedCheckpoint[]> {
     const tx = this.db.transaction(['manifests', 'runs', 'pending'], 'readwrite', { durability: 'strict' });
     const runs = tx.objectStore('runs');
     const mans = tx.objectStore('manifests');
@@ -389,11 +459,14 @@ export class CheckpointStore {
     }
     const existing = await mans.index('byRun').getAll(m.runId);
     const all = [...existing, m];
-    const keep = keptByPolicy(all, retentionOf(m));
+    const policy = retentionOf(m);
+    const keep = keptByPolicy(all, policy);
     keep.add(m.id);
-    const pruned = all.filter((x) => !keep.has(x.id)).map((x) => x.id);
+    const pruned = all.filter((x) => !keep.has(x.id)).map((x): PrunedCheckpoint => ({
+      id: x.id, runId: x.runId, reason: x.reason, agentSteps: x.counters.agentSteps, why: x.reason === 'timed' ? 'superseded' : 'rotation', keepLast: policy.keepLast,
+    }));
     void mans.put(m);
-    for (const p of pruned) void mans.delete(p);
+    for (const p of pruned) void mans.delete(p.id);
     const newest = all.filter((x) => keep.has(x.id)).sort(byRecency)[0];
     run.latestId = newest.id;
     run.latestCounters = newest.counters;
@@ -405,17 +478,22 @@ export class CheckpointStore {
     return pruned;
   }
 
-  /** Deletes this run's checkpoints except the latest and the best (used when storage is full). */
+  /**
+   * Storage is full: deletes this run's automatic saves except the latest checkpoint and the
+   * best evaluated one. Manual saves and imports are never touched (the user deletes those).
+   */
   private async pruneForSpace(runId: string): Promise<number> {
     const list = await this.listCheckpoints(runId);
     if (list.length <= 1) return 0;
+    const policy = retentionOf(list[0]);
     const keep = new Set([list[0].id]);
-    if (retentionOf(list[0]).keepBest) {
-      const b = bestOf(list);
+    if (policy.keepBest) {
+      const b = bestOf(list.filter((m) => isAutomaticSave(m.reason)));
       if (b) keep.add(b.id);
     }
-    const drop = list.filter((m) => !keep.has(m.id)).map((m) => m.id);
-    for (const id of drop) await this.deleteCheckpointNow(id);
+    const drop = list.filter((m) => isAutomaticSave(m.reason) && !keep.has(m.id));
+    for (const m of drop) await this.deleteCheckpointNow(m.id);
+    this.reportPruned(drop.map((m) => ({ id: m.id, runId, reason: m.reason, agentSteps: m.counters.agentSteps, why: 'space', keepLast: policy.keepLast })));
     return drop.length;
   }
 
@@ -590,8 +668,18 @@ export class CheckpointStore {
    * Writes a checkpoint whose parts come from elsewhere (an imported file), with the same
    * atomicity as save(). `writeParts` gets a writer for verified parts and returns the manifest.
    */
-  writeExternal(run: RunRecord, needed: number, writeParts: (id: string, put: PutPart) => Promise<Manifest>): Promise<Manifest> {
+  writeExternal(run: RunRecord, needed: number, writeParts: (id: string, put: PutPart) => Promise<Manifest>, content?: { counters: Manifest['counters']; arrays: readonly ArrayEntry[] }): Promise<Manifest> {
     return this.exclusive(async () => {
+      // Inside the exclusive section, so two imports of one file at once still add it once.
+      if (content) {
+        const dup = await this.findContent(await contentIdOf(content));
+        if (dup) {
+          const owner = await this.getRun(dup.runId);
+          throw new CheckpointError('duplicate',
+            `this checkpoint is already here: "${owner?.name ?? dup.runId}" at step ${dup.counters.agentSteps.toLocaleString('en-US')} ` +
+            `(${dup.reason}, saved ${new Date(dup.createdAt).toISOString().slice(0, 16).replace('T', ' ')} UTC). Nothing was imported.`);
+        }
+      }
       const existing = await this.getRun(run.runId);
       if (!existing) await this.db.add('runs', run);
       try {
@@ -600,10 +688,18 @@ export class CheckpointStore {
         return await this.writeCheckpoint(id, run.runId, needed, (put) => writeParts(id, put));
       } catch (e) {
         if (!existing) await this.db.delete('runs', run.runId).catch(() => undefined);
-        if (isQuotaError(e) && !(e instanceof CheckpointQuotaError)) throw this.quotaError(needed, await this.estimate(), 'the browser refused to store it', e, 'import');
+        if (isQuotaError(e) && !(e instanceof CheckpointQuotaError)) throw await this.storageFullError(run.runId, needed, 'the browser refused to store it', e, 'import');
         throw e;
       }
     });
+  }
+
+  /** The stored checkpoint with this content id (content-id.ts), or null. */
+  async findContent(contentId: string): Promise<Manifest | null> {
+    for (const m of await this.db.getAll('manifests')) {
+      if ((await contentIdOf(m)) === contentId) return migrateManifest(m);
+    }
+    return null;
   }
 
   newRunId(): string {

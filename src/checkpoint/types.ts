@@ -17,7 +17,13 @@ export interface Counters {
   gradientUpdates: number;
 }
 
-export type SaveReason = 'auto' | 'manual' | 'pagehide' | 'mode-switch' | 'import' | 'eval';
+/**
+ * Why a checkpoint was written. 'manual' and 'import' are the user's (kept until deleted); the
+ * rest are automatic and rotate (store.ts keptByPolicy): 'auto' every N agent steps, 'timed'
+ * every N seconds of training (the small crash-safety save), 'eval' after an evaluation,
+ * 'mode-switch', 'pagehide'.
+ */
+export type SaveReason = 'auto' | 'timed' | 'manual' | 'pagehide' | 'mode-switch' | 'import' | 'eval';
 
 /** One typed array of a checkpoint, stored as one or more parts (blobs). */
 export interface ArrayEntry {
@@ -94,6 +100,12 @@ export interface RunRecord {
   mode: RunMode;
   latestId: string | null;
   latestCounters: Counters | null;
+  /**
+   * When its training loop last started (ms since epoch) while it has not been paused, closed or
+   * finished since; null/absent = not training. Still set after a reload, a crash or a killed
+   * browser: the page then offers to resume the run from its latest checkpoint.
+   */
+  trainingSince?: number | null;
 }
 
 /** Listing for the UI: a run, its latest checkpoint, and all of its checkpoints (newest first). */

@@ -176,6 +176,10 @@ export class RunClient implements RunService {
     await (await this.lib()).deleteRun(runId);
   }
 
+  async dismissResume(runId: string): Promise<void> {
+    await (await this.lib()).dismissResume(runId);
+  }
+
   async speedDemo(game: GameSource, seconds: number, opts: { workers?: number; envsPerWorker?: number } = {}): Promise<SpeedDemoResult> {
     return (await this.lib()).speedDemo(game, seconds, opts);
   }

@@ -12,7 +12,7 @@ describe('RunConfig', () => {
     expect(c.mode).toEqual({ kind: 'single' });
     expect(c.env).toEqual({ clipRewards: true });
     expect(c.env).toEqual(RUN_ENV_DEFAULTS);
-    expect(c.autosave).toEqual({ everyAgentSteps: 100_000, pageHideBudgetMs: 1_000 });
+    expect(c.autosave).toEqual({ everyAgentSteps: 100_000, everySeconds: 45, pageHideBudgetMs: 1_000 });
     expect(c.retention).toEqual({ keepLast: 3, keepBest: true });
     expect(c.eval_every).toBe(RUN_DEFAULTS.eval_every);
     expect(c.agent).toEqual({ ...DEFAULT_CONFIG, seed: 1, num_envs: 1 });
@@ -33,7 +33,7 @@ describe('RunConfig', () => {
         mode: { kind: 'vectorized', workers: 0, envsPerWorker: 2 },
         agent: { gamma: 1.5, batch_size: 0, bogus: 1 } as never,
         env: { frameSkip: 0, frameStack: 4 } as never,
-        autosave: { everyAgentSteps: -1 },
+        autosave: { everyAgentSteps: -1, everySeconds: 1 },
         retention: { keepLast: 0 },
         eval_every: 2.5,
         backends: ['metal' as never],
@@ -42,8 +42,8 @@ describe('RunConfig', () => {
     expect(err).toBeInstanceOf(RunConfigError);
     const p = (err as RunConfigError).problems.join('\n');
     for (const field of ['gameMd5', 'mode.workers', 'agent.gamma', 'agent.batch_size', 'agent.bogus', 'env.frameSkip', 'env.frameStack',
-      'autosave.everyAgentSteps', 'retention.keepLast', 'eval_every', 'backends']) expect(p).toContain(field);
-    expect((err as RunConfigError).problems.length).toBe(11);
+      'autosave.everyAgentSteps', 'autosave.everySeconds', 'retention.keepLast', 'eval_every', 'backends']) expect(p).toContain(field);
+    expect((err as RunConfigError).problems.length).toBe(12);
   });
 
   it('the quick preset resolves cleanly', () => {
@@ -67,5 +67,10 @@ describe('RunConfig', () => {
     });
     expect(validateRunConfig(c)).toEqual([]);
     expect(migrateRunConfig(c)).toBe(c);
+    // A version-2 config stored before autosave.everySeconds existed gets today's default.
+    const { everySeconds: _s, ...oldAutosave } = RUN_DEFAULTS.autosave;
+    const v2 = migrateRunConfig({ ...c, autosave: { ...oldAutosave, everyAgentSteps: 5000 } });
+    expect(v2.autosave).toEqual({ ...RUN_DEFAULTS.autosave, everyAgentSteps: 5000 });
+    expect(validateRunConfig(v2)).toEqual([]);
   });
 });

@@ -12,10 +12,16 @@
  *   seed         1 (= DQNConfig's seed; agent.seed always equals it)
  *   mode         { kind: 'single' }; agent.num_envs always equals numEnvsOf(mode)
  *   name         display name (default: "<game> <date>", chosen by the store)
- *   autosave     { everyAgentSteps: 100_000 (0 = never), pageHideBudgetMs: 1_000 } — the
- *                checkpoint manager's AutosavePolicy (src/checkpoint/manager.ts)
- *   retention    { keepLast: 3, keepBest: true } — which checkpoints the store keeps after each
- *                save: the K newest plus the one with the best evalReturn
+ *   autosave     { everyAgentSteps: 100_000 (0 = never), everySeconds: 45 (0 = never),
+ *                pageHideBudgetMs: 1_000 } — the checkpoint manager's AutosavePolicy
+ *                (src/checkpoint/manager.ts). everySeconds: a small 'timed' save (weights,
+ *                optimizer, counters, RNG, env states, curves; the replay only when the last full
+ *                save says it fits pageHideBudgetMs) every this many seconds of training, so a tab
+ *                killed at any moment loses at most that much; 45 s is the middle of the 30-60 s
+ *                the persistence issue asked for (a fast-path save takes ~0.2-0.5 s, ~1% of it).
+ *   retention    { keepLast: 3, keepBest: true } — which AUTOMATIC saves the store keeps after
+ *                each save: the K newest plus the one with the best evalReturn, and the newest
+ *                'timed' save while nothing is newer. Manual saves and imports are never pruned.
  *   eval_every   100_000 agent steps (0 = never): every this many agent steps the training
  *                loop plays agent.eval_episodes greedy episodes at agent.eval_epsilon (CleanRL's
  *                eval_episodes / epsilon of its evaluate()) on a separate single env; the mean
@@ -31,7 +37,7 @@
  *
  * Importing this file pulls in no tfjs and no workers (the page uses it).
  */
-import { DEFAULT_CONFIG, validateConfig, type DQNConfig } from '../agent/config';
+import { BOUNDS as AGENT_BOUNDS, DEFAULT_CONFIG, validateConfig, type DQNConfig } from '../agent/config';
 import { resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
 
 import { DEFAULT_BACKENDS, type BackendName } from '../tfjs/backend-names';
@@ -44,15 +50,20 @@ export type { BackendName, RunMode };
 export interface AutosavePolicy {
   /** Autosave when this many agent steps passed since the last save (0 = never). */
   everyAgentSteps: number;
+  /** Small 'timed' save after this many seconds of training since the last save (0 = never). */
+  everySeconds: number;
   /** Include the replay on pagehide/visibilitychange only if the save is expected to take less (ms). */
   pageHideBudgetMs: number;
 }
 
-/** Which checkpoints of a run the store keeps (applied atomically with each save). */
+/**
+ * Which automatic checkpoints of a run the store keeps (applied atomically with each save).
+ * Manual saves and imports are the user's: never pruned, whatever this says.
+ */
 export interface RetentionPolicy {
-  /** Keep the K newest checkpoints of a run (by save time, then agent steps). */
+  /** Keep the K newest automatic saves of a run (by save time, then agent steps). */
   keepLast: number;
-  /** Also keep the checkpoint with the best evaluation return. */
+  /** Also keep the automatic save with the best evaluation return. */
   keepBest: boolean;
 }
 
@@ -99,7 +110,7 @@ export const RUN_DEFAULTS: Readonly<{
 }> = Object.freeze({
   seed: DEFAULT_CONFIG.seed,
   mode: Object.freeze({ kind: 'single' }) as RunMode,
-  autosave: Object.freeze({ everyAgentSteps: 100_000, pageHideBudgetMs: 1_000 }),
+  autosave: Object.freeze({ everyAgentSteps: 100_000, everySeconds: 45, pageHideBudgetMs: 1_000 }),
   retention: Object.freeze({ keepLast: 3, keepBest: true }),
   eval_every: 100_000,
   backends: DEFAULT_BACKENDS,
@@ -175,7 +186,8 @@ export function validateRunConfig(c: RunConfig): string[] {
   if (c.version !== 2) out.push(`version must be 2, got ${String(c.version)}`);
   if (typeof c.gameMd5 !== 'string' || !/^[0-9a-f]{32}$/.test(c.gameMd5)) out.push(`gameMd5 must be 32 lower-case hex digits, got "${String(c.gameMd5)}"`);
   if (c.name !== undefined && typeof c.name !== 'string') out.push('name must be a string');
-  if (typeof c.seed !== 'number' || !Number.isInteger(c.seed) || c.seed < 0) out.push(`seed must be an integer >= 0, got ${String(c.seed)}`);
+  // The agent's bound (src/agent/config.ts BOUNDS.seed): env i is seeded with seed + i, in 31 bits.
+  if (!isIntIn(c.seed, AGENT_BOUNDS.seed[0], AGENT_BOUNDS.seed[1])) out.push(`seed must be an integer in [0, ${AGENT_BOUNDS.seed[1]}], got ${String(c.seed)}`);
   const mp = modeProblems(c.mode);
   out.push(...mp);
   if (!isObj(c.agent)) out.push('agent must be an object of hyperparameters');
@@ -187,9 +199,11 @@ export function validateRunConfig(c: RunConfig): string[] {
   }
   if (!isObj(c.env)) out.push('env must be an object of env options');
   else out.push(...envProblems(c.env as Record<string, unknown>));
-  if (!isObj(c.autosave)) out.push('autosave must be {everyAgentSteps, pageHideBudgetMs}');
+  if (!isObj(c.autosave)) out.push('autosave must be {everyAgentSteps, everySeconds, pageHideBudgetMs}');
   else {
     if (!isIntIn(c.autosave.everyAgentSteps, 0, Number.MAX_SAFE_INTEGER)) out.push(`autosave.everyAgentSteps must be an integer >= 0 (0 = never), got ${String(c.autosave.everyAgentSteps)}`);
+    // Below 2 s the saves would take a noticeable share of training time; a day is plenty.
+    if (!(c.autosave.everySeconds === 0 || isIntIn(c.autosave.everySeconds, 2, 86_400))) out.push(`autosave.everySeconds must be 0 (never) or an integer in [2, 86400], got ${String(c.autosave.everySeconds)}`);
     if (typeof c.autosave.pageHideBudgetMs !== 'number' || !(c.autosave.pageHideBudgetMs >= 0)) out.push(`autosave.pageHideBudgetMs must be >= 0, got ${String(c.autosave.pageHideBudgetMs)}`);
   }
   if (!isObj(c.retention)) out.push('retention must be {keepLast, keepBest}');
@@ -197,7 +211,7 @@ export function validateRunConfig(c: RunConfig): string[] {
     if (!isIntIn(c.retention.keepLast, 1, 1000)) out.push(`retention.keepLast must be an integer in [1, 1000], got ${String(c.retention.keepLast)}`);
     if (typeof c.retention.keepBest !== 'boolean') out.push(`retention.keepBest must be a boolean, got ${String(c.retention.keepBest)}`);
   }
-  if (!isIntIn(c.eval_every, 0, Number.MAX_SAFE_INTEGER)) out.push(`eval_every must be an integer >= 0 (0 = never), got ${String(c.eval_every)}`);
+  if (!isIntIn(c.eval_every, 0, 1e10)) out.push(`eval_every must be an integer in [0, 1e10] (0 = never), got ${String(c.eval_every)}`);
   if (!Array.isArray(c.backends) || c.backends.length === 0 || c.backends.some((b) => !DEFAULT_BACKENDS.includes(b))) {
     out.push(`backends must be a non-empty list of ${DEFAULT_BACKENDS.join(', ')}, got ${JSON.stringify(c.backends)}`);
   }
@@ -260,7 +274,7 @@ export function migrateMode(m: unknown): RunMode {
  */
 export function migrateRunConfig(raw: unknown): RunConfig {
   const r = raw as Partial<RunConfig> & { mode?: unknown };
-  if (r && r.version === 2) return r as RunConfig;
+  if (r && r.version === 2) return upgradeV2(r as RunConfig);
   const agent = r.agent as DQNConfig;
   const mode = migrateMode(r.mode);
   return {
@@ -276,4 +290,13 @@ export function migrateRunConfig(raw: unknown): RunConfig {
     eval_every: RUN_DEFAULTS.eval_every,
     backends: [...RUN_DEFAULTS.backends],
   };
+}
+
+/**
+ * A stored version-2 config from before a field of the run settings existed: today's default
+ * for what it lacks (autosave.everySeconds came with crash-safe persistence).
+ */
+function upgradeV2(r: RunConfig): RunConfig {
+  if (r.autosave && typeof r.autosave.everySeconds === 'number') return r;
+  return { ...r, autosave: { ...RUN_DEFAULTS.autosave, ...(r.autosave ?? {}), everySeconds: RUN_DEFAULTS.autosave.everySeconds } };
 }

@@ -104,6 +104,31 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
   const open: RunControllerImpl[] = [];
   afterAll(async () => { for (const c of open) await c.close(); });
 
+  it('nothing lost: the run record says "training" until the user pauses; every automatic prune is an event with its Activity text', async () => {
+    const d = await deps();
+    const events: RunEvent[] = [];
+    const cfg = resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, seed: 3, autosave: { everyAgentSteps: 50 }, retention: { keepLast: 1, keepBest: true } }, { md5, name: 'persist' });
+    const c = await RunControllerImpl.create(cfg, d);
+    open.push(c);
+    await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    const manual = await c.saveCheckpoint({ withReplay: false });
+    await c.start();
+    while (c.counters.agentSteps < 160) await new Promise((r) => setTimeout(r, 5));
+    // Training: a reopened page would offer to resume this run.
+    expect(typeof (await d.store.getRun(c.runId))!.trainingSince).toBe('number');
+    await c.pause();
+    expect((await d.store.getRun(c.runId))!.trainingSince).toBeNull();
+    const saved = events.filter((e) => e.kind === 'saved').map((e) => (e as { agentSteps: number }).agentSteps);
+    expect(saved.slice(0, 3)).toEqual([0, 50, 100]);
+    const pruned = events.filter((e) => e.kind === 'pruned') as Array<Extract<RunEvent, { kind: 'pruned' }>>;
+    expect(pruned[0]).toMatchObject({ agentSteps: 50, reason: 'auto' });
+    expect(pruned[0].message).toMatch(/^removed autosave at step 50 to keep the last 1/);
+    // The manual save at step 0 is still there; only autosaves rotated.
+    const list = await d.store.listCheckpoints(c.runId);
+    expect(list.some((m) => m.id === manual.id)).toBe(true);
+    expect(list.filter((m) => m.reason === 'auto').length).toBe(1);
+  });
+
   it('trains in single mode, switches to 2x2 and continues counters, replay and weights; resumes from a checkpoint', async () => {
     const d = await deps();
     const events: RunEvent[] = [];

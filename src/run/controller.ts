@@ -26,6 +26,7 @@ import { FrameWriter } from './frames';
 import { RunHistory } from './history';
 import { RunMetrics } from './metrics';
 import { switchRunMode } from './mode-switch';
+import { RunPersistence } from './autosave';
 import { SLICE_MS, now, yieldMacrotask } from './timing';
 import {
   METRICS_INTERVAL_MS,
@@ -76,6 +77,7 @@ export class RunControllerImpl implements RunController {
 
   private readonly deps: RunDeps;
   private readonly manager: CheckpointManager;
+  private readonly persistence: RunPersistence;
   private readonly listeners = new Map<number, RunListener>();
   private listenerSeq = 0;
   private loopPromise: Promise<void> | null = null;
@@ -84,7 +86,6 @@ export class RunControllerImpl implements RunController {
   private stepsAtFramesBase = 0;
   private elapsedSec = 0;
   private runningSince: number | null = null;
-  private lastAutosaveCheck = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private viewEnv = 0;
   private lastFramePublish = 0;
@@ -101,10 +102,12 @@ export class RunControllerImpl implements RunController {
     this.agent = agent;
     this.env = env;
     this.metrics = new RunMetrics(history);
+    this.persistence = new RunPersistence(deps.store, runId, (e) => this.emit(e));
     this.manager = new CheckpointManager(deps.store, runId, {
       capture: ({ evalReturn }) => captureAgent(this.agent, { ...this.captureOptions(), evalReturn }),
-      onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes }),
+      onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes, agentSteps: m.counters.agentSteps }),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
+      trainingSeconds: () => this.elapsed(),
     }, config.autosave, lastSavedStep);
     const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
     if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
@@ -252,6 +255,7 @@ export class RunControllerImpl implements RunController {
     if (this.loopPromise || this.state === 'done') return;
     this.wantRun = true;
     this.setState('running');
+    void this.persistence.setTraining(true);
     this.runningSince = now();
     this.loopPromise = this.loop().finally(() => {
       if (this.runningSince !== null) this.elapsedSec += (now() - this.runningSince) / 1000;
@@ -264,6 +268,7 @@ export class RunControllerImpl implements RunController {
 
   async pause(): Promise<void> {
     await this.quiesce();
+    await this.persistence.setTraining(false);
     if (this.state === 'running') this.setState('paused');
   }
 
@@ -292,6 +297,7 @@ export class RunControllerImpl implements RunController {
           if (a.globalStep >= a.cfg.total_timesteps) {
             this.wantRun = false;
             this.setState('done', `total_timesteps ${a.cfg.total_timesteps} reached`);
+            void this.persistence.setTraining(false);
             break;
           }
           await this.maybeAutosave();
@@ -307,13 +313,11 @@ export class RunControllerImpl implements RunController {
   }
 
   private async maybeAutosave(): Promise<void> {
-    const every = this.manager.policy.everyAgentSteps;
     const step = this.agent.globalStep;
-    if (!(every > 0) || step - this.lastAutosaveCheck < every) return;
-    this.lastAutosaveCheck = step;
+    if (!this.manager.due(step, this.elapsed())) return;
     this.setState('saving');
     try {
-      await this.manager.maybeAutosave(step);
+      await this.manager.maybeAutosave(step, this.elapsed());
     } catch (e) {
       this.emit({ kind: 'error', runId: this.runId, message: `autosave failed: ${(e as Error).message}`, fatal: false });
     }
@@ -424,7 +428,7 @@ export class RunControllerImpl implements RunController {
       this.viewEnv = Math.min(this.viewEnv, this.env.numEnvs - 1);
       // The old envs' frames must not show as the new envs' (same index, different env).
       this.frameWriter.clearEnvSlots();
-      this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes });
+      this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes, agentSteps: r.saved.counters.agentSteps });
       this.emit({ kind: 'mode-switched', runId: this.runId, mode: this.mode, lostTransitions: r.lostTransitions });
     });
   }
@@ -486,6 +490,8 @@ export class RunControllerImpl implements RunController {
     await this.stopWatch();
     await this.quiesce();
     this.closed = true;
+    await this.persistence.setTraining(false);
+    this.persistence.dispose();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.listeners.clear();

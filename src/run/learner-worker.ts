@@ -217,7 +217,14 @@ const api = {
       latest: r.latest ? checkpointInfo(r.latest) : null,
       checkpoints: r.checkpoints.map(checkpointInfo),
       open: false,
+      training: typeof r.run.trainingSince === 'number',
+      retention: r.latest ? { ...r.latest.meta.run.retention } : null,
+      autosave: r.latest ? { ...r.latest.meta.run.autosave } : null,
     }));
+  },
+
+  async dismissResume(runId: string): Promise<void> {
+    await (await store()).setTraining(runId, null);
   },
 
   async listCheckpoints(runId?: string): Promise<CheckpointInfo[]> {

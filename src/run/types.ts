@@ -31,7 +31,7 @@
  */
 import type { BackendInfo, BackendName } from '../tfjs/backend-names';
 import type { BuiltinGameId } from './builtin-games';
-import type { RunSettingsInput } from './config';
+import type { AutosavePolicy, RetentionPolicy, RunSettingsInput } from './config';
 
 export const MAX_OPEN_RUNS = 4;
 
@@ -124,7 +124,9 @@ export const METRICS_INTERVAL_MS = 500;
 export type RunEvent =
   | { kind: 'state'; runId: string; state: RunState; reason?: string }
   | { kind: 'error'; runId: string; message: string; fatal: boolean }
-  | { kind: 'saved'; runId: string; checkpointId: string; reason: string; ms: number; bytes: number }
+  | { kind: 'saved'; runId: string; checkpointId: string; reason: string; ms: number; bytes: number; agentSteps: number }
+  /** The store removed an automatic save of this run (retention rotation, or room when storage was full); message: the Activity line. */
+  | { kind: 'pruned'; runId: string; checkpointId: string; reason: string; agentSteps: number; message: string }
   | { kind: 'mode-switched'; runId: string; mode: RunMode; lostTransitions: number }
   | { kind: 'env-restart'; runId: string; worker: number; reason: string }
   /** An evaluation finished (eval_every, src/run/evaluation.ts); checkpointId: the 'eval' save carrying it as evalReturn. */
@@ -219,6 +221,11 @@ export interface RunInfo {
   checkpoints: CheckpointInfo[];
   /** Open in this tab right now (has a live controller). */
   open: boolean;
+  /** It was training when last seen and nobody paused or closed it since (a reload or crash ended it): offer Resume. */
+  training: boolean;
+  /** The retention and autosave policy of its latest checkpoint's config (null: no checkpoint yet). */
+  retention: RetentionPolicy | null;
+  autosave: AutosavePolicy | null;
 }
 
 export interface ProgressFn {
@@ -283,5 +290,7 @@ export interface RunService {
   createRunFromModel(config: RunConfigInput, model: Uint8Array, listener?: RunListener): Promise<string>;
   deleteCheckpoint(id: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
+  /** The user declined to resume a run that was training when the page went away: stop offering it. */
+  dismissResume(runId: string): Promise<void>;
   speedDemo(game: GameSource, seconds: number, opts?: { workers?: number; envsPerWorker?: number }): Promise<SpeedDemoResult>;
 }

@@ -13,6 +13,7 @@ import { FrameCanvas } from './frame-view';
 import { GamePicker } from './game-picker';
 import { HyperparamForm } from './hyperparams';
 import { PlaySession } from './play';
+import { ResumeOffer } from './resume-offer';
 import { RunCard } from './run-card';
 import { runService } from './service';
 import { SpeedDemoPanel } from './speed-demo';
@@ -23,6 +24,7 @@ export class Playground {
   readonly form: HyperparamForm;
   readonly checkpoints: CheckpointsPanel;
   readonly speed: SpeedDemoPanel;
+  readonly resumeOffer: ResumeOffer;
   readonly cards: RunCard[] = [];
   private readonly runsBox: HTMLElement;
   private readonly runsEmpty: HTMLElement;
@@ -98,6 +100,7 @@ export class Playground {
     mainCol.append(h('section', { class: 'runs-section', 'aria-labelledby': 'runs-h' }, h('h2', { id: 'runs-h', text: 'Runs' }), this.runsEmpty, this.runsBox));
 
     this.checkpoints = new CheckpointsPanel(mainCol, this.log, { resume: (c) => this.resumeFrom(c) });
+    this.resumeOffer = new ResumeOffer(mainCol, this.log, { resume: (c) => this.resumeFrom(c) });
     this.speed = new SpeedDemoPanel(mainCol, this.log, () => this.getService(), () => this.picker.trainable());
     // Move the activity log next to the speed demo on wide screens.
     mainCol.append(this.log.root);
@@ -113,8 +116,17 @@ export class Playground {
   async start(): Promise<void> {
     this.log.add('info', 'Arcade Lab ready. Pick a game, press Train.');
     await this.picker.init();
+    // Training with progress past the last save: the browser asks before the page goes (its own
+    // text). The timed saves bound what a "leave" loses; this is for the seconds in between.
+    addEventListener('beforeunload', (e) => {
+      if (!this.cards.some((c) => c.unsaved)) return;
+      e.preventDefault();
+      // Older Chromium shows the prompt only when returnValue is set as well.
+      (e as unknown as { returnValue: unknown }).returnValue = true;
+    });
     this.getService().then((s) => {
       this.checkpoints.setService(s);
+      void this.resumeOffer.setService(s);
       // Closing or hiding the tab: every open run gets its fast save (RunController.pageHide).
       const withHook = s as RunService & { installPageHide?: () => void };
       if (withHook.installPageHide) withHook.installPageHide();
@@ -261,6 +273,7 @@ export class Playground {
       onClosed: (c) => {
         this.cards.splice(this.cards.indexOf(c), 1);
         this.syncTrain();
+        void this.resumeOffer.refresh();
       },
     });
     this.cards.push(card);
@@ -287,6 +300,7 @@ export class Playground {
       await card.attach(true);
       await svc.run(runId).start();
       this.log.add('ok', `${name}: resumed at step ${fmtInt(c.counters.agentSteps)}`);
+      void this.resumeOffer.refresh();
     } catch (e) {
       await card.close();
       throw e;

@@ -1,11 +1,20 @@
 /*
- * Checkpoints panel: every saved checkpoint (time, run, steps, episodes, return, size) with
- * Resume / Export / Export model (PyTorch) / Delete, plus Import. Long operations show a progress bar fed by the
+ * Checkpoints panel: every saved checkpoint (time, run, steps, episodes, return, size, kind)
+ * with Resume / Export / Export model (PyTorch) / Delete, plus Import, and the retention policy
+ * in words: manual saves and imports are kept until the user deletes them; automatic saves
+ * rotate per the run's config (RunConfig.retention; the wording of each removal comes from the
+ * store's prunedText). Long operations show a progress bar fed by the
  * store's byte counts; a save has no byte stream, so it shows an indeterminate bar.
  */
+import { isAutomaticSave } from '../checkpoint/reasons';
 import type { CheckpointInfo, RunInfo, RunService } from '../run/types';
 import type { ActivityLog } from './activity';
 import { button, downloadBlob, errorText, fmtBytes, fmtInt, fmtNum, fmtTime, h } from './dom';
+
+const KIND: Record<string, string> = {
+  manual: 'manual · kept', import: 'imported · kept', auto: 'autosave (steps)', timed: 'autosave (timed)',
+  eval: 'evaluation', 'mode-switch': 'mode switch', pagehide: 'page closed',
+};
 
 export interface CheckpointsHooks {
   /** Open a run from this checkpoint (the app creates its card). */
@@ -20,6 +29,7 @@ export class CheckpointsPanel {
   private readonly progressLabel: HTMLElement;
   private readonly fileInput: HTMLInputElement;
   private readonly message: HTMLElement;
+  private readonly policy: HTMLElement;
   private service: RunService | null = null;
   private refreshing: Promise<void> | null = null;
 
@@ -38,14 +48,15 @@ export class CheckpointsPanel {
     progressBox.hidden = true;
     this.message = h('p', { class: 'inline-msg', role: 'status' });
     this.message.hidden = true;
+    this.policy = h('p', { class: 'muted small retention-note', id: 'retention-note' });
     this.body = h('tbody');
     this.empty = h('p', { class: 'muted', text: 'No checkpoints yet. Train, then press "Save checkpoint".' });
     const table = h('table', { class: 'ck-table', 'aria-label': 'Saved checkpoints' },
-      h('thead', {}, h('tr', {}, ...['Saved', 'Run', 'Steps', 'Episodes', 'Return', 'Size', 'Actions'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('thead', {}, h('tr', {}, ...['Saved', 'Run', 'Steps', 'Episodes', 'Return', 'Size', 'Kind', 'Actions'].map((t) => h('th', { scope: 'col', text: t })))),
       this.body);
     this.root = h('section', { class: 'panel checkpoints', id: 'checkpoints', 'aria-labelledby': 'ck-h' },
       h('div', { class: 'panel-head' }, h('h2', { id: 'ck-h', text: 'Checkpoints' }), importBtn, refreshBtn, this.fileInput),
-      progressBox, this.message, this.empty, table);
+      this.policy, progressBox, this.message, this.empty, table);
     parent.append(this.root);
     this.root.addEventListener('dragover', (e) => { e.preventDefault(); this.root.classList.add('drop'); });
     this.root.addEventListener('dragleave', () => this.root.classList.remove('drop'));
@@ -85,11 +96,23 @@ export class CheckpointsPanel {
         if (!b || c.evalReturn > (b.evalReturn as number)) best.set(c.runId, c);
       }
       this.body.replaceChildren(...cks.map((c) => this.row(c, best.get(c.runId)?.id === c.id)));
+      this.showPolicy(runs.filter((r) => r.checkpoints.length > 0));
       this.empty.hidden = cks.length > 0;
       this.root.dataset['count'] = String(cks.length);
     } catch (e) {
       this.say('error', `Could not list checkpoints: ${errorText(e)}`);
     }
+  }
+
+  /** The retention rule in words, with each run's own numbers (they come from its run config). */
+  private showPolicy(runs: RunInfo[]): void {
+    const per = runs.filter((r) => r.retention).map((r) => {
+      const p = r.retention!, a = r.autosave;
+      const every = a ? [a.everySeconds ? `every ${a.everySeconds} s of training` : '', a.everyAgentSteps ? `every ${fmtInt(a.everyAgentSteps)} steps` : ''].filter(Boolean).join(' and ') : '';
+      return `${r.name}: last ${p.keepLast}${p.keepBest ? ' + best evaluation' : ''}${every ? `, autosave ${every}` : ''}`;
+    });
+    this.policy.textContent = 'Retention: manual saves and imports are kept until you delete them. Automatic saves (autosave, evaluation, mode switch, page close) rotate among themselves per run' +
+      (per.length ? ` (${per.join('; ')}).` : '; set it with retention.keepLast / retention.keepBest before Train.') + ' Every automatic removal is listed in Activity.';
   }
 
   private row(c: CheckpointInfo, isBest: boolean): HTMLTableRowElement {
@@ -110,6 +133,8 @@ export class CheckpointsPanel {
         title: c.evalReturn === null ? 'not evaluated (evaluation checkpoints carry the mean return of their greedy episodes)'
           : `mean raw return of the evaluation episodes of these weights (agent.eval_episodes at eval_epsilon)${isBest ? '; the best of this run, kept by the retention rule' : ''}` }),
       h('td', { class: 'num', text: fmtBytes(c.totalBytes) }),
+      h('td', { text: KIND[c.reason] ?? c.reason, 'data-kept': !isAutomaticSave(c.reason) ? 'until-deleted' : 'rotates',
+        title: !isAutomaticSave(c.reason) ? 'yours: kept until you delete it' : 'automatic: rotates with the other automatic saves of this run (retention)' }),
       h('td', {}, h('div', { class: 'actions' }, resume, exp, model, del)));
   }
 

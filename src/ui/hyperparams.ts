@@ -1,8 +1,10 @@
 /*
  * The hyperparameter form: every field shows its default (CleanRL names, src/agent/config.ts;
- * run settings from src/run/config.ts), is validated as the person types (by the run config's
- * own validator, so the page and the learner agree on what is valid), and the Train button
- * stays disabled while anything is invalid.
+ * run settings from src/run/config.ts, named by their RunConfig path), is validated as the
+ * person types (by the run config's own validator, so the page and the learner agree on what
+ * is valid and on the bounds), every bad field is reported at once and marked on its own input,
+ * and the Train button stays disabled while anything is invalid. Numbers are decimal only
+ * ("0x10", "1_000", "Infinity" are refused, not read as 16, 1000, Infinity).
  */
 import { DEFAULT_CONFIG, type DQNConfig } from '../agent/config';
 import { RUN_DEFAULTS, RunConfigError, resolveRunConfig, type RunSettingsInput } from '../run/config';
@@ -21,8 +23,13 @@ function networkName(n: DQNConfig['network']): string {
   return Object.keys(UI_NETWORKS).find((k) => JSON.stringify(UI_NETWORKS[k]) === j) ?? '';
 }
 
-/** Run settings (src/run/config.ts) the form shows next to the hyperparameters. */
-const RUN_FIELD_DEFAULTS = { eval_every: RUN_DEFAULTS.eval_every } as const;
+/** Run settings (src/run/config.ts) the form shows next to the hyperparameters, by their RunConfig path. */
+const RUN_FIELD_DEFAULTS = {
+  eval_every: RUN_DEFAULTS.eval_every,
+  'autosave.everySeconds': RUN_DEFAULTS.autosave.everySeconds,
+  'retention.keepLast': RUN_DEFAULTS.retention.keepLast,
+  'retention.keepBest': RUN_DEFAULTS.retention.keepBest,
+} as const;
 type RunFieldKey = keyof typeof RUN_FIELD_DEFAULTS;
 type FieldKey = keyof DQNConfig | RunFieldKey;
 
@@ -59,18 +66,35 @@ const FIELDS: FieldDef[] = [
   { key: 'eval_every', kind: 'int', help: 'agent steps between evaluations (0 = never)' },
   { key: 'eval_episodes', kind: 'int', help: 'greedy episodes per evaluation' },
   { key: 'eval_epsilon', kind: 'float', help: 'epsilon of the evaluation episodes' },
+  { key: 'autosave.everySeconds', kind: 'int', help: 'seconds of training between small crash-safety saves (0 = never)' },
+  { key: 'retention.keepLast', kind: 'int', help: 'automatic saves kept per run (manual saves and imports are always kept)' },
+  { key: 'retention.keepBest', kind: 'bool', help: 'also keep the automatic save with the best evaluation return' },
 ];
+
+/** Decimal numbers only: digits, an optional point and exponent, an optional sign. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The form field a problem of resolveRunConfig() names (src/run/config.ts prefixes each with its field). */
+function fieldOfProblem(p: string): FieldKey | 'seed' | null {
+  if (/^(agent\.)?seed\b/.test(p)) return 'seed';
+  for (const f of FIELDS) {
+    if (p.startsWith(`agent.${f.key}:`) || p.startsWith(`${f.key} `) || p.startsWith(`${f.key}:`)) return f.key;
+  }
+  return null;
+}
 
 function defaultText(key: FieldKey): string {
   const v = defaultOf(key);
   return v === null ? 'none' : String(v);
 }
 
-/** What the form holds: the run settings it covers (hyperparameters that differ from the defaults, seed, eval schedule). */
+/** What the form holds: the run settings it covers (hyperparameters that differ from the defaults, seed, eval schedule, autosave, retention). */
 export interface FormValues {
   agent: Partial<DQNConfig>;
   seed: number;
   eval_every: number;
+  autosave: { everySeconds: number };
+  retention: { keepLast: number; keepBest: boolean };
 }
 
 export class HyperparamForm {
@@ -106,7 +130,7 @@ export class HyperparamForm {
     this.seed.addEventListener('input', () => this.validate());
 
     for (const f of FIELDS) {
-      const id = `hp-${f.key}`;
+      const id = `hp-${f.key.replace('.', '-')}`;
       // The label holds only the name, so the accessible name is exactly the CleanRL name.
       const label = document.createElement('div');
       label.className = 'field';
@@ -177,6 +201,8 @@ export class HyperparamForm {
   set(preset: RunSettingsInput): void {
     const values: Array<[string, unknown]> = [...Object.entries(preset.agent ?? {})];
     if (preset.eval_every !== undefined) values.push(['eval_every', preset.eval_every]);
+    for (const [k, v] of Object.entries(preset.autosave ?? {})) values.push([`autosave.${k}`, v]);
+    for (const [k, v] of Object.entries(preset.retention ?? {})) values.push([`retention.${k}`, v]);
     for (const [k, v] of values) {
       const input = this.inputs.get(k as FieldKey);
       if (!input) throw new Error(`no form field for ${k}`);
@@ -190,44 +216,28 @@ export class HyperparamForm {
     this.validate();
   }
 
-  /** Hyperparameters that differ from the defaults, seed and eval schedule, parsed; throws with the field name on bad input. */
+  /**
+   * The form's values, parsed and checked as the learner will (checkForm); throws a FormError
+   * listing every bad field, each with the field it belongs to.
+   */
   read(): FormValues {
-    const agent: Record<string, unknown> = {};
-    let evalEvery: number = RUN_FIELD_DEFAULTS.eval_every;
+    const raw: RawForm = { seed: this.seed.value };
     for (const f of FIELDS) {
       const input = this.inputs.get(f.key)!;
-      let v: unknown;
-      if (f.kind === 'bool') v = (input as HTMLInputElement).checked;
-      else if (f.kind === 'choice') v = f.key === 'network' ? UI_NETWORKS[input.value] : input.value;
-      else {
-        const t = input.value.trim();
-        const n = Number(t);
-        if (f.kind === 'float-or-none' && (t === '' || t.toLowerCase() === 'none')) v = null;
-        else if (t === '' || !Number.isFinite(n)) throw new FieldError(f.key, `${f.key}: "${t}" is not a number`);
-        else if (f.kind === 'int' && !Number.isInteger(n)) throw new FieldError(f.key, `${f.key} must be a whole number, got ${t}`);
-        else v = n;
-      }
-      if (isRunField(f.key)) evalEvery = v as number;
-      else if (v !== DEFAULT_CONFIG[f.key]) agent[f.key] = v;
+      raw[f.key] = f.kind === 'bool' ? (input as HTMLInputElement).checked : input.value;
     }
-    const seedText = this.seed.value.trim();
-    const seed = Number(seedText);
-    if (seedText === '' || !Number.isInteger(seed) || seed < 0) throw new FieldError('seed', `seed must be a whole number >= 0, got "${seedText}"`);
-    const out: FormValues = { agent: agent as Partial<DQNConfig>, seed, eval_every: evalEvery };
-    try {
-      // The learner resolves the same way (with the real game); a placeholder md5 checks the rest.
-      resolveRunConfig(out, { md5: '0'.repeat(32) });
-    } catch (e) {
-      if (!(e instanceof RunConfigError)) throw e;
-      const first = e.problems[0] ?? '';
-      const field = FIELDS.find((f) => first.startsWith(`agent.${f.key}:`) || first.startsWith(`${f.key} `))?.key ?? 'seed';
-      throw new FieldError(field, first.replace(/^agent\./, ''));
-    }
-    return out;
+    const r = checkForm(raw);
+    if (r.problems.length) throw new FormError(r.problems);
+    return r.values!;
   }
 
   validate(): boolean {
-    for (const input of [...this.inputs.values(), this.seed]) input.removeAttribute('aria-invalid');
+    for (const input of [...this.inputs.values(), this.seed]) {
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-errormessage');
+      input.title = input === this.seed ? input.title : '';
+    }
+    for (const old of this.root.parentElement?.querySelectorAll('.field-msg') ?? []) old.remove();
     let ok = true;
     try {
       this.read();
@@ -235,21 +245,98 @@ export class HyperparamForm {
       this.errorBox.textContent = '';
     } catch (e) {
       ok = false;
-      const field = e instanceof FieldError ? e.field : 'seed';
-      const input = field === 'seed' ? this.seed : this.inputs.get(field as FieldKey);
-      input?.setAttribute('aria-invalid', 'true');
-      this.errorBox.textContent = `Invalid hyperparameter: ${e instanceof Error ? e.message : String(e)}`;
+      const problems = e instanceof FormError ? e.problems : [{ field: null, message: e instanceof Error ? e.message : String(e) }];
+      for (const [i, p] of problems.entries()) {
+        const input = p.field === 'seed' ? this.seed : p.field ? this.inputs.get(p.field) : undefined;
+        if (!input) continue;
+        // Each message sits under its own input and is its error message (aria-errormessage).
+        const msg = document.createElement('small');
+        msg.className = 'field-msg';
+        msg.id = `${input.id}-error-${i}`;
+        msg.textContent = p.message;
+        input.after(msg);
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-errormessage', msg.id);
+        if (p.field !== 'seed') (this.root as HTMLDetailsElement).open = true;
+      }
+      this.errorBox.replaceChildren(
+        document.createTextNode(problems.length === 1 ? 'Invalid setting: ' : `${problems.length} invalid settings: `),
+        ...problems.map((p) => Object.assign(document.createElement('span'), { className: 'problem', textContent: `${p.message}. ` })));
       this.errorBox.hidden = false;
-      if (field !== 'seed') (this.root as HTMLDetailsElement).open = true;
     }
     for (const fn of this.listeners) fn(ok);
     return ok;
   }
 }
 
-export class FieldError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(message);
-    this.name = 'FieldError';
+/** One bad field of the form (field null: a problem no single input owns). */
+export interface FieldProblem {
+  field: FieldKey | 'seed' | null;
+  message: string;
+}
+
+/** Every problem of the form at once. */
+export class FormError extends Error {
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'FormError';
   }
+}
+
+/** The form's raw contents: each field's text (checkboxes: checked), by field key, plus the seed. */
+export type RawForm = Partial<Record<FieldKey | 'seed', string | boolean>>;
+
+/**
+ * Parses and checks the whole form at once (DOM-free, so it is unit-tested): decimal numbers
+ * only, then the run config's own validator (resolveRunConfig: the bounds of src/agent/config.ts
+ * and src/run/config.ts). Every problem comes back with its field; values only when there are none.
+ */
+export function checkForm(raw: RawForm): { values: FormValues | null; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const agent: Record<string, unknown> = {};
+  const run: Record<string, unknown> = { ...RUN_FIELD_DEFAULTS };
+  for (const f of FIELDS) {
+    const given = raw[f.key];
+    let v: unknown;
+    if (f.kind === 'bool') v = given === undefined ? defaultOf(f.key) : Boolean(given);
+    else if (f.kind === 'choice') {
+      const name = String(given ?? defaultText(f.key));
+      v = f.key === 'network' ? UI_NETWORKS[name] : name;
+    } else {
+      const t = String(given ?? defaultText(f.key)).trim();
+      if (f.kind === 'float-or-none' && (t === '' || t.toLowerCase() === 'none')) v = null;
+      else if (!DECIMAL.test(t)) { problems.push({ field: f.key, message: `${f.key}: "${t}" is not a decimal number (e.g. 0.0001 or 1e-4)` }); continue; }
+      else {
+        const n = Number(t);
+        if (!Number.isFinite(n)) { problems.push({ field: f.key, message: `${f.key}: ${t} is too large` }); continue; }
+        if (f.kind === 'int' && !Number.isInteger(n)) { problems.push({ field: f.key, message: `${f.key} must be a whole number, got ${t}` }); continue; }
+        v = n;
+      }
+    }
+    if (isRunField(f.key)) run[f.key] = v;
+    else if (JSON.stringify(v) !== JSON.stringify(DEFAULT_CONFIG[f.key])) agent[f.key] = v;
+  }
+  const seedText = String(raw.seed ?? DEFAULT_CONFIG.seed).trim();
+  let seed = DEFAULT_CONFIG.seed;
+  if (!DECIMAL.test(seedText) || !Number.isInteger(Number(seedText))) problems.push({ field: 'seed', message: `seed must be a whole number, got "${seedText}"` });
+  else seed = Number(seedText);
+  const values: FormValues = {
+    agent: agent as Partial<DQNConfig>, seed, eval_every: run['eval_every'] as number,
+    autosave: { everySeconds: run['autosave.everySeconds'] as number },
+    retention: { keepLast: run['retention.keepLast'] as number, keepBest: run['retention.keepBest'] as boolean },
+  };
+  try {
+    // The learner resolves the same way (with the real game); a placeholder md5 checks the rest.
+    resolveRunConfig(values, { md5: '0'.repeat(32) });
+  } catch (e) {
+    if (!(e instanceof RunConfigError)) throw e;
+    for (const p of e.problems) {
+      const field = fieldOfProblem(p);
+      // One message per field: a field that did not parse was reported by the parser, and the
+      // run-level and agent-level checks of the seed say the same thing.
+      if (field && problems.some((q) => q.field === field)) continue;
+      problems.push({ field, message: p.replace(/^agent\.[a-z_]+: /, '') });
+    }
+  }
+  return { values: problems.length ? null : values, problems };
 }

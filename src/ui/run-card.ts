@@ -60,6 +60,8 @@ export class RunCard {
   private lastSnap: MetricsSnapshot | null = null;
   private readonly rateWin: Array<{ t: number; steps: number; frames: number }> = [];
   private closed = false;
+  /** Agent steps of the newest checkpoint this card heard of (null: none yet). */
+  private savedSteps: number | null = null;
 
   constructor(
     parent: HTMLElement,
@@ -425,7 +427,13 @@ export class RunCard {
         this.showError(e.message);
         break;
       case 'saved':
-        this.log.add('ok', `${this.title}: checkpoint saved (${e.reason}, ${fmtBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s)`);
+        this.savedSteps = Math.max(this.savedSteps ?? 0, e.agentSteps);
+        this.root.dataset['savedSteps'] = String(this.savedSteps);
+        this.log.add('ok', `${this.title}: checkpoint saved (${e.reason}, step ${fmtInt(e.agentSteps)}, ${fmtBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s)`);
+        this.hooks.onSaved?.();
+        break;
+      case 'pruned':
+        this.log.add('info', `${this.title}: ${e.message}`);
         this.hooks.onSaved?.();
         break;
       case 'mode-switched':
@@ -522,6 +530,14 @@ export class RunCard {
       this.btn.watch.textContent = 'Watch agent';
       this.btn.watch.setAttribute('aria-pressed', 'false');
     }
+  }
+
+  /** Training has progressed past its newest checkpoint (what the page's beforeunload prompt asks about). */
+  get unsaved(): boolean {
+    if (this.closed) return false;
+    const s = this.state;
+    if (s !== 'running' && s !== 'saving' && s !== 'evaluating' && s !== 'switching') return false;
+    return (this.lastSnap?.counters.agentSteps ?? 0) > (this.savedSteps ?? -1);
   }
 
   /** The page is going away: let the run save quickly (its worker decides what fits). */
