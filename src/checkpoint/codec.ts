@@ -192,10 +192,9 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
     hasMetrics,
     evalReturn: c.evalReturn ?? null,
   };
-  const sources: ArraySource[] = [
-    typedSource('net/online', 'f32', concatF32(L.online)),
-    typedSource('net/target', 'f32', concatF32(L.target)),
-  ];
+  const sources: ArraySource[] = [typedSource('net/online', 'f32', concatF32(L.online))];
+  // PQN has no target network (FORMAT.md: net/target is required for DQN runs only).
+  if (L.target) sources.push(typedSource('net/target', 'f32', concatF32(L.target)));
   if (L.adam) {
     sources.push(typedSource('adam/m', 'f32', concatF32(L.adam.m)), typedSource('adam/v', 'f32', concatF32(L.adam.v)));
   }
