@@ -55,6 +55,11 @@ export interface AgentState {
 }
 
 export class DQNAgent {
+  readonly algorithm = 'dqn' as const;
+  /** Every DQN step steps the envs (PQN's gradient steps do not: see pqn.ts). */
+  readonly lastStepActed = true;
+  /** DQN pays its gradient steps inside step(); nothing is ever left pending. */
+  readonly updatePending = false;
   readonly cfg: DQNConfig;
   readonly env: AgentEnv;
   readonly rng: Rng;

@@ -10,7 +10,7 @@ import type { Manifest, RunRecord } from './types';
 /** A manifest as stored (any version) -> the current shape (the same object when already current). */
 export function migrateManifest<M extends Pick<Manifest, 'meta'>>(m: M): M {
   const run = m.meta.run as Partial<Manifest['meta']['run']>;
-  if (run && run.version === 2) return m;
+  if (run && run.version === 2 && run.algorithm !== undefined) return m;
   return { ...m, meta: { ...m.meta, run: migrateRunConfig(run) } };
 }
 

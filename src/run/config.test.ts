@@ -49,7 +49,7 @@ describe('RunConfig', () => {
   it('the quick preset resolves cleanly', () => {
     const c = resolveRunConfig(QUICK_PRESET, GAME);
     expect(c.eval_every).toBe(5_000);
-    expect(c.agent.learning_starts).toBe(1_000);
+    expect((c.agent as { learning_starts?: number }).learning_starts).toBe(1_000);
     expect(c.agent.max_grad_norm).toBe(10);
   });
 

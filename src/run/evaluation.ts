@@ -11,7 +11,7 @@
  * streams and their means are comparable. Returns are raw game scores (unclipped), like the
  * training curve and CleanRL's RecordEpisodeStatistics.
  */
-import type { DQNAgent } from '../agent/agent';
+import type { AnyAgent } from '../agent/family';
 import type { RunEnv } from './envs';
 import { SLICE_MS, now, yieldMacrotask } from './timing';
 
@@ -34,7 +34,7 @@ export interface EvalOutcome {
 }
 
 /** Plays `episodes` episodes on `env` (numEnvs 1) with `agent`'s policy; null when stopped. */
-export async function evaluatePolicy(agent: DQNAgent, env: RunEnv, o: EvalRunOptions): Promise<EvalOutcome | null> {
+export async function evaluatePolicy(agent: AnyAgent, env: RunEnv, o: EvalRunOptions): Promise<EvalOutcome | null> {
   const actor = agent.actor(env, { epsilon: o.epsilon });
   await actor.reset((agent.cfg.seed + EVAL_SEED_OFFSET) >>> 0);
   const returns: number[] = [];
