@@ -9,7 +9,7 @@
  * are migrated by migrateRunConfig(), called once when a manifest is read (src/checkpoint/migrate.ts).
  *
  * Run settings and their defaults (RUN_DEFAULTS):
- *   algorithm    'dqn' (src/agent/family.ts): which member of the DQN family; `agent` holds that
+ *   algorithm    'dqn' (src/agent/algorithms.ts): which member of the DQN family; `agent` holds that
  *                algorithm's hyperparameters (DQNConfig, or PQNConfig of src/agent/pqn-config.ts),
  *                its defaults under the input's. Stored configs without it are DQN runs.
  *   seed         1 (= DQNConfig's seed; agent.seed always equals it)
@@ -38,7 +38,7 @@
  * Importing this file pulls in no tfjs and no workers (the page uses it).
  */
 import type { DQNConfig } from '../agent/config';
-import { defaultAgentConfig, isAlgorithm, validateAgentConfig, type AgentConfig, type Algorithm } from '../agent/family';
+import { defaultAgentConfig, isAlgorithm, validateAgentConfig, type AgentConfig, type Algorithm } from '../agent/algorithms';
 import type { PQNConfig } from '../agent/pqn-config';
 import { resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
 

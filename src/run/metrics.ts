@@ -114,6 +114,7 @@ export class RunMetrics {
       loss: this.lastLoss,
       meanQ: this.lastMeanQ,
       replaySize: s.agent.buffer.validCount(),
+      algorithm: s.agent.algorithm,
       replayCapacity: s.agent.capacity.capacity,
       mode: { ...s.mode },
       backend: s.backend,

@@ -102,9 +102,11 @@ export interface MetricsSnapshot {
   /** Mean loss / mean Q of the gradient steps since the last snapshot (null when none). */
   loss: number | null;
   meanQ: number | null;
+  /** DQN: replay transitions; PQN (no replay): the rows of its frame store. */
   replaySize: number;
   replayCapacity: number;
   mode: RunMode;
+  algorithm: Algorithm;
   backend: BackendInfo;
   /** tf.memory() of this run's worker. */
   memory: { numBytes: number; numTensors: number; numBytesInGPU?: number };

@@ -1,12 +1,12 @@
 /*
- * The hyperparameter form: the algorithm (DQN or PQN, src/agent/family.ts), then its fields,
+ * The hyperparameter form: the algorithm (DQN or PQN, src/agent/algorithms.ts), then its fields,
  * each showing that algorithm's default (CleanRL names, src/agent/config.ts and pqn-config.ts;
  * run settings from src/run/config.ts), validated as the person types (by the run config's own
  * validator, so the page and the learner agree on what is valid); the Train button stays
  * disabled while anything is invalid. Fields of the other algorithm are hidden.
  */
 import type { DQNConfig } from '../agent/config';
-import { ALGORITHMS, defaultAgentConfig, type Algorithm } from '../agent/family';
+import { ALGORITHMS, defaultAgentConfig, type Algorithm } from '../agent/algorithms';
 import type { PQNConfig } from '../agent/pqn-config';
 import { RUN_DEFAULTS, RunConfigError, resolveRunConfig, type RunSettingsInput } from '../run/config';
 import { NETWORKS } from '../run/presets';
