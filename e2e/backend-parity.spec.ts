@@ -1,6 +1,7 @@
 /**
  * Every tfjs backend against the cpu backend, numerically, in Chromium (the DQN issue's
- * "Q-values and one Adam step: max abs difference reported and bounded in a test").
+ * "Q-values and one Adam step: max abs difference reported and bounded in a test"; and PQN's
+ * LayerNorm net, forward and one Adam step, under the same bounds: issue 14).
  *
  * The harness page (e2e/pages/parity.html/.ts) builds the same Q-networks with identical seeded
  * weights on cpu, wasm (our training kernels), webgl and webgpu, computes Q-values for a fixed
@@ -118,6 +119,14 @@ test('Q-values and one Adam step on wasm, webgl and webgpu match the cpu backend
     const c = any.comparison;
     lines.push(`cpu scales: Nature max|Q| ${e(c.natureQ.scale)}, small max|Q| ${e(c.smallQ.scale)}, max|target| ${e(c.targets.scale)}, loss ${c.loss.cpu.toFixed(6)}, smallest per-tensor max weight change of the cpu step ${e(c.cpuMoved)}; total ${wall.toFixed(0)} s`);
   }
+  lines.push('PQN LayerNorm net (small trunk + LayerNorm, src/agent/layer-norm.ts): Q-values and one Adam step towards fixed targets, same bounds',
+    '| backend | Q | loss | grad (rel, worst tensor) | weights after step (worst tensor) | |dw|>lr/2 | time s |', '|---|---|---|---|---|---|---|');
+  for (const name of OTHERS) {
+    const r = results.get(name)!;
+    if (!r.available) continue;
+    const p = r.comparison!.pqn;
+    lines.push(`| ${name} | ${e(p.q.maxAbs)} | ${e(p.loss.absDiff)} | ${e(p.grad.maxAbs)} (${e(p.grad.relative)}, ${p.grad.tensor}) | ${e(p.weights.maxAbs)} (${p.weights.tensor}) | ${p.weights.overHalfLr}/${p.weights.count} | ${(r.ms.pqn / 1000).toFixed(1)} |`);
+  }
   console.log(lines.join('\n'));
 
   for (const name of OTHERS) {
@@ -137,5 +146,14 @@ test('Q-values and one Adam step on wasm, webgl and webgpu match the cpu backend
     expect.soft(c.grad.relative, `${name}: gradients (${c.grad.tensor})`).toBeLessThanOrEqual(GRAD_REL);
     expect.soft(c.weights.overHalfLr, `${name}: weights whose update differs by more than lr/2`).toBe(0);
     expect.soft(c.weights.maxAbs, `${name}: weights after the Adam step (${c.weights.tensor})`).toBeLessThanOrEqual(W_ABS);
+    // PQN's LayerNorm net: forward and backward of LayerNorm (primitive ops) under the same bounds.
+    const p = c.pqn;
+    expect.soft(p.initDiff, `${name}: PQN initial weights`).toBe(0);
+    expect.soft(p.cpuMoved, 'cpu: every PQN tensor moved by ~lr').toBeGreaterThan(OPTS.learningRate / 2);
+    expect.soft(p.q.maxAbs, `${name}: PQN Q-values`).toBeLessThanOrEqual(Q_ABS + Q_REL * p.q.scale);
+    expect.soft(p.loss.absDiff, `${name}: PQN loss`).toBeLessThanOrEqual(Q_ABS + Q_REL * p.loss.cpu);
+    expect.soft(p.grad.relative, `${name}: PQN gradients (${p.grad.tensor})`).toBeLessThanOrEqual(GRAD_REL);
+    expect.soft(p.weights.overHalfLr, `${name}: PQN weights whose update differs by more than lr/2`).toBe(0);
+    expect.soft(p.weights.maxAbs, `${name}: PQN weights after the Adam step (${p.weights.tensor})`).toBeLessThanOrEqual(W_ABS);
   }
 });

@@ -6,7 +6,9 @@
  * Per backend: Q-values of a Nature net (forward only; its gradient step takes 10-20 s on
  * software GPUs) and of the small (NIPS 2013) net for a fixed seeded uint8 batch, then one real
  * DQNLearner.trainStep of the small net (Double DQN, MSE, Adam with explicit epsilon) on a fixed
- * seeded batch. The cpu result is kept in the page; every other backend is compared with it here
+ * seeded batch; then the same for PQN's LayerNorm net (small trunk with LayerNorm after each
+ * conv and the hidden layer, src/agent/layer-norm.ts): Q-values and one PQNLearner.trainStep
+ * with fixed targets, so LayerNorm's forward AND backward are compared on every backend. The cpu result is kept in the page; every other backend is compared with it here
  * so only summary numbers cross to the test (the weights are ~0.7M floats).
  *
  * Backends are switched with tf.setBackend through src/tfjs/backend.ts's chooseBackend, the path
@@ -20,6 +22,8 @@ import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backen
 import { makeConfig, NETWORK_PRESETS } from '../../src/agent/config';
 import { DQNLearner } from '../../src/agent/learner';
 import { QNetwork } from '../../src/agent/network';
+import { makePQNConfig } from '../../src/agent/pqn-config';
+import { PQNLearner } from '../../src/agent/pqn-learner';
 import { ReplayBatch } from '../../src/agent/replay';
 import { Rng } from '../../src/agent/rng';
 import { chooseBackend, type WasmAssets } from '../../src/tfjs/backend';
@@ -52,7 +56,9 @@ interface Result {
   after: Float32Array[];
   /** Adam's first moment after step 1: (1 - beta1) * gradient. */
   m: Float32Array[];
-  ms: { nature: number; forward: number; step: number };
+  /** PQN's LayerNorm net: Q-values, loss of one step, weights before/after, Adam's m. */
+  pqn: { q: Float32Array; loss: number; names: string[]; init: Float32Array[]; after: Float32Array[]; m: Float32Array[] };
+  ms: { nature: number; forward: number; step: number; pqn: number };
 }
 
 /** Seeded uint8 pixels as the float32 0..255 values the networks take. */
@@ -112,7 +118,10 @@ async function compute(o: ParityOptions): Promise<Result> {
     const state = await learner.getState();
     const t3 = performance.now();
     if (!state.adam) throw new Error('no Adam state after a gradient step');
+    const pqn = await computePQN(o, b);
+    const t4 = performance.now();
     return {
+      pqn,
       natureQ,
       smallQ: Float32Array.from(smallQ),
       targets,
@@ -121,8 +130,25 @@ async function compute(o: ParityOptions): Promise<Result> {
       init,
       after: state.online,
       m: state.adam.m,
-      ms: { nature: t1 - t0, forward: t2 - t1, step: t3 - t2 },
+      ms: { nature: t1 - t0, forward: t2 - t1, step: t3 - t2, pqn: t4 - t3 },
     };
+  } finally {
+    learner.dispose();
+  }
+}
+
+/** PQN's LayerNorm net (small trunk): Q-values of the batch and one gradient step towards fixed targets. */
+async function computePQN(o: ParityOptions, b: ReplayBatch): Promise<Result['pqn']> {
+  const cfg = makePQNConfig({ network: 'small', learning_rate: o.learningRate, adam_eps: o.adamEps, max_grad_norm: null });
+  const learner = new PQNLearner(cfg, INPUT, ACTIONS, new Rng(o.seed + 40));
+  try {
+    const init = await learner.online.getWeights();
+    const q = Float32Array.from(await learner.qValues(b.obs, b.size));
+    await learner.trainStep(b.obs, b.actions, b.returns, b.size);
+    const loss = (await learner.lastLoss()) ?? NaN;
+    const state = await learner.getState();
+    if (!state.adam) throw new Error('no Adam state after the PQN gradient step');
+    return { q, loss, names: state.names, init, after: state.online, m: state.adam.m };
   } finally {
     learner.dispose();
   }
@@ -159,6 +185,8 @@ export interface Comparison {
   weights: { maxAbs: number; tensor: string; overHalfLr: number; count: number };
   /** On cpu, the smallest (over tensors) largest weight change of the step: ~lr when every tensor moved. */
   cpuMoved: number;
+  /** The same for PQN's LayerNorm net (Q-values, loss, gradients, weights after one step). */
+  pqn: { initDiff: number; q: { maxAbs: number; scale: number }; loss: { absDiff: number; cpu: number }; grad: Comparison['grad']; weights: Comparison['weights']; cpuMoved: number };
 }
 
 /** What run() returns for one backend (e2e/backend-parity.spec.ts reads it). */
@@ -166,7 +194,10 @@ export type RunResult =
   | { available: false; reason: string }
   | { available: true; detail: string; ms: Result['ms']; comparison: Comparison | null };
 
-function compareWith(ref: Result, r: Result, lr: number): Comparison {
+type Step = Pick<Result, 'names' | 'init' | 'after' | 'm'>;
+
+/** One gradient step of a backend against cpu's: initial weights, gradients (from Adam's m), weights after. */
+function compareStep(ref: Step, r: Step, lr: number): Pick<Comparison, 'initDiff' | 'grad' | 'weights' | 'cpuMoved'> {
   let initDiff = 0;
   let cpuMoved = Infinity;
   for (let i = 0; i < ref.init.length; i++) cpuMoved = Math.min(cpuMoved, maxDiff(ref.after[i], ref.init[i]));
@@ -185,7 +216,17 @@ function compareWith(ref: Result, r: Result, lr: number): Comparison {
     weights.count += a.length;
     for (let j = 0; j < a.length; j++) if (!(Math.abs(a[j] - b[j]) <= 0.5 * lr)) weights.overHalfLr++;
   }
+  return { initDiff, grad, weights, cpuMoved };
+}
+
+function compareWith(ref: Result, r: Result, lr: number): Comparison {
+  const { initDiff, grad, weights, cpuMoved } = compareStep(ref, r, lr);
   return {
+    pqn: {
+      ...compareStep(ref.pqn, r.pqn, lr),
+      q: { maxAbs: maxDiff(ref.pqn.q, r.pqn.q), scale: maxAbs(ref.pqn.q) },
+      loss: { absDiff: Math.abs(ref.pqn.loss - r.pqn.loss), cpu: ref.pqn.loss },
+    },
     initDiff,
     natureQ: { maxAbs: maxDiff(ref.natureQ, r.natureQ), scale: maxAbs(ref.natureQ) },
     smallQ: { maxAbs: maxDiff(ref.smallQ, r.smallQ), scale: maxAbs(ref.smallQ) },

@@ -1,7 +1,11 @@
-import type { DQNLearner } from './learner';
 import { ReplayBuffer } from './replay';
 import { Rng } from './rng';
 import type { AgentEnv } from './types';
+
+/** What acting needs from a learner (DQNLearner, PQNLearner): greedy actions from one batched forward pass. */
+export interface GreedyPolicy {
+  greedyActions(x: Float32Array, n: number): Promise<Int32Array>;
+}
 
 /**
  * Acting on a batch of envs: per-env epsilon-greedy actions, the greedy ones from ONE batched
@@ -21,7 +25,7 @@ export class Actor {
   constructor(
     readonly env: AgentEnv,
     readonly frames: ReplayBuffer,
-    private readonly learner: DQNLearner,
+    private readonly learner: GreedyPolicy,
     private readonly rng: Rng,
     epsilon: number,
   ) {

@@ -31,27 +31,8 @@ export interface AgentOptions {
   onEpisode?: (e: EpisodeRecord, globalStep: number) => void;
 }
 
-export interface EvalResult {
-  returns: number[];
-  lengths: number[];
-  epsilon: number;
-}
-
-export interface EvalOptions {
-  /** Default cfg.eval_episodes. */
-  episodes?: number;
-  /** Default cfg.eval_epsilon. */
-  epsilon?: number;
-  /** Default episodes x 27,000 (the ALE's 108k-frame cap at frame skip 4). */
-  maxVectorSteps?: number;
-  /** Polled between vector steps: true = give up, evaluate() returns null. */
-  shouldStop?: () => boolean;
-  /** Awaited after each vector step (e.g. a time-sliced yield to the event loop). */
-  pause?: () => Promise<void>;
-}
-
-/** Offset of the evaluation env's seed from cfg.seed (the watch env uses its own). */
-export const EVAL_SEED_OFFSET = 0x10000;
+import { evaluate, type EvalOptions, type EvalResult } from './evaluate';
+export { EVAL_SEED_OFFSET, type EvalOptions, type EvalResult } from './evaluate';
 
 export interface AgentState {
   version: 1;
@@ -71,6 +52,11 @@ export interface AgentState {
 }
 
 export class DQNAgent {
+  readonly algorithm = 'dqn' as const;
+  /** Every DQN step steps the envs (PQN's gradient steps do not: see pqn.ts). */
+  readonly lastStepActed = true;
+  /** DQN pays its gradient steps inside step(); nothing is ever left pending. */
+  readonly updatePending = false;
   readonly cfg: DQNConfig;
   readonly env: AgentEnv;
   readonly rng: Rng;
@@ -205,34 +191,9 @@ export class DQNAgent {
     return new Actor(env, Actor.ownFrames(env, this.cfg.frame_stack), this.learner, this.evalRng, o.epsilon);
   }
 
-  /**
-   * Evaluation games with epsilon = eval_epsilon on a separate env (see actor()). Returns the
-   * first `episodes` finished games (raw game scores in `returns`, as the published baselines
-   * report them). The env is reset with the same seed each time (cfg.seed + EVAL_SEED_OFFSET), so
-   * successive evaluations face the same no-op starts and are comparable. maxVectorSteps guards
-   * against an env that never ends. `o.shouldStop` is polled between vector steps (a stopped
-   * evaluation returns null); `o.pause` is awaited every SLICE of steps so a caller's event loop
-   * stays live (the run loop yields to control calls there).
-   */
-  async evaluate(evalEnv: AgentEnv, o: EvalOptions = {}): Promise<EvalResult | null> {
-    const episodes = o.episodes ?? this.cfg.eval_episodes;
-    const epsilon = o.epsilon ?? this.cfg.eval_epsilon;
-    const maxVectorSteps = o.maxVectorSteps ?? episodes * 27_000;
-    const actor = this.actor(evalEnv, { epsilon });
-    const out: EvalResult = { returns: [], lengths: [], epsilon };
-    await actor.reset((this.cfg.seed + EVAL_SEED_OFFSET) >>> 0);
-    for (let t = 0; out.returns.length < episodes; t++) {
-      if (o.shouldStop?.()) return null;
-      if (t >= maxVectorSteps) throw new Error(`DQNAgent.evaluate: ${episodes} episodes not finished within ${maxVectorSteps} vector steps`);
-      await actor.step();
-      for (const e of evalEnv.finished) {
-        if (out.returns.length >= episodes) break;
-        out.returns.push(e.rawReturn);
-        out.lengths.push(e.length);
-      }
-      if (o.pause) await o.pause();
-    }
-    return out;
+  /** Evaluation games on a separate env (src/agent/evaluate.ts, the one evaluation loop). */
+  evaluate(evalEnv: AgentEnv, o: EvalOptions = {}): Promise<EvalResult | null> {
+    return evaluate(this, evalEnv, o);
   }
 
   /** Everything to resume this agent (env emulator state is the env's business). */

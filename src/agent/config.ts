@@ -246,8 +246,8 @@ export function resolveNetwork(n: DQNConfig['network']): NetworkSpec {
   return n;
 }
 
-/** CleanRL's linear_schedule: start_e → end_e over exploration_fraction * total_timesteps, then flat. */
-export function epsilonAt(c: DQNConfig, globalStep: number): number {
+/** CleanRL's linear_schedule: start_e → end_e over exploration_fraction * total_timesteps, then flat (DQN and PQN). */
+export function epsilonAt(c: Pick<DQNConfig, 'start_e' | 'end_e' | 'exploration_fraction' | 'total_timesteps'>, globalStep: number): number {
   const duration = c.exploration_fraction * c.total_timesteps;
   const slope = (c.end_e - c.start_e) / duration;
   return Math.max(slope * globalStep + c.start_e, Math.min(c.start_e, c.end_e));

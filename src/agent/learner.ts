@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { clipByGlobalNorm, readAdamState, writeAdamState, type AdamState } from './adam';
 import { resolveNetwork, type DQNConfig, type LossType } from './config';
 import { QNetwork, type InputShape } from './network';
 import type { ReplayBatch } from './replay';
@@ -48,13 +49,10 @@ export interface LearnerState {
   /** Parameter names (without instance prefix) in the order of the arrays below. */
   names: string[];
   online: Float32Array[];
-  target: Float32Array[];
-  /**
-   * Adam's step count, moments, and its running beta1^t / beta2^t products (tfjs keeps these as
-   * float32 variables multiplied every step; recomputing them with pow() on restore differs in
-   * the last bit, so they are saved to make a resumed run bit-identical).
-   */
-  adam: { iterations: number; m: Float32Array[]; v: Float32Array[]; accBeta1: number; accBeta2: number } | null;
+  /** The target network's weights; null for PQN, which has none. */
+  target: Float32Array[] | null;
+  /** Adam's step count, moments and running beta products (adam.ts), null before the first step. */
+  adam: AdamState | null;
 }
 
 /**
@@ -169,19 +167,7 @@ export class DQNLearner {
 
   /** Weights of both networks and Adam's moments (copies), for checkpoints. */
   async getState(): Promise<LearnerState> {
-    const named = await this.optimizer.getWeights();
-    let adam: LearnerState['adam'] = null;
-    if (named.length > 1) {
-      const iterations = (await named[0].tensor.data())[0];
-      const k = (named.length - 1) / 2;
-      const m: Float32Array[] = [];
-      const v: Float32Array[] = [];
-      for (let i = 0; i < k; i++) m.push((await named[1 + i].tensor.data()) as Float32Array);
-      for (let i = 0; i < k; i++) v.push((await named[1 + k + i].tensor.data()) as Float32Array);
-      const acc = adamAccumulators(this.optimizer);
-      adam = { iterations, m, v, accBeta1: (await acc.b1.data())[0], accBeta2: (await acc.b2.data())[0] };
-    }
-    named[0].tensor.dispose(); // the iterations scalar is created fresh by getWeights
+    const adam = await readAdamState(this.optimizer);
     return {
       version: 1,
       gradientSteps: this.gradientSteps,
@@ -198,27 +184,11 @@ export class DQNLearner {
     if (s.names.length !== names.length || s.names.some((n, i) => n !== names[i])) {
       throw new Error('DQNLearner.setState: network architecture differs from the saved one');
     }
+    if (!s.target) throw new Error('DQNLearner.setState: the state has no target network (a PQN learner\'s?)');
     this.online.setWeights(s.online);
     this.target.setWeights(s.target);
     this.gradientSteps = s.gradientSteps;
-    const old = await this.optimizer.getWeights();
-    if (s.adam) {
-      const vars = this.online.variables;
-      if (s.adam.m.length !== vars.length || s.adam.v.length !== vars.length) throw new Error('DQNLearner.setState: Adam moments do not match the network');
-      const given: Array<{ name: string; tensor: tf.Tensor }> = [{ name: 'iter', tensor: tf.scalar(s.adam.iterations, 'int32') }];
-      vars.forEach((v, i) => given.push({ name: `${v.name}/m`, tensor: tf.tensor(s.adam!.m[i], v.shape, 'float32') }));
-      vars.forEach((v, i) => given.push({ name: `${v.name}/v`, tensor: tf.tensor(s.adam!.v[i], v.shape, 'float32') }));
-      await this.optimizer.setWeights(given);
-      const acc = adamAccumulators(this.optimizer);
-      tf.tidy(() => {
-        acc.b1.assign(tf.scalar(s.adam!.accBeta1, 'float32'));
-        acc.b2.assign(tf.scalar(s.adam!.accBeta2, 'float32'));
-      });
-      for (const g of given) g.tensor.dispose(); // setWeights made variables from them
-      for (const o of old) o.tensor.dispose(); // previous moments (and the fresh iter scalar)
-    } else {
-      old[0].tensor.dispose();
-    }
+    await writeAdamState(this.optimizer, this.online.variables, s.adam, 'DQNLearner.setState');
   }
 
   dispose(): void {
@@ -230,18 +200,4 @@ export class DQNLearner {
   }
 }
 
-/** tfjs's AdamOptimizer keeps beta1^t and beta2^t in protected fields; reach them explicitly, failing loudly if tfjs changes. */
-function adamAccumulators(opt: tf.AdamOptimizer): { b1: tf.Variable; b2: tf.Variable } {
-  const o = opt as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  if (!o.accBeta1 || !o.accBeta2) throw new Error('DQNLearner: this tfjs AdamOptimizer has no accBeta1/accBeta2 (tfjs version changed?)');
-  return { b1: o.accBeta1, b2: o.accBeta2 };
-}
-
-/** grads ← grads * min(1, maxNorm / ||grads||_2) over all variables together (in place in the map). */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): void {
-  const keys = Object.keys(grads);
-  const sq = keys.map((k) => tf.sum(tf.square(grads[k])));
-  const norm = tf.sqrt(tf.addN(sq));
-  const scale = tf.div(maxNorm, tf.maximum(norm, maxNorm));
-  for (const k of keys) grads[k] = tf.mul(grads[k], scale);
-}
+export { clipByGlobalNorm };

@@ -1,5 +1,5 @@
-import { epsilonAt, priorityBetaAt } from '../agent/config';
-import type { AgentState } from '../agent/agent';
+import { epsilonAt, priorityBetaAt, type DQNConfig } from '../agent/config';
+import type { AnyAgentState } from '../agent/family';
 import { numEnvsOf, validateRunConfig } from '../run/config';
 import { CheckpointError } from './errors';
 import type { ArrayEntry, CheckpointMeta, Counters, RunConfig } from './types';
@@ -13,8 +13,8 @@ import type { ArrayEntry, CheckpointMeta, Counters, RunConfig } from './types';
 /** Everything one checkpoint captures (the agent's own state plus what only the caller knows). */
 export interface CheckpointContent {
   run: RunConfig;
-  /** DQNAgent.getState() output (replay arrays are live views: the agent must not step during the save). */
-  agent: AgentState;
+  /** DQNAgent/PQNAgent getState() output (replay and rollout arrays are live views: the agent must not step during the save). */
+  agent: AnyAgentState;
   /** Emulator frames so far (the agent counts agent steps, the envs count frames). */
   frames: number;
   /** One opaque state per env (AtariEnv.cloneState()), or null when the envs cannot be captured. */
@@ -153,7 +153,9 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   if (cfg.num_envs !== numEnvs) {
     throw new CheckpointError('incompatible', `run mode says ${numEnvs} envs, agent config ${cfg.num_envs}`);
   }
-  const r = a.replay;
+  const r = a.replay; // null for PQN (no replay; its frame store's geometry is a.frames)
+  const geo = r ?? (a as Extract<AnyAgentState, { algorithm: 'pqn' }>).frames;
+  const withReplay = includeReplay && r !== null;
   const sizes = L.online.map((w) => w.length);
   const counters: Counters = {
     agentSteps: a.globalStep,
@@ -171,7 +173,10 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
     schema: 2,
     run: c.run,
     counters,
-    exploration: { epsilon: epsilonAt(cfg, a.globalStep), priorityBeta: priorityBetaAt(cfg, a.globalStep) },
+    // PQN: epsilon as its agent computes it (after global_step += num_envs, CleanRL), no priorities.
+    exploration: c.run.algorithm === 'pqn'
+      ? { epsilon: epsilonAt(cfg, a.globalStep + cfg.num_envs), priorityBeta: 0 }
+      : { epsilon: epsilonAt(cfg, a.globalStep), priorityBeta: priorityBetaAt(cfg as DQNConfig, a.globalStep) },
     rng: { agent: [...a.rng] as unknown as CheckpointMeta['rng']['agent'], eval: [...a.evalRng] as unknown as CheckpointMeta['rng']['eval'] },
     learner: {
       gradientSteps: L.gradientSteps,
@@ -180,30 +185,45 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
       adam: L.adam ? { iterations: L.adam.iterations, accBeta1: L.adam.accBeta1, accBeta2: L.adam.accBeta2 } : null,
     },
     replayGeometry: {
-      numEnvs: r.numEnvs,
-      segmentCapacity: r.segmentCapacity,
-      frameHeight: r.frameHeight,
-      frameWidth: r.frameWidth,
+      numEnvs: geo.numEnvs,
+      segmentCapacity: geo.segmentCapacity,
+      frameHeight: geo.frameHeight,
+      frameWidth: geo.frameWidth,
       stackSize: cfg.frame_stack,
-      prioritized: r.priorities !== null,
+      prioritized: r !== null && r.priorities !== null,
     },
-    replay: includeReplay ? { totals: r.totals.slice(), maxPriority: r.maxPriority } : null,
+    replay: withReplay ? { totals: r.totals.slice(), maxPriority: r.maxPriority } : null,
     envStates: envStates ? envStates.length : 0,
     hasMetrics,
     evalReturn: c.evalReturn ?? null,
   };
-  const sources: ArraySource[] = [
-    typedSource('net/online', 'f32', concatF32(L.online)),
-    typedSource('net/target', 'f32', concatF32(L.target)),
-  ];
+  const sources: ArraySource[] = [typedSource('net/online', 'f32', concatF32(L.online))];
+  // PQN has no target network (FORMAT.md: net/target is required for DQN runs only).
+  if (L.target) sources.push(typedSource('net/target', 'f32', concatF32(L.target)));
   if (L.adam) {
     sources.push(typedSource('adam/m', 'f32', concatF32(L.adam.m)), typedSource('adam/v', 'f32', concatF32(L.adam.v)));
   }
   sources.push(typedSource('agent/stacks', 'u8', a.stacks));
-  if (includeReplay) {
+  const ro = 'rollout' in a ? a.rollout : null;
+  if (ro) {
+    // PQN's position in its rollout/update cycle (FORMAT.md, "PQN rollout"): exact resume anywhere.
+    meta.rollout = { steps: ro.steps, startStep: ro.startStep, training: ro.training ? { epoch: ro.training.epoch, minibatch: ro.training.minibatch } : null };
+    const flags = new Uint8Array(ro.terminated.length);
+    for (let i = 0; i < flags.length; i++) flags[i] = (ro.terminated[i] ? 1 : 0) | (ro.truncated[i] ? 2 : 0);
+    sources.push(
+      typedSource('rollout/obs', 'u8', ro.obs),
+      typedSource('rollout/actions', 'u8', Uint8Array.from(ro.actions)),
+      typedSource('rollout/rewards', 'f32', ro.rewards),
+      typedSource('rollout/flags', 'u8', flags),
+      typedSource('rollout/qmax', 'f32', ro.qMax),
+      typedSource('rollout/qfinal', 'f32', ro.qFinal),
+    );
+    if (ro.training) sources.push(typedSource('rollout/perm', 'f64', Float64Array.from(ro.training.perm)), typedSource('rollout/lastq', 'f32', ro.training.lastQ));
+  }
+  if (withReplay) {
     // Only the rows written so far (schema 2): a fresh buffer's capacity is mostly empty, and
     // saving it whole made early checkpoints as big as a full replay (GBs by default).
-    const rows = filledRowRanges(r.totals, r.segmentCapacity);
+    const rows = filledRowRanges(r!.totals, r!.segmentCapacity);
     const fs = r.frameHeight * r.frameWidth;
     sources.push(
       rowsSource(typedSource('replay/actions', 'u8', r.actions), 1, rows),

@@ -1,5 +1,4 @@
-import type { DQNAgent } from '../agent/agent';
-import type { DQNConfig } from '../agent/config';
+import type { AnyAgent } from '../agent/family';
 import { RUN_DEFAULTS, checkMode, numEnvsOf, type AutosavePolicy, type RunMode } from '../run/config';
 import { encodeContent, type CheckpointContent } from './codec';
 import { CheckpointError } from './errors';
@@ -151,17 +150,17 @@ export function onPageLifecycle(handler: (why: 'pagehide' | 'hidden') => void, t
   };
 }
 
-export interface SwitchModeOptions {
+export interface SwitchModeOptions<A extends AnyAgent = AnyAgent> {
   store: CheckpointStore;
   runId: string;
-  agent: DQNAgent;
+  agent: A;
   /** What to capture from the old run (its mode is the OLD one). */
   capture: CaptureOptions;
   /** Ends the old envs (called after the save, before building the new ones). */
   closeOldEnvs: () => Promise<void> | void;
   mode: RunMode;
   /** Builds the new envs and a fresh agent for `cfg` (num_envs = numEnvsOf(mode)), with this replay capacity. */
-  build: (cfg: DQNConfig, mode: RunMode, capacity: number) => Promise<{ agent: DQNAgent; envs?: EnvStateIO | null }>;
+  build: (cfg: A['cfg'], mode: RunMode, capacity: number) => Promise<{ agent: A; envs?: EnvStateIO | null }>;
 }
 
 /**
@@ -170,7 +169,7 @@ export interface SwitchModeOptions {
  * (redistributed over the new env streams), weights, optimizer, RNG and metrics continue; the
  * episodes that were running are ended (the new envs start new ones).
  */
-export async function switchMode(o: SwitchModeOptions): Promise<{ agent: DQNAgent; saved: Manifest; restored: RestoreResult }> {
+export async function switchMode<A extends AnyAgent>(o: SwitchModeOptions<A>): Promise<{ agent: A; saved: Manifest; restored: RestoreResult }> {
   let mode: RunMode;
   try {
     mode = checkMode(o.mode);
@@ -179,7 +178,7 @@ export async function switchMode(o: SwitchModeOptions): Promise<{ agent: DQNAgen
   }
   const saved = await saveAgent(o.store, o.runId, o.agent, { ...o.capture, reason: 'mode-switch', includeReplay: true });
   const capacity = o.agent.capacity.capacity;
-  const cfg: DQNConfig = { ...o.agent.cfg, num_envs: numEnvsOf(mode) };
+  const cfg = { ...o.agent.cfg, num_envs: numEnvsOf(mode) } as A['cfg'];
   o.agent.dispose();
   await o.closeOldEnvs();
   const built = await o.build(cfg, mode, capacity);

@@ -28,7 +28,7 @@ describe('old stored shapes', () => {
     const got = await s.getManifest(m.id);
     expect(got.meta.run).toEqual({
       version: 2, gameMd5: oldRun.gameMd5, gameName: 'Cue', seed: cfg.seed, mode: { kind: 'vectorized', workers: 2, envsPerWorker: 1 },
-      agent: cfg, env: { clipRewards: true, frameSkip: 4 }, autosave: RUN_DEFAULTS.autosave, retention: RUN_DEFAULTS.retention,
+      algorithm: 'dqn', agent: cfg, env: { clipRewards: true, frameSkip: 4 }, autosave: RUN_DEFAULTS.autosave, retention: RUN_DEFAULTS.retention,
       eval_every: RUN_DEFAULTS.eval_every, backends: [...RUN_DEFAULTS.backends],
     });
     const [summary] = await s.listRuns();

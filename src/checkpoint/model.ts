@@ -60,15 +60,25 @@ export function modelFileName(game: string, agentSteps: number): string {
   return `${game.replace(/[^A-Za-z0-9_-]+/g, '_') || 'model'}-${agentSteps}steps.safetensors`;
 }
 
+/**
+ * Model files carry CleanRL dqn_atari QNetwork names. A PQN net (LayerNorm after each layer)
+ * maps onto the reference PQN network's names instead; that mapping is not written yet, so PQN
+ * runs are refused with this message rather than exported under wrong names.
+ */
+export function pqnModelUnsupported(): CheckpointError {
+  return new CheckpointError('unsupported', 'model export/import (PyTorch .safetensors) covers DQN runs only for now; this is a PQN run (its LayerNorm network has no CleanRL dqn_atari layout). Export the checkpoint (.arcadelab) instead.');
+}
+
 /** The online net of a stored checkpoint as a model file (no agent, no tfjs: the library worker). */
 export async function exportCheckpointModel(store: CheckpointStore, id: string, actionSet: readonly number[] | null): Promise<{ bytes: Uint8Array; fileName: string }> {
   const m = await store.getManifest(id);
+  if (m.meta.run.algorithm !== 'dqn') throw pqnModelUnsupported();
   const layout = layoutFromMeta(m.meta);
   const weights = splitF32(await store.readArray(m, 'net/online'), m.meta.learner.sizes, 'net/online');
   const run = m.meta.run;
   const game = run.gameName ?? run.gameMd5.slice(0, 8);
   const bytes = toSafetensors(m.meta.learner.names, weights, layout, modelMetadata(layout, {
-    game, gameMd5: run.gameMd5, actionSet, agentSteps: m.counters.agentSteps, agent: run.agent,
+    game, gameMd5: run.gameMd5, actionSet, agentSteps: m.counters.agentSteps, agent: run.agent as DQNConfig,
   }));
   return { bytes, fileName: modelFileName(game, m.counters.agentSteps) };
 }

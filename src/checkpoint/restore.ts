@@ -1,6 +1,7 @@
-import type { AgentState, DQNAgent } from '../agent/agent';
-import type { DQNConfig } from '../agent/config';
+import type { AgentState } from '../agent/agent';
+import type { AgentConfig, AnyAgent } from '../agent/family';
 import type { LearnerState } from '../agent/learner';
+import type { PQNRolloutState } from '../agent/pqn';
 import type { ReplayState } from '../agent/replay';
 import { asF32, asF64, filledRowRanges, splitF32, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError } from './errors';
@@ -40,11 +41,11 @@ export interface CaptureOptions {
 }
 
 /** Builds the content of a checkpoint from a live agent. */
-export async function captureAgent(agent: DQNAgent, o: CaptureOptions): Promise<CheckpointContent> {
+export async function captureAgent(agent: AnyAgent, o: CaptureOptions): Promise<CheckpointContent> {
   const io = o.envs === undefined ? envStateIOOf(agent.env) : o.envs;
   const envStates = io ? await io.getEnvStates() : null;
   return {
-    run: { ...o.run, mode: { ...o.run.mode }, seed: agent.cfg.seed, agent: { ...agent.cfg } },
+    run: { ...o.run, mode: { ...o.run.mode }, seed: agent.cfg.seed, algorithm: agent.algorithm, agent: { ...agent.cfg } },
     agent: await agent.getState(),
     frames: o.frames,
     envStates,
@@ -54,7 +55,7 @@ export async function captureAgent(agent: DQNAgent, o: CaptureOptions): Promise<
 }
 
 /** Convenience: capture and save in one call (the agent must not step until it settles). */
-export async function saveAgent(store: CheckpointStore, runId: string, agent: DQNAgent, o: CaptureOptions & SaveOptions): Promise<Manifest> {
+export async function saveAgent(store: CheckpointStore, runId: string, agent: AnyAgent, o: CaptureOptions & SaveOptions): Promise<Manifest> {
   return store.save(runId, await captureAgent(agent, o), o);
 }
 
@@ -79,14 +80,16 @@ export interface RestoreResult {
 }
 
 /** Config fields that may differ between checkpoint and agent: the env count (mode switch). */
-const MAY_DIFFER: ReadonlySet<keyof DQNConfig> = new Set(['num_envs']);
+const MAY_DIFFER: ReadonlySet<string> = new Set(['num_envs']);
 
-export function configDifferences(saved: DQNConfig, now: DQNConfig): string[] {
+export function configDifferences(saved: AgentConfig, now: AgentConfig): string[] {
   const out: string[] = [];
-  const keys = new Set([...Object.keys(saved), ...Object.keys(now)]) as Set<keyof DQNConfig>;
+  const a = saved as unknown as Record<string, unknown>;
+  const b = now as unknown as Record<string, unknown>;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const k of keys) {
     if (MAY_DIFFER.has(k)) continue;
-    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) out.push(`${k}: saved ${JSON.stringify(saved[k])}, agent ${JSON.stringify(now[k])}`);
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${k}: saved ${JSON.stringify(a[k])}, agent ${JSON.stringify(b[k])}`);
   }
   return out;
 }
@@ -101,12 +104,14 @@ export function configDifferences(saved: DQNConfig, now: DQNConfig): string[] {
  * If the env layout changed, or env states were not saved / no EnvStateIO is given, the envs
  * are reset through agent.start() at the end: new episodes begin, everything else continues.
  */
-export async function restoreAgent(store: CheckpointStore, id: string, agent: DQNAgent, o: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreAgent(store: CheckpointStore, id: string, agent: AnyAgent, o: RestoreOptions = {}): Promise<RestoreResult> {
   const m = await store.getManifest(id);
   const meta = m.meta;
   const seen = new Set<string>();
   const readArray = (name: string): Promise<Uint8Array> => { seen.add(name); return store.readArray(m, name); };
   if (meta.schema !== 1 && meta.schema !== 2) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
+  const savedAlgorithm = meta.run.algorithm ?? 'dqn';
+  if (savedAlgorithm !== agent.algorithm) throw new CheckpointError('incompatible', `checkpoint ${id} is of a ${savedAlgorithm.toUpperCase()} run, the agent is ${agent.algorithm.toUpperCase()}`);
   const diffs = configDifferences(meta.run.agent, agent.cfg);
   if (diffs.length) throw new CheckpointError('incompatible', `agent config differs from the checkpoint's: ${diffs.join('; ')}`);
   const live = agent.buffer.getState();
@@ -124,7 +129,8 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
   // Learner.
   const L = meta.learner;
   const online = splitF32(await readArray('net/online'), L.sizes, 'net/online');
-  const target = splitF32(await readArray('net/target'), L.sizes, 'net/target');
+  // PQN has no target network (and so no net/target array).
+  const target = agent.algorithm === 'pqn' ? null : splitF32(await readArray('net/target'), L.sizes, 'net/target');
   progress(online.length ? L.sizes.reduce((a, b) => a + b, 0) * 8 : 0);
   let adam: LearnerState['adam'] = null;
   if (L.adam) {
@@ -232,22 +238,23 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
     for (let i = 0; i < N; i++) envStates.push(await readArray(`env/${i}`));
   }
   const metrics = meta.hasMetrics ? JSON.parse(new TextDecoder().decode(await readArray('metrics'))) as unknown : undefined;
+  // PQN's rollout position continues only with the same envs (a mode switch starts a new rollout).
+  const rollout = agent.algorithm === 'pqn' && sameMode && meta.rollout ? await readRollout(meta.rollout, readArray) : null;
   // Every other blob is checked too: a load verifies the whole checkpoint, used or not.
   for (const a of m.arrays) if (!seen.has(a.name)) await readArray(a.name);
-  const state: AgentState = {
-    version: 1,
-    config: { ...agent.cfg },
+  const common = {
+    version: 1 as const,
     globalStep: meta.counters.agentSteps,
     vectorSteps: meta.counters.vectorSteps,
     episodes: meta.counters.episodes,
     rng: meta.rng.agent,
     evalRng: meta.rng.eval,
     stacks,
-    replay,
     learner,
   };
   try {
-    await agent.setState(state);
+    if (agent.algorithm === 'pqn') await agent.setState({ ...common, algorithm: 'pqn', config: { ...agent.cfg }, rollout });
+    else await agent.setState({ ...common, config: { ...agent.cfg }, replay } satisfies AgentState);
   } catch (e) {
     throw new CheckpointError('incompatible', `checkpoint ${id} does not fit this agent: ${(e as Error).message}`, { cause: e });
   }
@@ -265,4 +272,27 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: DQ
   }
   if (!envsRestored) await agent.start();
   return { manifest: m, modeChanged: !sameMode, envsRestored, replayRestored, lostTransitions, frames: meta.counters.frames, metrics };
+}
+
+/** PQN's rollout arrays (FORMAT.md, "PQN rollout") back into the agent's state shape. */
+async function readRollout(r: NonNullable<Manifest['meta']['rollout']>, readArray: (name: string) => Promise<Uint8Array>): Promise<PQNRolloutState> {
+  const flags = await readArray('rollout/flags');
+  const terminated = new Uint8Array(flags.length);
+  const truncated = new Uint8Array(flags.length);
+  for (let i = 0; i < flags.length; i++) { terminated[i] = flags[i] & 1; truncated[i] = (flags[i] >> 1) & 1; }
+  return {
+    steps: r.steps,
+    startStep: r.startStep,
+    training: r.training ? {
+      epoch: r.training.epoch, minibatch: r.training.minibatch,
+      perm: Int32Array.from(asF64(await readArray('rollout/perm'))), lastQ: asF32(await readArray('rollout/lastq')),
+    } : null,
+    obs: (await readArray('rollout/obs')).slice(),
+    actions: Int32Array.from(await readArray('rollout/actions')),
+    rewards: asF32(await readArray('rollout/rewards')),
+    terminated,
+    truncated,
+    qMax: asF32(await readArray('rollout/qmax')),
+    qFinal: asF32(await readArray('rollout/qfinal')),
+  };
 }

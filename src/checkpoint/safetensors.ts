@@ -36,7 +36,8 @@ export interface NetLayout {
  */
 export function layoutFromMeta(meta: Pick<CheckpointMeta, 'run' | 'learner' | 'replayGeometry'>): NetLayout {
   const g = meta.replayGeometry;
-  const dueling = meta.run.agent.dueling;
+  // PQN configs have no dueling head (and PQN model files are refused before this, model.ts).
+  const dueling = 'dueling' in meta.run.agent && meta.run.agent.dueling;
   const out = meta.learner.names.indexOf(dueling ? 'advantage/out/bias' : 'q/out/bias');
   if (out < 0) throw new CheckpointError('incompatible', `checkpoint network has no ${dueling ? 'advantage/out/bias' : 'q/out/bias'} parameter (names: ${meta.learner.names.join(', ')})`);
   return {

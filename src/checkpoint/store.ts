@@ -308,7 +308,8 @@ export class CheckpointStore {
   private async saveNow(runId: string, content: CheckpointContent, o: SaveOptions): Promise<Manifest> {
     const run = await this.getRun(runId);
     if (!run) throw new CheckpointError('not-found', `no run ${runId}: createRun() first`);
-    const includeReplay = o.includeReplay ?? true;
+    // A PQN agent has no replay (its state's replay is null): never a replay checkpoint.
+    const includeReplay = (o.includeReplay ?? true) && content.agent.replay !== null;
     const { meta, sources } = encodeContent(content, includeReplay);
     let total = 0;
     for (const s of sources) total += s.byteLength;

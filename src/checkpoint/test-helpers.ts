@@ -95,7 +95,7 @@ export async function snapshot(agent: DQNAgent): Promise<Record<string, unknown>
     maxPriority: s.replay.maxPriority,
     gradientSteps: s.learner.gradientSteps,
     online: bits(s.learner.online),
-    target: bits(s.learner.target),
+    target: s.learner.target ? bits(s.learner.target) : null,
     adamM: s.learner.adam ? bits(s.learner.adam.m) : null,
     adamV: s.learner.adam ? bits(s.learner.adam.v) : null,
     adamIter: s.learner.adam?.iterations,

@@ -70,6 +70,11 @@ export interface CheckpointMeta {
   replayGeometry: { numEnvs: number; segmentCapacity: number; frameHeight: number; frameWidth: number; stackSize: number; prioritized: boolean };
   /** Replay bookkeeping when the replay data is included, else null. */
   replay: { totals: number[]; maxPriority: number } | null;
+  /**
+   * PQN runs only: the agent's position in its rollout/update cycle (arrays rollout/*, FORMAT.md).
+   * Absent in DQN checkpoints and in everything written before PQN.
+   */
+  rollout?: { steps: number; startStep: number; training: { epoch: number; minibatch: number } | null };
   /** Number of per-env emulator states stored (0 when the envs could not be captured). */
   envStates: number;
   hasMetrics: boolean;

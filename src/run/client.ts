@@ -18,7 +18,7 @@ import type { LearnerWorkerApi } from './learner-worker';
 import type { RunControllerImpl } from './controller';
 import {
   MAX_OPEN_RUNS,
-  type CheckpointInfo, type FrameSource, type GameSource, type MetricsHistory, type MetricsSnapshot, type ProgressFn,
+  type AlgorithmSwitch, type AlgorithmSwitchResult, type CheckpointInfo, type FrameSource, type GameSource, type MetricsHistory, type MetricsSnapshot, type ProgressFn,
   type RunConfigInput, type RunController, type RunInfo, type RunListener, type RunMode, type RunService, type SpeedDemoResult, type BackendName,
 } from './types';
 
@@ -44,6 +44,7 @@ class RunHandle implements RunController {
   pause() { return this.r.pause(); }
   resume() { return this.r.resume(); }
   switchMode(m: RunMode) { return this.r.switchMode(m); }
+  switchAlgorithm(next: AlgorithmSwitch): Promise<AlgorithmSwitchResult> { return this.r.switchAlgorithm(next) as Promise<AlgorithmSwitchResult>; }
   saveCheckpoint(o?: { withReplay?: boolean }): Promise<CheckpointInfo> { return this.r.saveCheckpoint(o); }
   pageHide() { return this.r.pageHide(); }
   watch(o?: { realtime?: boolean; epsilon?: number }) { return this.r.watch(o); }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../agent/config';
 import { RUN_DEFAULTS, RUN_ENV_DEFAULTS, RunConfigError, migrateMode, migrateRunConfig, resolveRunConfig, validateRunConfig, withMode } from './config';
-import { QUICK_PRESET } from './presets';
+import { PQN_PRESET, QUICK_PRESET } from './presets';
 
 const GAME = { md5: 'de86e863480bfc2e154be1c3587d4868', name: 'catch' };
 
@@ -49,7 +49,7 @@ describe('RunConfig', () => {
   it('the quick preset resolves cleanly', () => {
     const c = resolveRunConfig(QUICK_PRESET, GAME);
     expect(c.eval_every).toBe(5_000);
-    expect(c.agent.learning_starts).toBe(1_000);
+    expect((c.agent as { learning_starts?: number }).learning_starts).toBe(1_000);
     expect(c.agent.max_grad_norm).toBe(10);
   });
 
@@ -61,7 +61,7 @@ describe('RunConfig', () => {
     const agent = { ...DEFAULT_CONFIG, seed: 4, num_envs: 4 };
     const c = migrateRunConfig({ gameMd5: GAME.md5, gameName: 'catch', env: { noopMax: 5 }, mode: { numEnvs: 4, numWorkers: 2 }, agent });
     expect(c).toEqual({
-      version: 2, gameMd5: GAME.md5, gameName: 'catch', seed: 4, mode: { kind: 'vectorized', workers: 2, envsPerWorker: 2 }, agent,
+      version: 2, gameMd5: GAME.md5, gameName: 'catch', seed: 4, mode: { kind: 'vectorized', workers: 2, envsPerWorker: 2 }, algorithm: 'dqn', agent,
       env: { clipRewards: true, noopMax: 5 }, autosave: RUN_DEFAULTS.autosave, retention: RUN_DEFAULTS.retention,
       eval_every: RUN_DEFAULTS.eval_every, backends: [...RUN_DEFAULTS.backends],
     });
@@ -72,5 +72,23 @@ describe('RunConfig', () => {
     const v2 = migrateRunConfig({ ...c, autosave: { ...oldAutosave, everyAgentSteps: 5000 } });
     expect(v2.autosave).toEqual({ ...RUN_DEFAULTS.autosave, everyAgentSteps: 5000 });
     expect(validateRunConfig(v2)).toEqual([]);
+    // Version 2 written before PQN (no algorithm): a DQN run.
+    const { algorithm: _alg, ...noAlg } = c;
+    expect(migrateRunConfig(noAlg)).toEqual(c);
+  });
+
+  it('PQN: resolves with PQN defaults under the input, checks the minibatch split, single mode may hold N envs', () => {
+    const c = resolveRunConfig({ ...PQN_PRESET, mode: { kind: 'single', envs: 8 } }, GAME);
+    expect(c.algorithm).toBe('pqn');
+    expect(c.agent.num_envs).toBe(8);
+    expect(c.mode).toEqual({ kind: 'single', envs: 8 });
+    expect((c.agent as { num_steps?: number }).num_steps).toBe(32);
+    expect(validateRunConfig(c)).toEqual([]);
+    expect(resolveRunConfig({ mode: { kind: 'single', envs: 1 } }, GAME).mode).toEqual({ kind: 'single' });
+    const bad = (input: object): string[] => { try { resolveRunConfig(input, GAME); return []; } catch (e) { return (e as RunConfigError).problems; } };
+    expect(bad({ algorithm: 'pqn', agent: { learning_starts: 5 } })).toEqual(['agent.learning_starts: unknown PQN hyperparameter']);
+    expect(bad({ algorithm: 'pqn', agent: { num_steps: 2, num_minibatches: 4 } })[0]).toMatch(/num_minibatches \(4\) exceeds the rollout's 2 samples/);
+    expect(bad({ algorithm: 'ppo' })[0]).toMatch(/algorithm must be 'dqn' or 'pqn'/);
+    expect(bad({ mode: { kind: 'single', envs: 0 } })[0]).toMatch(/mode.envs/);
   });
 });

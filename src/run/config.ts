@@ -9,8 +9,14 @@
  * are migrated by migrateRunConfig(), called once when a manifest is read (src/checkpoint/migrate.ts).
  *
  * Run settings and their defaults (RUN_DEFAULTS):
+ *   algorithm    'dqn' (src/agent/algorithms.ts): which member of the DQN family; `agent` holds that
+ *                algorithm's hyperparameters (DQNConfig, or PQNConfig of src/agent/pqn-config.ts),
+ *                its defaults under the input's. Stored configs without it are DQN runs.
  *   seed         1 (= DQNConfig's seed; agent.seed always equals it)
- *   mode         { kind: 'single' }; agent.num_envs always equals numEnvsOf(mode)
+ *   mode         { kind: 'single' }; agent.num_envs always equals numEnvsOf(mode). Single mode
+ *                runs its envs in the learner's thread: one env unless `envs` says more (PQN
+ *                needs many envs, and on a machine with few cores the in-thread envs avoid the
+ *                worker hop; src/run/envs.ts LocalVecEnv); vectorized runs W x K in env workers.
  *   name         display name (default: "<game> <date>", chosen by the store)
  *   autosave     { everyAgentSteps: 100_000 (0 = never), everySeconds: 45 (0 = never),
  *                pageHideBudgetMs: 1_000 } — the checkpoint manager's AutosavePolicy
@@ -37,14 +43,16 @@
  *
  * Importing this file pulls in no tfjs and no workers (the page uses it).
  */
-import { BOUNDS as AGENT_BOUNDS, DEFAULT_CONFIG, validateConfig, type DQNConfig } from '../agent/config';
+import { BOUNDS as AGENT_BOUNDS, type DQNConfig } from '../agent/config';
+import { defaultAgentConfig, isAlgorithm, validateAgentConfig, type AgentConfig, type Algorithm } from '../agent/algorithms';
+import type { PQNConfig } from '../agent/pqn-config';
 import { resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
 
 import { DEFAULT_BACKENDS, type BackendName } from '../tfjs/backend-names';
 import type { RunMode } from './types';
 
 export { DEFAULT_BACKENDS };
-export type { BackendName, RunMode };
+export type { AgentConfig, Algorithm, BackendName, RunMode };
 
 /** When the checkpoint manager saves on its own. */
 export interface AutosavePolicy {
@@ -78,8 +86,10 @@ export interface RunConfig {
   name?: string;
   seed: number;
   mode: RunMode;
-  /** Every hyperparameter (agent.seed = seed, agent.num_envs = numEnvsOf(mode)). */
-  agent: DQNConfig;
+  /** Which algorithm `agent` configures (stored configs without it are 'dqn': migrateRunConfig). */
+  algorithm: Algorithm;
+  /** Every hyperparameter of `algorithm` (agent.seed = seed, agent.num_envs = numEnvsOf(mode)). */
+  agent: AgentConfig;
   /** Env options as given over RUN_ENV_DEFAULTS (src/env fills in the rest). */
   env: AtariEnvOptions;
   autosave: AutosavePolicy;
@@ -94,7 +104,9 @@ export interface RunSettingsInput {
   mode?: RunMode;
   seed?: number;
   name?: string;
-  agent?: Partial<DQNConfig>;
+  algorithm?: Algorithm;
+  /** Hyperparameters of `algorithm` over its defaults (DQNConfig or PQNConfig names). */
+  agent?: Partial<DQNConfig> | Partial<PQNConfig>;
   env?: AtariEnvOptions;
   autosave?: Partial<AutosavePolicy>;
   retention?: Partial<RetentionPolicy>;
@@ -106,9 +118,10 @@ export interface RunSettingsInput {
 export const RUN_ENV_DEFAULTS: Readonly<AtariEnvOptions> = Object.freeze({ clipRewards: true });
 
 export const RUN_DEFAULTS: Readonly<{
-  seed: number; mode: RunMode; autosave: AutosavePolicy; retention: RetentionPolicy; eval_every: number; backends: readonly BackendName[];
+  algorithm: Algorithm; seed: number; mode: RunMode; autosave: AutosavePolicy; retention: RetentionPolicy; eval_every: number; backends: readonly BackendName[];
 }> = Object.freeze({
-  seed: DEFAULT_CONFIG.seed,
+  algorithm: 'dqn' as Algorithm,
+  seed: defaultAgentConfig('dqn').seed,
   mode: Object.freeze({ kind: 'single' }) as RunMode,
   autosave: Object.freeze({ everyAgentSteps: 100_000, everySeconds: 45, pageHideBudgetMs: 1_000 }),
   retention: Object.freeze({ keepLast: 3, keepBest: true }),
@@ -117,7 +130,7 @@ export const RUN_DEFAULTS: Readonly<{
 });
 
 export function numEnvsOf(m: RunMode): number {
-  return m.kind === 'single' ? 1 : m.workers * m.envsPerWorker;
+  return m.kind === 'single' ? m.envs ?? 1 : m.workers * m.envsPerWorker;
 }
 
 /** The mode laying out `numEnvs` envs over `workers` env workers (1 env, 1 worker = single). */
@@ -127,9 +140,9 @@ export function modeFor(numEnvs: number, workers = 1): RunMode {
 
 /** Problems of a mode (empty = fine), each naming its field. */
 export function modeProblems(m: unknown, field = 'mode'): string[] {
-  const o = m as Partial<{ kind: string; workers: unknown; envsPerWorker: unknown }> | null;
-  if (!o || typeof o !== 'object' || (o.kind !== 'single' && o.kind !== 'vectorized')) return [`${field} must be {kind:'single'} or {kind:'vectorized', workers, envsPerWorker}`];
-  if (o.kind === 'single') return [];
+  const o = m as Partial<{ kind: string; workers: unknown; envsPerWorker: unknown; envs: unknown }> | null;
+  if (!o || typeof o !== 'object' || (o.kind !== 'single' && o.kind !== 'vectorized')) return [`${field} must be {kind:'single', envs?} or {kind:'vectorized', workers, envsPerWorker}`];
+  if (o.kind === 'single') return o.envs === undefined || isIntIn(o.envs, 1, 256) ? [] : [`${field}.envs must be an integer in [1, 256], got ${String(o.envs)}`];
   const out: string[] = [];
   if (!isIntIn(o.workers, 1, 64)) out.push(`${field}.workers must be an integer in [1, 64], got ${String(o.workers)}`);
   if (!isIntIn(o.envsPerWorker, 1, 256)) out.push(`${field}.envsPerWorker must be an integer in [1, 256], got ${String(o.envsPerWorker)}`);
@@ -140,7 +153,8 @@ export function modeProblems(m: unknown, field = 'mode'): string[] {
 export function checkMode(m: RunMode): RunMode {
   const p = modeProblems(m);
   if (p.length) throw new RunConfigError(p);
-  return m.kind === 'single' ? { kind: 'single' } : { kind: 'vectorized', workers: m.workers, envsPerWorker: m.envsPerWorker };
+  if (m.kind === 'single') return m.envs !== undefined && m.envs !== 1 ? { kind: 'single', envs: m.envs } : { kind: 'single' };
+  return { kind: 'vectorized', workers: m.workers, envsPerWorker: m.envsPerWorker };
 }
 
 export class RunConfigError extends Error {
@@ -154,14 +168,15 @@ const isIntIn = (x: unknown, lo: number, hi: number): x is number => typeof x ==
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** src/agent's validator one field at a time, so every bad field is reported, not just the first. */
-function agentProblems(a: Record<string, unknown>): string[] {
+function agentProblems(a: Record<string, unknown>, alg: Algorithm): string[] {
   const out: string[] = [];
+  const defaults = defaultAgentConfig(alg);
   for (const k of Object.keys(a)) {
-    if (!(k in DEFAULT_CONFIG)) { out.push(`agent.${k}: unknown hyperparameter`); continue; }
+    if (!(k in defaults)) { out.push(`agent.${k}: unknown ${alg.toUpperCase()} hyperparameter`); continue; }
     try {
-      validateConfig({ ...DEFAULT_CONFIG, [k]: a[k] } as DQNConfig);
+      validateAgentConfig(alg, { ...defaults, [k]: a[k] } as AgentConfig);
     } catch (e) {
-      out.push(`agent.${k}: ${(e as Error).message.replace(/^DQN config: /, '')}`);
+      out.push(`agent.${k}: ${(e as Error).message.replace(/^(DQN|PQN) config: /, '')}`);
     }
   }
   return out;
@@ -190,12 +205,16 @@ export function validateRunConfig(c: RunConfig): string[] {
   if (!isIntIn(c.seed, AGENT_BOUNDS.seed[0], AGENT_BOUNDS.seed[1])) out.push(`seed must be an integer in [0, ${AGENT_BOUNDS.seed[1]}], got ${String(c.seed)}`);
   const mp = modeProblems(c.mode);
   out.push(...mp);
+  if (!isAlgorithm(c.algorithm)) out.push(`algorithm must be 'dqn' or 'pqn', got ${JSON.stringify(c.algorithm)}`);
   if (!isObj(c.agent)) out.push('agent must be an object of hyperparameters');
-  else {
-    out.push(...agentProblems(c.agent as unknown as Record<string, unknown>));
-    for (const k of Object.keys(DEFAULT_CONFIG)) if (!(k in c.agent)) out.push(`agent.${k}: missing`);
+  else if (isAlgorithm(c.algorithm)) {
+    out.push(...agentProblems(c.agent as unknown as Record<string, unknown>, c.algorithm));
+    for (const k of Object.keys(defaultAgentConfig(c.algorithm))) if (!(k in c.agent)) out.push(`agent.${k}: missing`);
     if (c.agent.seed !== c.seed) out.push(`agent.seed (${String(c.agent.seed)}) must equal seed (${String(c.seed)})`);
     if (!mp.length && c.agent.num_envs !== numEnvsOf(c.mode)) out.push(`agent.num_envs (${String(c.agent.num_envs)}) must equal the mode's env count (${numEnvsOf(c.mode)})`);
+    if (c.algorithm === 'pqn' && !out.length) {
+      try { validateAgentConfig('pqn', c.agent); } catch (e) { out.push(`agent: ${(e as Error).message.replace(/^PQN config: /, '')}`); }
+    }
   }
   if (!isObj(c.env)) out.push('env must be an object of env options');
   else out.push(...envProblems(c.env as Record<string, unknown>));
@@ -225,6 +244,7 @@ export function validateRunConfig(c: RunConfig): string[] {
  */
 export function resolveRunConfig(input: RunSettingsInput, game: { md5: string; name?: string }): RunConfig {
   const inp = (input ?? {}) as RunSettingsInput;
+  const algorithm = inp.algorithm ?? RUN_DEFAULTS.algorithm;
   const mode = inp.mode ?? RUN_DEFAULTS.mode;
   const seed = inp.seed ?? inp.agent?.seed ?? RUN_DEFAULTS.seed;
   const pre: string[] = [];
@@ -238,7 +258,8 @@ export function resolveRunConfig(input: RunSettingsInput, game: { md5: string; n
     ...(inp.name !== undefined ? { name: inp.name } : {}),
     seed,
     mode: modeProblems(mode).length ? mode : checkMode(mode),
-    agent: { ...DEFAULT_CONFIG, ...(inp.agent ?? {}), seed, num_envs: mpNum },
+    algorithm,
+    agent: { ...(isAlgorithm(algorithm) ? defaultAgentConfig(algorithm) : {}), ...(inp.agent ?? {}), seed, num_envs: mpNum } as AgentConfig,
     env: { ...RUN_ENV_DEFAULTS, ...(inp.env ?? {}) },
     autosave: { ...RUN_DEFAULTS.autosave, ...(inp.autosave ?? {}) },
     retention: { ...RUN_DEFAULTS.retention, ...(inp.retention ?? {}) },
@@ -267,7 +288,8 @@ export function migrateMode(m: unknown): RunMode {
 }
 
 /**
- * A stored meta.run as a RunConfig. Version 2 passes through; the old shape ({gameMd5, gameName,
+ * A stored meta.run as a RunConfig. Version 2 passes through (with algorithm 'dqn' when it has
+ * none: written before PQN existed, so a DQN run); the old shape ({gameMd5, gameName,
  * env, mode: {numEnvs, numWorkers}, agent}) gets today's run defaults for what it did not store
  * (its autosave interval was never stored: RUN_DEFAULTS), RUN_ENV_DEFAULTS under its env (the old
  * run layer applied them when building envs, so behaviour is unchanged), seed = agent.seed.
@@ -283,6 +305,7 @@ export function migrateRunConfig(raw: unknown): RunConfig {
     ...(r.gameName !== undefined ? { gameName: r.gameName } : {}),
     seed: agent.seed,
     mode,
+    algorithm: 'dqn',
     agent: { ...agent },
     env: { ...RUN_ENV_DEFAULTS, ...((r.env as AtariEnvOptions | undefined) ?? {}) },
     autosave: { ...RUN_DEFAULTS.autosave },
@@ -297,6 +320,13 @@ export function migrateRunConfig(raw: unknown): RunConfig {
  * for what it lacks (autosave.everySeconds came with crash-safe persistence).
  */
 function upgradeV2(r: RunConfig): RunConfig {
-  if (r.autosave && typeof r.autosave.everySeconds === 'number') return r;
-  return { ...r, autosave: { ...RUN_DEFAULTS.autosave, ...(r.autosave ?? {}), everySeconds: RUN_DEFAULTS.autosave.everySeconds } };
+  const hasTimed = !!r.autosave && typeof r.autosave.everySeconds === 'number';
+  if (hasTimed && r.algorithm !== undefined) return r;
+  return {
+    ...r,
+    // Stored before PQN: every run was a DQN run.
+    algorithm: r.algorithm ?? 'dqn',
+    // Stored before timed saves: today's default interval.
+    autosave: hasTimed ? r.autosave : { ...RUN_DEFAULTS.autosave, ...(r.autosave ?? {}), everySeconds: RUN_DEFAULTS.autosave.everySeconds },
+  };
 }

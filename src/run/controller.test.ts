@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStore } from '../checkpoint/test-helpers';
 import { nodeWorkerFactory } from '../env/worker-handle-node';
 import { resolveRunConfig } from './config';
-import { NETWORKS, QUICK_PRESET } from './presets';
+import { NETWORKS, PQN_PRESET, QUICK_PRESET } from './presets';
+import type { PQNAgent } from '../agent/pqn';
 import { RunControllerImpl, type RunDeps } from './controller';
-import { SingleEnv, WorkerVecEnv } from './envs';
+import { createSingleModeEnv, SingleEnv, WorkerVecEnv } from './envs';
 import { readFrame } from './frames';
 import { Series } from './history';
 import type { MetricsSnapshot, RunEvent, RunMode } from './types';
@@ -61,7 +62,7 @@ async function deps(): Promise<RunDeps> {
     store: await freshStore(),
     backend: { name: 'cpu', adapter: '', isFallbackAdapter: false, fallbackReasons: [] },
     makeEnv: async (mode: RunMode, seed: number) => mode.kind === 'single'
-      ? SingleEnv.create({ rom, wasm, env: { noopMax: 5 } })
+      ? createSingleModeEnv(mode, { rom, wasm, env: { noopMax: 5 } })
       : WorkerVecEnv.create({
         numEnvs: mode.workers * mode.envsPerWorker, numWorkers: mode.workers, seed,
         emulator: { kind: 'ale', rom, wasm }, env: { noopMax: 5 }, workerFactory: nodeWorkerFactory,
@@ -246,6 +247,61 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     expect(r.config.eval_every).toBe(100);
     expect((await r.history()).evals).toEqual(h.evals);
     expect(r.nextEvalAt).toBe(300);
+  }, 300_000);
+
+  it('PQN: a DQN run switches to PQN keeping its conv/dense weights; PQN trains with N envs in-thread, switches to 2x2 workers and resumes from a replay-less checkpoint exactly', async () => {
+    const d = await deps();
+    const events: RunEvent[] = [];
+    const c = await RunControllerImpl.create(resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, mode: { kind: 'single' }, seed: 5 }, { md5, name: 'pqn' }), d);
+    open.push(c);
+    await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    await until(c, 100);
+    const dqn = await c.agent.learner.getState();
+    const before = c.counters;
+    // PQN with 4 envs in the learner's thread: rollouts of 4 x 8 = 32 samples, 1 epoch x 2 minibatches.
+    const pqnHyper = { ...PQN_PRESET.agent, network: NETWORKS.smoke, num_steps: 8, num_minibatches: 2, update_epochs: 1 };
+    const sw = await c.switchAlgorithm({ algorithm: 'pqn', agent: pqnHyper, mode: { kind: 'single', envs: 4 } });
+    expect(c.config.algorithm).toBe('pqn');
+    expect(c.agent.algorithm).toBe('pqn');
+    expect(c.env.numEnvs).toBe(4);
+    expect(sw.kept).toEqual(['conv0/kernel', 'conv0/bias', 'q/dense0/kernel', 'q/dense0/bias', 'q/out/kernel', 'q/out/bias']);
+    expect(sw.fresh).toEqual(['conv0/ln/scale', 'conv0/ln/bias', 'q/dense0/ln/scale', 'q/dense0/ln/bias']);
+    expect(events.some((e) => e.kind === 'algorithm-switched' && e.kept.length === 6)).toBe(true);
+    const pqnW = await c.agent.learner.getState();
+    for (const name of sw.kept) expect(pqnW.online[pqnW.names.indexOf(name)]).toEqual(dqn.online[dqn.names.indexOf(name)]);
+    expect(c.counters).toEqual(before);
+
+    await until(c, before.agentSteps + 4 * 8 * 3);
+    const a = c.counters;
+    const updates = (c.agent as PQNAgent).updates;
+    expect(updates).toBeGreaterThanOrEqual(2);
+    expect(a.gradientUpdates - before.gradientUpdates).toBeGreaterThanOrEqual(updates * 2);
+    expect(a.gradientUpdates - before.gradientUpdates).toBeLessThan((updates + 1) * 2);
+    expect(a.frames).toBe(a.agentSteps * 4);
+    const w1 = await c.weightsDigest();
+
+    await c.switchMode({ kind: 'vectorized', workers: 2, envsPerWorker: 2 });
+    expect(c.agent.algorithm).toBe('pqn');
+    expect(c.counters).toEqual(a);
+    expect(await c.weightsDigest()).toBe(w1);
+    await until(c, a.agentSteps + 4 * 8 * 2);
+    expect(await c.weightsDigest()).not.toBe(w1); // it kept learning
+
+    // A save mid-rollout or mid-update: no replay, and a same-mode resume continues exactly.
+    const info = await c.saveCheckpoint();
+    expect(info.hasReplay).toBe(false);
+    const same = await RunControllerImpl.fromCheckpoint(info.id, d);
+    open.push(same);
+    expect(same.config).toEqual(c.config);
+    expect(same.counters).toEqual(c.counters);
+    expect(await same.weightsDigest()).toBe(await c.weightsDigest());
+    const target = c.counters.agentSteps + 4 * 8;
+    for (const x of [c, same]) {
+      while (x.counters.agentSteps < target || x.agent.updatePending) await x.agent.step();
+    }
+    expect(same.counters).toEqual(c.counters);
+    expect(await same.weightsDigest()).toBe(await c.weightsDigest());
+    await same.close();
   }, 300_000);
 
   it('watch mode publishes palette frames and training pauses meanwhile; bad modes are refused', async () => {

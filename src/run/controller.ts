@@ -14,12 +14,13 @@
  * first stops the loop and awaits its last step (quiesce()). An evaluation runs inside the loop
  * (it yields too, and a quiesce abandons it; it is redone when the loop starts again).
  */
-import { DQNAgent } from '../agent/agent';
+import { makeAgent, type AnyAgent } from '../agent/family';
 import type { CheckpointStore } from '../checkpoint/store';
 import { CheckpointManager } from '../checkpoint/manager';
 import { captureAgent, restoreAgent, type CaptureOptions, type EnvStateIO } from '../checkpoint/restore';
 import type { Manifest } from '../checkpoint/types';
-import { validateRunConfig, withMode, RunConfigError, type RunConfig } from './config';
+import { resolveRunConfig, validateRunConfig, withMode, RunConfigError, type RunConfig } from './config';
+import { transferWeights } from './algorithm-switch';
 import type { RunEnv, SingleEnv } from './envs';
 import { evaluatePolicy, nextEvalStep } from './evaluation';
 import { FrameWriter } from './frames';
@@ -30,7 +31,7 @@ import { RunPersistence } from './autosave';
 import { SLICE_MS, now, yieldMacrotask } from './timing';
 import {
   METRICS_INTERVAL_MS,
-  type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
+  type AlgorithmSwitch, type AlgorithmSwitchResult, type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
   type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
 } from './types';
 import { WatchSession } from './watch';
@@ -68,7 +69,7 @@ interface StoredMetrics {
 export class RunControllerImpl implements RunController {
   readonly runId: string;
   state: RunState = 'ready';
-  agent: DQNAgent;
+  agent: AnyAgent;
   env: RunEnv;
   /** The run's whole config (its mode is the current one); stored in every checkpoint. */
   config: RunConfig;
@@ -95,7 +96,7 @@ export class RunControllerImpl implements RunController {
   private watchPromise: Promise<void> | null = null;
   private closed = false;
 
-  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: DQNAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
+  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: AnyAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
     this.deps = deps;
     this.runId = runId;
     this.config = config;
@@ -118,9 +119,9 @@ export class RunControllerImpl implements RunController {
     const problems = validateRunConfig(c);
     if (problems.length) throw new RunConfigError(problems);
     const env = await deps.makeEnv(c.mode, c.agent.seed);
-    let agent: DQNAgent;
+    let agent: AnyAgent;
     try {
-      agent = new DQNAgent(c.agent, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
+      agent = makeAgent(c.algorithm, c.agent, env, deps.capacity !== undefined ? { capacity: deps.capacity } : {});
     } catch (e) {
       await env.close();
       throw e;
@@ -139,11 +140,11 @@ export class RunControllerImpl implements RunController {
     const config = o.mode ? withMode(m.meta.run, o.mode) : m.meta.run;
     const sm = (await deps.store.readMetrics(m)) as Partial<StoredMetrics> | null;
     const env = await deps.makeEnv(config.mode, config.agent.seed);
-    let agent: DQNAgent | null = null;
+    let agent: AnyAgent | null = null;
     try {
       // Same capacity as the saved buffer (rows over all envs), so replay restores in full.
       const capacity = m.meta.replayGeometry.numEnvs * m.meta.replayGeometry.segmentCapacity;
-      agent = new DQNAgent(config.agent, env, { capacity });
+      agent = makeAgent(config.algorithm, config.agent, env, { capacity });
       const r = await restoreAgent(deps.store, id, agent, {});
       const c = new RunControllerImpl(deps, m.runId, config, agent, env, RunHistory.fromJSON(sm?.history), m.counters.agentSteps);
       c.elapsedSec = sm?.elapsedSec ?? 0;
@@ -293,8 +294,10 @@ export class RunControllerImpl implements RunController {
             if (!this.wantRun) break;
           }
           await a.step();
-          this.afterStep();
-          if (a.globalStep >= a.cfg.total_timesteps) {
+          // A PQN gradient step does not step the envs (their finished list is the last step's).
+          if (a.lastStepActed) this.afterStep();
+          // PQN: the last rollout is trained on before the run is done (CleanRL's last iteration).
+          if (a.globalStep >= a.cfg.total_timesteps && !a.updatePending) {
             this.wantRun = false;
             this.setState('done', `total_timesteps ${a.cfg.total_timesteps} reached`);
             void this.persistence.setTraining(false);
@@ -430,6 +433,64 @@ export class RunControllerImpl implements RunController {
       this.frameWriter.clearEnvSlots();
       this.emit({ kind: 'saved', runId: this.runId, checkpointId: r.saved.id, reason: 'mode-switch', ms: 0, bytes: r.saved.totalBytes, agentSteps: r.saved.counters.agentSteps });
       this.emit({ kind: 'mode-switched', runId: this.runId, mode: this.mode, lostTransitions: r.lostTransitions });
+    });
+  }
+
+  /**
+   * DQN -> PQN (RunController.switchAlgorithm): a full save of the DQN state first (the run can be
+   * resumed as DQN from it), then envs in the new mode and a PQN agent whose conv/dense
+   * parameters come from the DQN online net where name and shape match (algorithm-switch.ts);
+   * counters, RNG streams, frames, elapsed time and curves continue; a checkpoint of the new state
+   * is saved and an 'algorithm-switched' event says what was kept.
+   */
+  async switchAlgorithm(next: AlgorithmSwitch): Promise<AlgorithmSwitchResult> {
+    return this.paused('switching', async () => {
+      const c = this.config;
+      if (next.algorithm === c.algorithm) throw new Error(`the run is already ${c.algorithm.toUpperCase()}`);
+      if (next.algorithm !== 'pqn') throw new Error(`switching ${c.algorithm.toUpperCase()} to ${String(next.algorithm).toUpperCase()} is not supported (DQN -> PQN only: a DQN would start with an empty replay)`);
+      const config = resolveRunConfig({
+        ...(c.name !== undefined ? { name: c.name } : {}), seed: c.seed, mode: next.mode ?? c.mode, algorithm: next.algorithm,
+        agent: next.agent, env: c.env, autosave: c.autosave, retention: c.retention, eval_every: c.eval_every, backends: c.backends,
+      }, { md5: c.gameMd5, ...(c.gameName !== undefined ? { name: c.gameName } : {}) });
+      await this.manager.save('mode-switch', true);
+      const before = this.counters;
+      const old = this.agent;
+      const oldLearner = await old.learner.getState();
+      const rng = old.rng.getState();
+      const evalRng = old.evalRng.getState();
+      old.dispose();
+      await this.env.close();
+      const env = await this.deps.makeEnv(config.mode, config.seed);
+      const agent = makeAgent(config.algorithm, config.agent, env);
+      let kept: string[];
+      let fresh: string[];
+      try {
+        const fresh0 = await agent.learner.getState();
+        const t = transferWeights(oldLearner, fresh0);
+        kept = t.kept;
+        fresh = t.fresh;
+        // Counters and RNG continue; the optimizer starts fresh (Adam's moments were DQN's).
+        const learner = { ...fresh0, online: t.online, gradientSteps: oldLearner.gradientSteps, adam: null };
+        const common = { version: 1 as const, globalStep: before.agentSteps, vectorSteps: before.vectorSteps, episodes: before.episodes, rng, evalRng, learner };
+        if (agent.algorithm !== 'pqn') throw new Error('unreachable: DQN -> PQN only');
+        await agent.setState({ ...common, algorithm: 'pqn', config: agent.cfg, rollout: null });
+        await agent.start(); // new episodes, env seed drawn from the continued RNG
+      } catch (e) {
+        agent.dispose();
+        await env.close();
+        throw e;
+      }
+      this.agent = agent;
+      this.env = env;
+      this.config = config;
+      this.framesBase = before.frames;
+      this.stepsAtFramesBase = agent.globalStep;
+      this.viewEnv = Math.min(this.viewEnv, env.numEnvs - 1);
+      this.frameWriter.clearEnvSlots();
+      const saved = await this.manager.save('mode-switch', true);
+      this.emit({ kind: 'saved', runId: this.runId, checkpointId: saved.id, reason: 'mode-switch', ms: 0, bytes: saved.totalBytes, agentSteps: saved.counters.agentSteps });
+      this.emit({ kind: 'algorithm-switched', runId: this.runId, algorithm: config.algorithm, mode: config.mode, kept, fresh });
+      return { algorithm: config.algorithm, mode: config.mode, kept, fresh };
     });
   }
 

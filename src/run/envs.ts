@@ -1,9 +1,11 @@
 /**
- * The two env adapters, the only ones the product, the tools and the tests use, both behind the
+ * The env adapters, the only ones the product, the tools and the tests use, all behind the
  * agent's AgentEnv contract (src/agent/types.ts):
  *  - SingleEnv: ONE AtariEnv stepped synchronously in the learner worker's own thread (single
  *    mode). It publishes the full palette-index screen to a FrameWriter and captures/restores
  *    its emulator state (exact resume).
+ *  - LocalVecEnv: N SingleEnvs in that same thread (single mode with `envs` > 1, for PQN, which
+ *    needs many envs; on a 2-core machine the learner's thread steps them with no worker hop).
  *  - WorkerVecEnv: src/env's VecEnv (W workers x K envs over a SharedArrayBuffer).
  * Both step with same-step autoreset (AtariEnv.stepAutoReset, in this thread or in the env
  * worker) and count episodes with the same rule (src/env/episode.ts accountStep: one record per
@@ -18,7 +20,7 @@ import type { EmulatorSpec } from '../env/emulator';
 import { accountStep, newEnvStats, restartStats, type EpisodeRecord } from '../env/episode';
 import { VecEnv, type VecEnvEvent } from '../env/vec-env';
 import type { WorkerFactory } from '../env/worker-handle';
-import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE, FRAME_VIEW_SLOT, frameEnvSlot } from './types';
+import { FRAME_KIND_GRAY, FRAME_KIND_PALETTE, FRAME_VIEW_SLOT, frameEnvSlot, type RunMode } from './types';
 import type { FrameWriter } from './frames';
 import { RUN_ENV_DEFAULTS } from './config';
 
@@ -30,7 +32,7 @@ export function runEnvOptions(env: AtariEnvOptions = {}): Required<AtariEnvOptio
 /** Bytes of the running-game statistics at the end of a SingleEnv state blob. */
 const SINGLE_STATS_BYTES = 32;
 
-/** What the controller needs beyond the agent's contract. */
+/** What the controller needs beyond the agent's contract (SingleEnv, LocalVecEnv, WorkerVecEnv). */
 export interface RunEnv extends AgentEnv {
   /** Emulator frames per agent step (frame skip). */
   readonly frameSkip: number;
@@ -48,6 +50,8 @@ export interface SingleEnvOptions {
   env?: AtariEnvOptions;
   /** Reuse a loaded core (tests / speed demo); default: load `wasm`. */
   module?: ArcadeModule;
+  /** Where the env writes its observation (H*W bytes; LocalVecEnv's rows); default: its own array. */
+  obs?: Uint8Array;
 }
 
 export class SingleEnv implements RunEnv, EnvStateIO {
@@ -90,7 +94,7 @@ export class SingleEnv implements RunEnv, EnvStateIO {
     const ale = mod.create();
     const emu = new AleEmulator(ale, o.rom, { repeatActionProbability: opts.repeatActionProbability, seed: 0 });
     // The env writes its observation straight into this adapter's obs (no copy per step).
-    return new SingleEnv(ale, new AtariEnv(emu, opts, new Uint8Array(opts.screenSize * opts.screenSize)));
+    return new SingleEnv(ale, new AtariEnv(emu, opts, o.obs ?? new Uint8Array(opts.screenSize * opts.screenSize)));
   }
 
   reset(seed?: number): void {
@@ -166,6 +170,112 @@ export class SingleEnv implements RunEnv, EnvStateIO {
   close(): void {
     this.env.close();
   }
+}
+
+export interface LocalVecEnvOptions extends Omit<SingleEnvOptions, 'obs'> {
+  numEnvs: number;
+}
+
+/**
+ * N AtariEnvs stepped one after another in this thread (single mode with envs > 1), as one
+ * AgentEnv: each SingleEnv writes its observation straight into its row of `obs` (no copy);
+ * rewards, flags and final frames are gathered per step (N scalars; a final frame only where an
+ * episode ended). Env i is seeded seed + i on reset, as src/env's VecEnv does, and its state blob
+ * is SingleEnv's, so checkpoints hold one state per env in either kind.
+ */
+export class LocalVecEnv implements RunEnv, EnvStateIO {
+  readonly numEnvs: number;
+  readonly numActions: number;
+  readonly frameHeight: number;
+  readonly frameWidth: number;
+  readonly obs: Uint8Array;
+  readonly finalObs: Uint8Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  readonly finished: EpisodeRecord[] = [];
+  readonly frameSkip: number;
+  readonly envs: SingleEnv[];
+  private readonly one = new Int32Array(1);
+
+  private constructor(envs: SingleEnv[], obs: Uint8Array) {
+    this.envs = envs;
+    const e0 = envs[0];
+    this.numEnvs = envs.length;
+    this.numActions = e0.numActions;
+    this.frameHeight = e0.frameHeight;
+    this.frameWidth = e0.frameWidth;
+    this.frameSkip = e0.frameSkip;
+    this.obs = obs;
+    this.finalObs = new Uint8Array(obs.length);
+    this.rewards = new Float32Array(this.numEnvs);
+    this.terminated = new Uint8Array(this.numEnvs);
+    this.truncated = new Uint8Array(this.numEnvs);
+  }
+
+  static async create(o: LocalVecEnvOptions): Promise<LocalVecEnv> {
+    if (!Number.isInteger(o.numEnvs) || o.numEnvs < 1) throw new Error(`LocalVecEnv: numEnvs must be a positive integer, got ${o.numEnvs}`);
+    const opts = runEnvOptions(o.env);
+    const hw = opts.screenSize * opts.screenSize;
+    const obs = new Uint8Array(o.numEnvs * hw);
+    const mod = o.module ?? (await ArcadeModule.load(o.wasm));
+    const envs: SingleEnv[] = [];
+    try {
+      for (let i = 0; i < o.numEnvs; i++) envs.push(await SingleEnv.create({ ...o, module: mod, obs: obs.subarray(i * hw, (i + 1) * hw) }));
+    } catch (e) {
+      for (const x of envs) x.close();
+      throw e;
+    }
+    return new LocalVecEnv(envs, obs);
+  }
+
+  reset(seed?: number): void {
+    this.finished.length = 0;
+    this.rewards.fill(0);
+    this.terminated.fill(0);
+    this.truncated.fill(0);
+    for (let i = 0; i < this.numEnvs; i++) this.envs[i].reset(seed === undefined ? undefined : seed + i);
+  }
+
+  step(actions: Int32Array): void {
+    this.finished.length = 0;
+    const hw = this.frameHeight * this.frameWidth;
+    for (let i = 0; i < this.numEnvs; i++) {
+      const e = this.envs[i];
+      this.one[0] = actions[i];
+      e.step(this.one);
+      this.rewards[i] = e.rewards[0];
+      this.terminated[i] = e.terminated[0];
+      this.truncated[i] = e.truncated[0];
+      if (e.terminated[0] || e.truncated[0]) this.finalObs.set(e.finalObs, i * hw);
+      for (const f of e.finished) this.finished.push({ ...f, env: i });
+    }
+  }
+
+  /** Env i's palette screen into the view slot (as single mode shows it). */
+  publishFrame(w: FrameWriter, i: number, agentStep: number): void {
+    const k = Math.min(Math.max(0, i | 0), this.numEnvs - 1);
+    this.envs[k].publishFrame(w, i < 0 ? i : k, agentStep);
+  }
+
+  getEnvStates(): Uint8Array[] {
+    return this.envs.map((e) => e.getEnvStates()[0]);
+  }
+
+  setEnvStates(states: Uint8Array[]): void {
+    if (states.length !== this.numEnvs) throw new Error(`local envs: expected ${this.numEnvs} env states, got ${states.length}`);
+    this.envs.forEach((e, i) => e.setEnvStates([states[i]]));
+  }
+
+  close(): void {
+    for (const e of this.envs) e.close();
+  }
+}
+
+/** Single mode's envs (src/run/config.ts): one SingleEnv, exactly as before, or N in a LocalVecEnv. */
+export function createSingleModeEnv(mode: Extract<RunMode, { kind: 'single' }>, o: Omit<SingleEnvOptions, 'obs'>): Promise<SingleEnv | LocalVecEnv> {
+  const n = mode.envs ?? 1;
+  return n === 1 ? SingleEnv.create(o) : LocalVecEnv.create({ ...o, numEnvs: n });
 }
 
 export interface WorkerVecEnvOptions {

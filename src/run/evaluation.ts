@@ -6,12 +6,13 @@
  * their running episodes, the replay and the training RNG are never touched, so a run with
  * evaluations trains exactly like one without (controller.test.ts checks the weights).
  *
- * The loop is DQNAgent.evaluate's (one evaluation rule for the product, tools and tests): the
+ * The loop is src/agent/evaluate.ts's (one evaluation rule for the product, tools and tests): the
  * eval env is reset with the same seed at every evaluation, so successive evaluations face the
  * same no-op starts and sticky-action streams and their means are comparable. Returns are raw game scores (unclipped), like the
  * training curve and CleanRL's RecordEpisodeStatistics.
  */
-import type { DQNAgent } from '../agent/agent';
+import { evaluate } from '../agent/evaluate';
+import type { AnyAgent } from '../agent/family';
 import type { RunEnv } from './envs';
 import { SLICE_MS, now, yieldMacrotask } from './timing';
 
@@ -29,13 +30,13 @@ export interface EvalOutcome {
   epsilon: number;
 }
 
-/** DQNAgent.evaluate on `env`, yielding to the event loop every SLICE_MS; null when stopped. */
-export async function evaluatePolicy(agent: DQNAgent, env: RunEnv, o: EvalRunOptions): Promise<EvalOutcome | null> {
+/** The family's evaluation loop (src/agent/evaluate.ts) on `env`, yielding to the event loop every SLICE_MS; null when stopped. */
+export async function evaluatePolicy(agent: AnyAgent, env: RunEnv, o: EvalRunOptions): Promise<EvalOutcome | null> {
   let t0 = now();
   const pause = async () => {
     if (now() - t0 >= SLICE_MS) { await yieldMacrotask(); t0 = now(); }
   };
-  const r = await agent.evaluate(env, { episodes: o.episodes, epsilon: o.epsilon, shouldStop: o.shouldStop, pause });
+  const r = await evaluate(agent, env, { episodes: o.episodes, epsilon: o.epsilon, shouldStop: o.shouldStop, pause });
   if (!r) return null;
   return { meanReturn: r.returns.reduce((a, b) => a + b, 0) / r.returns.length, ...r };
 }

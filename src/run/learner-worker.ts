@@ -16,7 +16,7 @@ import { exportCheckpoint, exportFileName, importCheckpoint } from '../checkpoin
 import { chooseBackend, memoryInfo, type WasmAssets } from '../tfjs/backend';
 import { DEFAULT_BACKENDS, resolveRunConfig } from './config';
 import { RunControllerImpl, checkpointInfo, type RunDeps } from './controller';
-import { SingleEnv, WorkerVecEnv } from './envs';
+import { createSingleModeEnv, SingleEnv, WorkerVecEnv } from './envs';
 import type { AtariEnvOptions } from '../env/atari-env';
 import { speedDemo } from './speed';
 import { exportCheckpointModel } from '../checkpoint/model';
@@ -106,7 +106,7 @@ function depsFor(rom: Uint8Array, backend: BackendInfo, envOpts: AtariEnvOptions
     store: undefined as unknown as CheckpointStore, // set by caller
     makeEnv: async (mode: RunMode, seed: number) => {
       const wasm = await core();
-      if (mode.kind === 'single') return SingleEnv.create({ rom, wasm, env: envOpts });
+      if (mode.kind === 'single') return createSingleModeEnv(mode, { rom, wasm, env: envOpts });
       return WorkerVecEnv.create({
         numEnvs: mode.workers * mode.envsPerWorker, numWorkers: mode.workers, seed, env: envOpts,
         // Env workers fetch the core themselves: an absolute URL (their base is /assets/).

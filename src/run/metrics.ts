@@ -4,7 +4,7 @@
  * redraw from (stored in checkpoints). The controller owns one RunMetrics and feeds it after
  * every agent step; snapshot() builds the MetricsSnapshot the page receives.
  */
-import type { DQNAgent } from '../agent/agent';
+import type { AnyAgent } from '../agent/family';
 import type { EpisodeRecord } from '../env/episode';
 import type { RunEnv } from './envs';
 import { RunHistory } from './history';
@@ -15,7 +15,7 @@ import type { BackendInfo, EpisodeEntry, EvalEntry, MetricsSnapshot, RunCounters
 export interface MetricsSource {
   runId: string;
   state: RunState;
-  agent: DQNAgent;
+  agent: AnyAgent;
   env: RunEnv;
   counters: RunCounters;
   mode: RunMode;
@@ -114,6 +114,7 @@ export class RunMetrics {
       loss: this.lastLoss,
       meanQ: this.lastMeanQ,
       replaySize: s.agent.buffer.validCount(),
+      algorithm: s.agent.algorithm,
       replayCapacity: s.agent.capacity.capacity,
       mode: { ...s.mode },
       backend: s.backend,
@@ -125,7 +126,7 @@ export class RunMetrics {
   }
 
   /** Mean over envs of max_a Q(s_t, a) on the current stacks (what the agent acts on now). */
-  private async meanQ(agent: DQNAgent, env: RunEnv): Promise<number | null> {
+  private async meanQ(agent: AnyAgent, env: RunEnv): Promise<number | null> {
     if (agent.learner.gradientSteps === this.lastGradForQ) return this.lastMeanQ;
     this.lastGradForQ = agent.learner.gradientSteps;
     const n = env.numEnvs;

@@ -4,7 +4,7 @@
  * layer's switchMode (src/checkpoint/manager.ts), the one implementation; this adds what only
  * the run knows: how to build envs for a RunMode and the run config in the new mode.
  */
-import { DQNAgent } from '../agent/agent';
+import { makeAgent, type AnyAgent } from '../agent/family';
 import type { CaptureOptions } from '../checkpoint/restore';
 import { switchMode } from '../checkpoint/manager';
 import type { CheckpointStore } from '../checkpoint/store';
@@ -16,7 +16,7 @@ import type { RunMode } from './types';
 export interface RunModeSwitch {
   store: CheckpointStore;
   runId: string;
-  agent: DQNAgent;
+  agent: AnyAgent;
   env: RunEnv;
   config: RunConfig;
   /** Capture of the run as it is (old mode). */
@@ -24,7 +24,7 @@ export interface RunModeSwitch {
   makeEnv(mode: RunMode, seed: number): Promise<RunEnv>;
 }
 
-export async function switchRunMode(o: RunModeSwitch, next: RunMode): Promise<{ agent: DQNAgent; env: RunEnv; config: RunConfig; saved: Manifest; lostTransitions: number }> {
+export async function switchRunMode(o: RunModeSwitch, next: RunMode): Promise<{ agent: AnyAgent; env: RunEnv; config: RunConfig; saved: Manifest; lostTransitions: number }> {
   const mode = checkMode(next);
   let env: RunEnv | null = null;
   const r = await switchMode({
@@ -36,7 +36,7 @@ export async function switchRunMode(o: RunModeSwitch, next: RunMode): Promise<{ 
     mode,
     build: async (cfg, m, capacity) => {
       env = await o.makeEnv(m, cfg.seed);
-      return { agent: new DQNAgent(cfg, env, { capacity }), envs: null };
+      return { agent: makeAgent(o.config.algorithm, cfg, env, { capacity }), envs: null };
     },
   });
   return { agent: r.agent, env: env!, config: withMode(o.config, mode), saved: r.saved, lostTransitions: r.restored.lostTransitions };

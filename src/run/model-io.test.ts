@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveNetwork } from '../agent/config';
+import type { DQNLearner } from '../agent/learner';
 import { CheckpointError } from '../checkpoint/errors';
 import { parseSafetensors, toSafetensors } from '../checkpoint/safetensors';
 import { freshStore } from '../checkpoint/test-helpers';
@@ -77,7 +78,7 @@ describe.skipIf(!!missing)('model export / import as a new run (CATCH, cpu)', ()
     expect(b.config.seed).toBe(9);
     const wa = (await a.agent.learner.online.getWeights()).map((w) => Buffer.from(w.buffer).toString('base64'));
     expect((await b.agent.learner.online.getWeights()).map((w) => Buffer.from(w.buffer).toString('base64'))).toEqual(wa);
-    expect((await b.agent.learner.target.getWeights()).map((w) => Buffer.from(w.buffer).toString('base64'))).toEqual(wa);
+    expect((await (b.agent.learner as DQNLearner).target.getWeights()).map((w: Float32Array) => Buffer.from(w.buffer).toString('base64'))).toEqual(wa);
     expect((await store.listRuns()).length).toBe(runsBefore + 1);
     // It can be watched, and trained further.
     await b.watch({ realtime: false });

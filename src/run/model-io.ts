@@ -3,7 +3,9 @@
  * the file format and its checks are src/checkpoint/model.ts). Kept out of controller.ts: both
  * only need the controller's public agent and config.
  */
-import { modelFileName, modelMetadata, planModelImport } from '../checkpoint/model';
+import { DQNAgent } from '../agent/agent';
+import type { DQNConfig } from '../agent/config';
+import { modelFileName, modelMetadata, planModelImport, pqnModelUnsupported } from '../checkpoint/model';
 import { layoutOf, toSafetensors } from '../checkpoint/safetensors';
 import { RunConfigError, validateRunConfig, type RunConfig } from './config';
 import { RunControllerImpl, type RunDeps } from './controller';
@@ -24,6 +26,7 @@ export interface GameProbe {
  * need not pause.
  */
 export async function exportLiveModel(c: RunControllerImpl, game: GameProbe): Promise<{ bytes: Uint8Array; fileName: string }> {
+  if (c.config.algorithm !== 'dqn' || !(c.agent instanceof DQNAgent)) throw pqnModelUnsupported();
   const net = c.agent.learner.online;
   const snap = net.variables.map((v) => v.clone());
   let weights: Float32Array[];
@@ -35,7 +38,7 @@ export async function exportLiveModel(c: RunControllerImpl, game: GameProbe): Pr
   const layout = layoutOf(net);
   const steps = c.agent.globalStep;
   const bytes = toSafetensors(net.localNames, weights, layout, modelMetadata(layout, {
-    game: game.name, gameMd5: game.md5, actionSet: game.actionSet, agentSteps: steps, agent: c.config.agent,
+    game: game.name, gameMd5: game.md5, actionSet: game.actionSet, agentSteps: steps, agent: c.agent.cfg,
   }));
   return { bytes, fileName: modelFileName(game.name, steps) };
 }
@@ -47,15 +50,18 @@ export async function exportLiveModel(c: RunControllerImpl, game: GameProbe): Pr
  * and frame stack when it names them; everything else is `config` (the page's settings).
  */
 export async function createRunFromModel(bytes: Uint8Array, config: RunConfig, game: GameProbe, deps: RunDeps): Promise<RunControllerImpl> {
+  if (config.algorithm !== 'dqn') throw pqnModelUnsupported();
+  const dqn = config.agent as DQNConfig;
   const plan = planModelImport(bytes, {
     game: game.name, numActions: game.actionSet.length, frameHeight: game.frameHeight, frameWidth: game.frameWidth,
-    network: config.agent.network, frameStack: config.agent.frame_stack,
+    network: dqn.network, frameStack: dqn.frame_stack,
   });
   const cfg: RunConfig = { ...config, agent: { ...config.agent, network: plan.network, frame_stack: plan.frameStack } };
   const problems = validateRunConfig(cfg);
   if (problems.length) throw new RunConfigError(problems);
   const c = await RunControllerImpl.create(cfg, deps);
   try {
+    if (!(c.agent instanceof DQNAgent)) throw pqnModelUnsupported();
     c.agent.learner.online.setWeights(plan.weights);
     c.agent.learner.target.setWeights(plan.weights);
   } catch (e) {

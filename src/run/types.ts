@@ -31,7 +31,21 @@
  */
 import type { BackendInfo, BackendName } from '../tfjs/backend-names';
 import type { BuiltinGameId } from './builtin-games';
-import type { AutosavePolicy, RetentionPolicy, RunSettingsInput } from './config';
+import type { Algorithm, AutosavePolicy, RetentionPolicy, RunSettingsInput } from './config';
+
+/** What switchAlgorithm takes. */
+export interface AlgorithmSwitch {
+  algorithm: Algorithm;
+  agent?: RunSettingsInput['agent'];
+  mode?: RunMode;
+}
+
+export interface AlgorithmSwitchResult {
+  algorithm: Algorithm;
+  mode: RunMode;
+  kept: string[];
+  fresh: string[];
+}
 
 export const MAX_OPEN_RUNS = 4;
 
@@ -45,7 +59,8 @@ export type GameSource =
 
 /** How a run's envs are laid out; the one mode type of the run AND checkpoint layers. */
 export type RunMode =
-  | { kind: 'single' }
+  /** Envs in the learner's own thread: `envs` of them (default 1; src/run/config.ts). */
+  | { kind: 'single'; envs?: number }
   | { kind: 'vectorized'; workers: number; envsPerWorker: number };
 
 /**
@@ -87,9 +102,11 @@ export interface MetricsSnapshot {
   /** Mean loss / mean Q of the gradient steps since the last snapshot (null when none). */
   loss: number | null;
   meanQ: number | null;
+  /** DQN: replay transitions; PQN (no replay): the rows of its frame store. */
   replaySize: number;
   replayCapacity: number;
   mode: RunMode;
+  algorithm: Algorithm;
   backend: BackendInfo;
   /** tf.memory() of this run's worker. */
   memory: { numBytes: number; numTensors: number; numBytesInGPU?: number };
@@ -128,6 +145,8 @@ export type RunEvent =
   /** The store removed an automatic save of this run (retention rotation, or room when storage was full); message: the Activity line. */
   | { kind: 'pruned'; runId: string; checkpointId: string; reason: string; agentSteps: number; message: string }
   | { kind: 'mode-switched'; runId: string; mode: RunMode; lostTransitions: number }
+  /** The run moved to another algorithm (DQN -> PQN); `kept`: parameters copied over, `fresh`: new ones at their init. */
+  | { kind: 'algorithm-switched'; runId: string; algorithm: Algorithm; mode: RunMode; kept: string[]; fresh: string[] }
   | { kind: 'env-restart'; runId: string; worker: number; reason: string }
   /** An evaluation finished (eval_every, src/run/evaluation.ts); checkpointId: the 'eval' save carrying it as evalReturn. */
   | { kind: 'eval'; runId: string; result: EvalEntry; checkpointId: string | null };
@@ -241,6 +260,12 @@ export interface RunController {
   resume(): Promise<void>;
   /** Save -> rebuild envs -> restore. Counters, replay, curves, weights continue. */
   switchMode(mode: RunMode): Promise<void>;
+  /**
+   * DQN -> PQN mid-run (in `mode`, default the current one; PQN settings over its defaults):
+   * conv/dense weights whose names and shapes match are kept (reported), counters, RNG and
+   * curves continue; the replay, target net and optimizer state are DQN's and end.
+   */
+  switchAlgorithm(next: AlgorithmSwitch): Promise<AlgorithmSwitchResult>;
   saveCheckpoint(opts?: { withReplay?: boolean }): Promise<CheckpointInfo>;
   /** Page is going away: fast save (the page posts this on pagehide / visibility hidden). */
   pageHide(): Promise<void>;

@@ -4,7 +4,7 @@
  * as env -1. Acting is the agent's own (agent.actor: frame stacks as in training, exploration
  * from the eval RNG); training is paused by the controller meanwhile.
  */
-import type { DQNAgent } from '../agent/agent';
+import type { AnyAgent } from '../agent/family';
 import type { EpisodeRecord } from '../env/episode';
 import type { SingleEnv } from './envs';
 import type { FrameWriter } from './frames';
@@ -24,7 +24,7 @@ export class WatchSession {
   /** Settles when the session ended (stop() or an error, which it rethrows). */
   readonly done: Promise<void>;
 
-  constructor(agent: DQNAgent, env: SingleEnv, o: WatchOptions) {
+  constructor(agent: AnyAgent, env: SingleEnv, o: WatchOptions) {
     this.done = this.run(agent, env, o);
   }
 
@@ -32,7 +32,7 @@ export class WatchSession {
     this.stopped = true;
   }
 
-  private async run(agent: DQNAgent, env: SingleEnv, o: WatchOptions): Promise<void> {
+  private async run(agent: AnyAgent, env: SingleEnv, o: WatchOptions): Promise<void> {
     const actor = agent.actor(env, { epsilon: o.epsilon });
     await actor.reset((agent.cfg.seed + WATCH_SEED_OFFSET) >>> 0);
     const stepMs = (1000 / 60) * env.frameSkip;

@@ -4,7 +4,7 @@
  * goes through the RunService (src/run/types.ts); this file only wires UI pieces together.
  */
 import './playground.css';
-import { QUICK_PRESET } from '../run/presets';
+import { PQN_PRESET, QUICK_PRESET } from '../run/presets';
 import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
@@ -78,6 +78,10 @@ export class Playground {
     setup.append(settings);
     this.form = new HyperparamForm(settings);
     settings.append(button('Quick preset', () => { this.form.set(QUICK_PRESET); this.log.add('info', 'Quick preset (src/run/presets.ts): tiny network, 1,000-step warm-up, epsilon to 0.05 over 8k steps, 100k steps, 5 evaluation episodes every 5k steps'); }, { class: 'secondary', title: 'Tiny network and short warm-up: learns something within minutes on a weak machine' }));
+    const pqnPreset = (why: string): void => { this.form.set(PQN_PRESET); this.log.add('info', `PQN preset (src/run/presets.ts)${why}: tiny network, 32-step rollouts, 2 epochs x 4 minibatches, lr 5e-4, epsilon to 0.01 over 50k of 1M steps`); };
+    settings.append(button('PQN preset', () => pqnPreset(''), { class: 'secondary', title: 'PQN for a machine with few cores: many envs, no replay, tiny network' }));
+    // PQN is what vectorized mode is for: choosing vectorized with the form still at DQN's defaults picks the PQN preset.
+    v.r.addEventListener('change', () => { if (v.r.checked && this.form.algorithm.value === 'dqn' && this.form.isDefault()) pqnPreset(', the default of vectorized runs'); });
     this.form.onValidity((ok) => { this.formValid = ok; this.syncTrain(); });
 
     this.trainBtn = button('Train', () => void this.train(), { id: 'train', class: 'primary' });
@@ -189,8 +193,13 @@ export class Playground {
   }
 
   private readMode(): RunMode {
-    if (this.mode.single.checked) return { kind: 'single' };
     const w = Number(this.mode.workers.value), k = Number(this.mode.envs.value);
+    if (this.mode.single.checked) {
+      // DQN: one env, as always; PQN needs many: the "× envs" count, all in the learner's thread.
+      if (this.form.algorithm.value !== 'pqn') return { kind: 'single' };
+      if (!Number.isInteger(k) || k < 1 || k > 64) throw new Error('envs must be a whole number from 1 to 64');
+      return k === 1 ? { kind: 'single' } : { kind: 'single', envs: k };
+    }
     if (!Number.isInteger(w) || w < 1 || w > 16) throw new Error('workers must be a whole number from 1 to 16');
     if (!Number.isInteger(k) || k < 1 || k > 64) throw new Error('envs per worker must be a whole number from 1 to 64');
     return { kind: 'vectorized', workers: w, envsPerWorker: k };
@@ -210,7 +219,7 @@ export class Playground {
     this.trainBtn.disabled = true;
     this.trainMsg.hidden = true;
     const name = `${game.name} #${this.cards.length + 1} (seed ${values.seed})`;
-    this.log.add('info', `Creating run ${name}: ${mode.kind === 'single' ? 'single env' : `${mode.workers}×${mode.envsPerWorker} envs`}…`);
+    this.log.add('info', `Creating ${values.algorithm.toUpperCase()} run ${name}: ${mode.kind === 'single' ? (mode.envs ?? 1) > 1 ? `${mode.envs} envs in the learner's thread` : 'single env' : `${mode.workers}×${mode.envsPerWorker} envs`}…`);
     let card: RunCard | null = null;
     try {
       const svc = await this.getService();

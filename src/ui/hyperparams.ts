@@ -1,12 +1,16 @@
 /*
- * The hyperparameter form: every field shows its default (CleanRL names, src/agent/config.ts;
- * run settings from src/run/config.ts, named by their RunConfig path), is validated as the
- * person types (by the run config's own validator, so the page and the learner agree on what
- * is valid and on the bounds), every bad field is reported at once and marked on its own input,
- * and the Train button stays disabled while anything is invalid. Numbers are decimal only
- * ("0x10", "1_000", "Infinity" are refused, not read as 16, 1000, Infinity).
+ * The hyperparameter form: the algorithm (DQN or PQN, src/agent/algorithms.ts), then its fields,
+ * each showing that algorithm's default (CleanRL names, src/agent/config.ts and pqn-config.ts;
+ * run settings from src/run/config.ts, named by their RunConfig path), validated as the person
+ * types (by the run config's own validator, so the page and the learner agree on what is valid
+ * and on the bounds); every bad field is reported at once and marked on its own input, and the
+ * Train button stays disabled while anything is invalid. Fields of the other algorithm are
+ * hidden. Numbers are decimal only ("0x10", "1_000", "Infinity" are refused, not read as 16,
+ * 1000, Infinity).
  */
-import { DEFAULT_CONFIG, type DQNConfig } from '../agent/config';
+import type { DQNConfig } from '../agent/config';
+import { ALGORITHMS, defaultAgentConfig, type Algorithm } from '../agent/algorithms';
+import type { PQNConfig } from '../agent/pqn-config';
 import { RUN_DEFAULTS, RunConfigError, resolveRunConfig, type RunSettingsInput } from '../run/config';
 import { NETWORKS } from '../run/presets';
 
@@ -31,7 +35,7 @@ const RUN_FIELD_DEFAULTS = {
   'retention.keepBest': RUN_DEFAULTS.retention.keepBest,
 } as const;
 type RunFieldKey = keyof typeof RUN_FIELD_DEFAULTS;
-type FieldKey = keyof DQNConfig | RunFieldKey;
+type FieldKey = keyof DQNConfig | keyof PQNConfig | RunFieldKey;
 
 type FieldKind = 'int' | 'float' | 'float-or-none' | 'bool' | 'choice';
 interface FieldDef {
@@ -42,7 +46,9 @@ interface FieldDef {
 }
 
 const isRunField = (k: FieldKey): k is RunFieldKey => k in RUN_FIELD_DEFAULTS;
-const defaultOf = (k: FieldKey): unknown => (isRunField(k) ? RUN_FIELD_DEFAULTS[k] : DEFAULT_CONFIG[k]);
+/** Whether algorithm `a` has field k (run settings: every algorithm). */
+const hasField = (k: FieldKey, a: Algorithm): boolean => isRunField(k) || k in defaultAgentConfig(a);
+const defaultOf = (k: FieldKey, a: Algorithm): unknown => (isRunField(k) ? RUN_FIELD_DEFAULTS[k] : (defaultAgentConfig(a) as unknown as Record<string, unknown>)[k]);
 
 const FIELDS: FieldDef[] = [
   { key: 'network', kind: 'choice', choices: Object.keys(UI_NETWORKS), help: 'Q-network: Nature DQN, the smaller 2013 net, or a tiny net for quick checks' },
@@ -63,6 +69,11 @@ const FIELDS: FieldDef[] = [
   { key: 'dueling', kind: 'bool', help: 'dueling head' },
   { key: 'prioritized_replay', kind: 'bool', help: 'prioritized experience replay' },
   { key: 'max_grad_norm', kind: 'float-or-none', help: 'clip the global gradient norm (none = no clipping)' },
+  { key: 'num_steps', kind: 'int', help: 'PQN: steps per env in each rollout' },
+  { key: 'num_minibatches', kind: 'int', help: 'PQN: minibatches per epoch over the rollout' },
+  { key: 'update_epochs', kind: 'int', help: 'PQN: epochs over each rollout' },
+  { key: 'q_lambda', kind: 'float', help: 'PQN: lambda of the Q(lambda) targets, 0..1' },
+  { key: 'anneal_lr', kind: 'bool', help: 'PQN: learning rate decays linearly to 0 over the run' },
   { key: 'eval_every', kind: 'int', help: 'agent steps between evaluations (0 = never)' },
   { key: 'eval_episodes', kind: 'int', help: 'greedy episodes per evaluation' },
   { key: 'eval_epsilon', kind: 'float', help: 'epsilon of the evaluation episodes' },
@@ -83,14 +94,16 @@ function fieldOfProblem(p: string): FieldKey | 'seed' | null {
   return null;
 }
 
-function defaultText(key: FieldKey): string {
-  const v = defaultOf(key);
+function defaultText(key: FieldKey, a: Algorithm): string {
+  const v = defaultOf(key, a);
+  if (key === 'network') return networkName(v as DQNConfig['network']) || String(v);
   return v === null ? 'none' : String(v);
 }
 
-/** What the form holds: the run settings it covers (hyperparameters that differ from the defaults, seed, eval schedule, autosave, retention). */
+/** What the form holds: the run settings it covers (algorithm, hyperparameters that differ from its defaults, seed, eval schedule, autosave, retention). */
 export interface FormValues {
-  agent: Partial<DQNConfig>;
+  algorithm: Algorithm;
+  agent: Partial<DQNConfig> | Partial<PQNConfig>;
   seed: number;
   eval_every: number;
   autosave: { everySeconds: number };
@@ -102,7 +115,11 @@ export class HyperparamForm {
   private readonly inputs = new Map<FieldKey, HTMLInputElement | HTMLSelectElement>();
   private readonly errorBox: HTMLElement;
   private readonly listeners: Array<(valid: boolean) => void> = [];
+  private readonly hints = new Map<FieldKey, HTMLElement>();
+  private readonly wraps = new Map<FieldKey, HTMLElement>();
   readonly seed: HTMLInputElement;
+  /** DQN or PQN; changing it shows that algorithm's fields at its defaults. */
+  readonly algorithm: HTMLSelectElement;
 
   constructor(parent: HTMLElement) {
     this.root = document.createElement('details');
@@ -123,11 +140,23 @@ export class HyperparamForm {
     this.seed.id = 'seed';
     this.seed.name = 'seed';
     this.seed.step = '1';
-    this.seed.value = String(DEFAULT_CONFIG.seed);
-    this.seed.title = `random seed (default ${DEFAULT_CONFIG.seed})`;
+    this.seed.value = String(RUN_DEFAULTS.seed);
+    this.seed.title = `random seed (default ${RUN_DEFAULTS.seed})`;
     seedWrap.append(this.seed);
-    parent.append(seedWrap);
+    // The algorithm lives outside the collapsible part too: it decides which fields exist.
+    const algWrap = document.createElement('label');
+    algWrap.className = 'field';
+    algWrap.innerHTML = '<span>Algorithm</span>';
+    this.algorithm = document.createElement('select');
+    this.algorithm.id = 'algorithm';
+    this.algorithm.name = 'algorithm';
+    for (const a of ALGORITHMS) this.algorithm.append(new Option(a === 'pqn' ? 'PQN (parallel envs, no replay)' : 'DQN (replay, target net)', a));
+    this.algorithm.value = RUN_DEFAULTS.algorithm;
+    this.algorithm.title = 'DQN (Mnih et al. 2015, CleanRL dqn_atari) or PQN (Gallici et al. 2025, CleanRL pqn_atari_envpool)';
+    algWrap.append(this.algorithm);
+    parent.append(seedWrap, algWrap);
     this.seed.addEventListener('input', () => this.validate());
+    this.algorithm.addEventListener('change', () => this.reset());
 
     for (const f of FIELDS) {
       const id = `hp-${f.key.replace('.', '-')}`;
@@ -142,26 +171,21 @@ export class HyperparamForm {
       if (f.kind === 'choice') {
         const sel = document.createElement('select');
         for (const c of f.choices!) sel.append(new Option(c, c));
-        sel.value = defaultText(f.key);
         input = sel;
       } else if (f.kind === 'bool') {
         const cb = document.createElement('input');
         cb.type = 'checkbox';
-        cb.checked = Boolean(defaultOf(f.key));
         input = cb;
       } else {
         const inp = document.createElement('input');
         inp.type = 'text';
         inp.inputMode = f.kind === 'int' ? 'numeric' : f.kind === 'float-or-none' ? 'text' : 'decimal';
-        inp.value = defaultText(f.key);
         inp.spellcheck = false;
         input = inp;
       }
       input.id = id;
       input.name = f.key;
-      input.dataset['default'] = defaultText(f.key);
       const hint = document.createElement('small');
-      hint.textContent = `default ${defaultText(f.key)} · ${f.help}`;
       hint.id = `${id}-hint`;
       input.setAttribute('aria-describedby', hint.id);
       label.append(input, hint);
@@ -169,7 +193,10 @@ export class HyperparamForm {
       input.addEventListener('input', () => this.validate());
       input.addEventListener('change', () => this.validate());
       this.inputs.set(f.key, input);
+      this.hints.set(f.key, hint);
+      this.wraps.set(f.key, label);
     }
+    this.showAlgorithmFields();
     const reset = document.createElement('button');
     reset.type = 'button';
     reset.textContent = 'Reset to defaults';
@@ -186,11 +213,40 @@ export class HyperparamForm {
     this.listeners.push(fn);
   }
 
-  reset(): void {
+  private get alg(): Algorithm {
+    return this.algorithm.value as Algorithm;
+  }
+
+  /** Shows the current algorithm's fields with its defaults (values, hints); hides the others. */
+  private showAlgorithmFields(): void {
+    const a = this.alg;
+    const help = new Map(FIELDS.map((f) => [f.key, f.help]));
     for (const [k, input] of this.inputs) {
-      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(defaultOf(k));
-      else input.value = input.dataset['default']!;
+      const on = hasField(k, a);
+      this.wraps.get(k)!.hidden = !on;
+      input.disabled = !on;
+      if (!on) continue;
+      input.dataset['default'] = defaultText(k, a);
+      this.hints.get(k)!.textContent = `default ${defaultText(k, a)} · ${help.get(k)}`;
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(defaultOf(k, a));
+      else input.value = input.dataset['default'];
     }
+  }
+
+  /** Whether every shown field still holds its default (nothing typed or preset). */
+  isDefault(): boolean {
+    for (const [k, input] of this.inputs) {
+      if (input.disabled) continue;
+      const v = input instanceof HTMLInputElement && input.type === 'checkbox' ? String(input.checked) : input.value;
+      const d = input instanceof HTMLInputElement && input.type === 'checkbox' ? String(Boolean(defaultOf(k, this.alg))) : input.dataset['default'];
+      if (v !== d) return false;
+    }
+    return true;
+  }
+
+  /** Every field back to the current algorithm's defaults. */
+  reset(): void {
+    this.showAlgorithmFields();
     this.validate();
   }
 
@@ -199,13 +255,15 @@ export class HyperparamForm {
    * settings the form shows; a field of the preset the form cannot show throws.
    */
   set(preset: RunSettingsInput): void {
+    this.algorithm.value = preset.algorithm ?? RUN_DEFAULTS.algorithm;
+    this.showAlgorithmFields();
     const values: Array<[string, unknown]> = [...Object.entries(preset.agent ?? {})];
     if (preset.eval_every !== undefined) values.push(['eval_every', preset.eval_every]);
     for (const [k, v] of Object.entries(preset.autosave ?? {})) values.push([`autosave.${k}`, v]);
     for (const [k, v] of Object.entries(preset.retention ?? {})) values.push([`retention.${k}`, v]);
     for (const [k, v] of values) {
       const input = this.inputs.get(k as FieldKey);
-      if (!input) throw new Error(`no form field for ${k}`);
+      if (!input || !hasField(k as FieldKey, this.alg)) throw new Error(`no form field for ${k}`);
       if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(v);
       else if (k === 'network') {
         const name = networkName(v as DQNConfig['network']);
@@ -222,11 +280,13 @@ export class HyperparamForm {
    */
   read(): FormValues {
     const raw: RawForm = { seed: this.seed.value };
+    const algorithm = this.alg;
     for (const f of FIELDS) {
+      if (!hasField(f.key, algorithm)) continue;
       const input = this.inputs.get(f.key)!;
       raw[f.key] = f.kind === 'bool' ? (input as HTMLInputElement).checked : input.value;
     }
-    const r = checkForm(raw);
+    const r = checkForm(raw, algorithm);
     if (r.problems.length) throw new FormError(r.problems);
     return r.values!;
   }
@@ -291,19 +351,20 @@ export type RawForm = Partial<Record<FieldKey | 'seed', string | boolean>>;
  * only, then the run config's own validator (resolveRunConfig: the bounds of src/agent/config.ts
  * and src/run/config.ts). Every problem comes back with its field; values only when there are none.
  */
-export function checkForm(raw: RawForm): { values: FormValues | null; problems: FieldProblem[] } {
+export function checkForm(raw: RawForm, algorithm: Algorithm = RUN_DEFAULTS.algorithm): { values: FormValues | null; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const agent: Record<string, unknown> = {};
   const run: Record<string, unknown> = { ...RUN_FIELD_DEFAULTS };
   for (const f of FIELDS) {
+    if (!hasField(f.key, algorithm)) continue;
     const given = raw[f.key];
     let v: unknown;
-    if (f.kind === 'bool') v = given === undefined ? defaultOf(f.key) : Boolean(given);
+    if (f.kind === 'bool') v = given === undefined ? defaultOf(f.key, algorithm) : Boolean(given);
     else if (f.kind === 'choice') {
-      const name = String(given ?? defaultText(f.key));
+      const name = String(given ?? defaultText(f.key, algorithm));
       v = f.key === 'network' ? UI_NETWORKS[name] : name;
     } else {
-      const t = String(given ?? defaultText(f.key)).trim();
+      const t = String(given ?? defaultText(f.key, algorithm)).trim();
       if (f.kind === 'float-or-none' && (t === '' || t.toLowerCase() === 'none')) v = null;
       else if (!DECIMAL.test(t)) { problems.push({ field: f.key, message: `${f.key}: "${t}" is not a decimal number (e.g. 0.0001 or 1e-4)` }); continue; }
       else {
@@ -314,14 +375,14 @@ export function checkForm(raw: RawForm): { values: FormValues | null; problems: 
       }
     }
     if (isRunField(f.key)) run[f.key] = v;
-    else if (JSON.stringify(v) !== JSON.stringify(DEFAULT_CONFIG[f.key])) agent[f.key] = v;
+    else if (JSON.stringify(v) !== JSON.stringify(defaultOf(f.key, algorithm))) agent[f.key] = v;
   }
-  const seedText = String(raw.seed ?? DEFAULT_CONFIG.seed).trim();
-  let seed = DEFAULT_CONFIG.seed;
+  const seedText = String(raw.seed ?? RUN_DEFAULTS.seed).trim();
+  let seed = RUN_DEFAULTS.seed;
   if (!DECIMAL.test(seedText) || !Number.isInteger(Number(seedText))) problems.push({ field: 'seed', message: `seed must be a whole number, got "${seedText}"` });
   else seed = Number(seedText);
   const values: FormValues = {
-    agent: agent as Partial<DQNConfig>, seed, eval_every: run['eval_every'] as number,
+    algorithm, agent: agent as FormValues['agent'], seed, eval_every: run['eval_every'] as number,
     autosave: { everySeconds: run['autosave.everySeconds'] as number },
     retention: { keepLast: run['retention.keepLast'] as number, keepBest: run['retention.keepBest'] as boolean },
   };

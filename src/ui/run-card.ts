@@ -7,6 +7,7 @@
  */
 import * as Comlink from 'comlink';
 import { FRAME_ENV_SLOTS, FRAME_KIND_GRAY, frameEnvSlot, type MetricsHistory, type MetricsSnapshot, type RunController, type RunEvent, type RunMode, type RunService, type RunState } from '../run/types';
+import { numEnvsOf } from '../run/config';
 import type { ActivityLog } from './activity';
 import { StreamChart } from './chart';
 import { button, downloadBlob, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
@@ -24,7 +25,8 @@ export interface RunCardHooks {
 }
 
 export function modeText(m: RunMode): string {
-  return m.kind === 'single' ? 'Single (1 env)' : `Vectorized ${m.workers}×${m.envsPerWorker} = ${m.workers * m.envsPerWorker} envs`;
+  if (m.kind === 'single') return (m.envs ?? 1) > 1 ? `Single thread, ${m.envs} envs` : 'Single (1 env)';
+  return `Vectorized ${m.workers}×${m.envsPerWorker} = ${m.workers * m.envsPerWorker} envs`;
 }
 
 export class RunCard {
@@ -309,7 +311,11 @@ export class RunCard {
   }
 
   private wantedMode(): RunMode | string {
-    if (this.modeRadios.single.checked) return { kind: 'single' };
+    if (this.modeRadios.single.checked) {
+      // PQN keeps its env count in single mode (its envs then run in the learner's thread).
+      const n = this.lastSnap?.algorithm === 'pqn' ? numEnvsOf(this.mode) : 1;
+      return n > 1 ? { kind: 'single', envs: n } : { kind: 'single' };
+    }
     const w = Number(this.modeRadios.workers.value), k = Number(this.modeRadios.envs.value);
     if (!Number.isInteger(w) || w < 1 || w > 16) return 'workers must be a whole number from 1 to 16';
     if (!Number.isInteger(k) || k < 1 || k > 64) return 'envs per worker must be a whole number from 1 to 64';
@@ -435,6 +441,10 @@ export class RunCard {
       case 'pruned':
         this.log.add('info', `${this.title}: ${e.message}`);
         this.hooks.onSaved?.();
+        break;
+      case 'algorithm-switched':
+        this.setMode(e.mode);
+        this.log.add('ok', `${this.title}: now ${e.algorithm.toUpperCase()}, ${modeText(e.mode)}; kept ${e.kept.length} weight tensors (${e.kept.join(', ')}), new at init: ${e.fresh.join(', ') || 'none'}`);
         break;
       case 'mode-switched':
         this.setMode(e.mode);

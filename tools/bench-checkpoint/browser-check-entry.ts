@@ -33,7 +33,7 @@ async function fingerprint(a: DQNAgent): Promise<string> {
   const s = await a.getState();
   return JSON.stringify({
     steps: [s.globalStep, s.vectorSteps, s.episodes, s.learner.gradientSteps], rng: [s.rng, s.evalRng],
-    online: s.learner.online.map(hex), target: s.learner.target.map(hex), m: s.learner.adam?.m.map(hex), v: s.learner.adam?.v.map(hex),
+    online: s.learner.online.map(hex), target: s.learner.target?.map(hex), m: s.learner.adam?.m.map(hex), v: s.learner.adam?.v.map(hex),
     acc: [s.learner.adam?.accBeta1, s.learner.adam?.accBeta2, s.learner.adam?.iterations],
     replay: [s.replay.totals, hex(s.replay.actions), hex(s.replay.rewards), hex(s.replay.flags), s.replay.frameChunks.map(hex), s.replay.priorities && hex(s.replay.priorities), s.replay.maxPriority],
     stacks: hex(s.stacks)

@@ -98,7 +98,7 @@ async function fixture(s: Spec, store: CheckpointStore): Promise<Record<string, 
   const f = (what: string) => `${s.name}.${what}.bin`;
   const put = (what: string, b: Buffer) => writeFileSync(join(out, f(what)), b);
   put('online', concat(st.learner.online));
-  put('target', concat(st.learner.target));
+  put('target', concat(st.learner.target!)); // a DQN fixture: it has a target net
   if (st.learner.adam) {
     put('adam_m', concat(st.learner.adam.m));
     put('adam_v', concat(st.learner.adam.v));
