@@ -105,8 +105,12 @@ test('journey: train, chart, save, reload, resume, vectorized, speed demo, expor
   expect(savedSteps).toBeGreaterThan(0);
   await shot(page, '04-saved', testInfo);
 
-  // ---- Reload: the checkpoint is still listed; resume it.
+  // ---- Reload: the checkpoint is still listed; resume it. Training went on past the save, so
+  // the browser asks first (beforeunload); leave.
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => { dialogs.push(d.type()); void d.accept(); });
   await page.reload();
+  expect(dialogs).toContain('beforeunload');
   await expect.poll(() => ckRows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.locator('article.run-card')).toHaveCount(0);
   // The ROM loaded before the reload is still in the picker (IndexedDB), still marked untrainable.
@@ -171,10 +175,18 @@ test('journey: train, chart, save, reload, resume, vectorized, speed demo, expor
   expect(readFileSync(file).length).toBeGreaterThan(1000);
   await expect(page.locator('#checkpoints .inline-msg')).toContainText('Exported');
   const countBeforeImport = await ckRows.count();
+  // The exported checkpoint is still here: importing the file is refused by content id, nothing added.
   await page.locator('#import-file').setInputFiles(file);
   await expect(page.locator('#checkpoints .inline-msg')).toContainText(/Imported|Import of .* failed/, { timeout: 120_000 });
-  await expect(page.locator('#checkpoints .inline-msg')).toContainText('Imported');
-  expect(await ckRows.count()).toBeGreaterThanOrEqual(countBeforeImport);
+  await expect(page.locator('#checkpoints .inline-msg')).toContainText('this checkpoint is already here');
+  expect(await ckRows.count()).toBe(countBeforeImport);
+  // Delete it (the file is then the only copy) and import the file again: it is back.
+  // (the delete confirmation is accepted by the dialog handler installed before the reload)
+  await ckRows.first().getByRole('button', { name: /^Delete checkpoint/ }).click();
+  await expect.poll(() => ckRows.count()).toBe(countBeforeImport - 1);
+  await page.locator('#import-file').setInputFiles(file);
+  await expect(page.locator('#checkpoints .inline-msg')).toContainText('Imported', { timeout: 120_000 });
+  expect(await ckRows.count()).toBe(countBeforeImport);
   await page.locator('#checkpoints').scrollIntoViewIfNeeded();
   await shot(page, '08-imported', testInfo);
 

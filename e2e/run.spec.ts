@@ -105,6 +105,7 @@ test('save, export, import, resume the imported checkpoint; watch mode; speed de
   expect(r.fileName).toMatch(/arcadelab/);
   expect(r.fileSize).toBeGreaterThan(r.saved.totalBytes * 0.5);
   expect(r.progressCalls).toBeGreaterThan(0);
+  expect(r.duplicate).toMatch(/^this checkpoint is already here: .* Nothing was imported\.$/);
   expect(r.imported.counters).toEqual(r.saved.counters);
   expect(r.snap2.counters).toEqual(r.saved.counters);
   expect(r.snap2.replaySize).toBeGreaterThan(100);

@@ -113,6 +113,10 @@ const harness2 = {
       await lab.closeRun(id);
       const progress: number[] = [];
       const exp = await lab.exportCheckpoint(saved.id, { withReplay: true, onProgress: (d) => { progress.push(d); } });
+      // The file is the checkpoint still stored here: refused by content id. Once the original is
+      // deleted (the file is then the only copy), it imports.
+      const duplicate = await lab.importCheckpoint(exp.blob).then(() => 'imported twice', (e: Error) => e.message);
+      await lab.deleteCheckpoint(saved.id);
       const imported = await lab.importCheckpoint(exp.blob);
       const id2 = await lab.resumeFromCheckpoint(imported.id);
       const r2 = lab.run(id2);
@@ -122,7 +126,7 @@ const harness2 = {
       const speed = await lab.speedDemo({ kind: 'builtin', id: 'catch' }, 2, { workers: 2, envsPerWorker: 2 });
       return {
         saved, digest, watchFrame, watching, stepsAfterWatch, fileName: exp.fileName, fileSize: exp.blob.size,
-        progressCalls: progress.length, imported, snap2, digest2, speed,
+        progressCalls: progress.length, imported, duplicate, snap2, digest2, speed,
       };
     } finally {
       await lab.dispose();

@@ -163,7 +163,8 @@ export class DQNAgent {
 
   private async trainOwed(): Promise<void> {
     let owed = this.gradientStepsOwed;
-    if (owed > 0 && this.buffer.validCount() < 1) return; // nothing sampleable yet (tiny warm-up)
+    // Nothing sampleable yet (a tiny warm-up, or a resume without the replay): the steps stay owed.
+    if (owed > 0 && !this.buffer.hasTransition()) return;
     const per = this.buffer.prioritized;
     const beta = priorityBetaAt(this.cfg, this.globalStep);
     while (owed-- > 0) {

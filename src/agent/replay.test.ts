@@ -57,6 +57,22 @@ function writeScript(b: ReplayBuffer): void {
   b.appendFrame(0, frame(32), 0);
 }
 
+describe('ReplayBuffer: sampleable or not', () => {
+  it('after a resume without the replay only the acting stack is stored: nothing to sample until an action from it was stored', () => {
+    const b = makeBuffer();
+    const stack = new Uint8Array(S * H * W);
+    for (let i = 0; i < S; i++) stack.set(frame(40 + i), i * H * W);
+    b.startEpisodeFromStack(0, stack, 0);
+    expect(b.validCount()).toBeGreaterThan(0); // only an upper bound...
+    expect(b.hasTransition()).toBe(false); // ...there is no transition in it
+    expect(() => b.sample()).toThrow();
+    b.completeStep(0, 1, 1, false, false);
+    b.appendFrame(0, frame(50), 0);
+    expect(b.hasTransition()).toBe(true);
+    expect(b.sample().actions[0]).toBe(1);
+  });
+});
+
 describe('ReplayBuffer: hand-computed transitions (1-step)', () => {
   const b = makeBuffer();
   writeScript(b);

@@ -342,6 +342,19 @@ export class ReplayBuffer {
     return s;
   }
 
+  /**
+   * Whether at least one transition can be sampled now. validCount() is only an upper bound: right
+   * after a resume without the replay the window holds just the acting stacks (no action taken
+   * from them yet), and sample() would search in vain. Scans from the newest row down, which is
+   * nearly always a transition, so this costs O(1) outside that case.
+   */
+  hasTransition(): boolean {
+    for (let e = 0; e < this.numEnvs; e++) {
+      for (let L = this.highestValid(e); L >= this.lowestValid(e); L--) if (this.flags[this.rowId(e, L)] & FLAG_ACTION) return true;
+    }
+    return false;
+  }
+
   /** Logical index of a global row id in its stream (the most recent write to that slot). */
   private logicalOf(id: number): number {
     const env = (id / this.segmentCapacity) | 0;

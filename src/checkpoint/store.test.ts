@@ -111,6 +111,20 @@ describe('save / load round trip', () => {
     expect(B.learner.gradientSteps).toBeGreaterThan(A.learner.gradientSteps);
   });
 
+  it('fast path without replay, one env, n_step 3, resumed past learning_starts: training goes on (no sampling from the bare acting stack)', async () => {
+    // n-step 3: the window sits 3 rows below the newest; train_frequency 1: the first step after the resume owes a gradient step.
+    const cfg = quickConfig({ num_envs: 1, n_step: 3, train_frequency: 1 });
+    const s = await store();
+    const run = await s.createRun(runConfig(cfg));
+    const A = agent(cfg);
+    await stepTo(A, 100);
+    const m = await saveAt(s, run.runId, A, { includeReplay: false });
+    const B = agent(cfg, 600, 3);
+    await restoreAgent(s, m.id, B);
+    await stepTo(B, 130);
+    expect(B.learner.gradientSteps).toBeGreaterThan(A.learner.gradientSteps);
+  });
+
   it('same env count, smaller replay capacity: envs continue from their states, the newest rows are kept', async () => {
     const cfg = quickConfig();
     const s = await store();
