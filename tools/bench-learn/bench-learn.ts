@@ -4,7 +4,8 @@
  *
  * Time-to-learn through the real page path: headless Chromium, the learner worker and its env
  * workers (tools/bench-learn/learn-page.ts drives a RunClient as the dashboard does). Every
- * --poll seconds (default 10) it records a row; at the end it writes PREFIX.csv and PREFIX.png
+ * --poll seconds (default 10) it records a row (PREFIX.csv, rewritten with each row); at the end
+ * it writes PREFIX.png
  * (return vs wall-clock) and prints the last line:
  *   learn: G A reached R after T min (F frames)
  *   learn: G A did not reach R in M min; best mean-100 X
@@ -46,6 +47,11 @@ function parseArgs(argv: string[]): Args {
 
 /** Ceilings of the built-in games (roms/README.md); shared ROMs need --threshold. */
 const CEILING: Record<string, number> = { catch: 99 };
+
+function writeCsv(path: string, rows: LearnRow[]): void {
+  writeFileSync(path, ['wall_s,frames,agent_steps,episodes,mean100_return,eval_return,steps_per_s',
+    ...rows.map((r) => [r.wallSec.toFixed(1), r.frames, r.agentSteps, r.episodes, r.mean100 ?? '', r.evalReturn ?? '', r.stepsPerSec.toFixed(1)].join(','))].join('\n') + '\n');
+}
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -91,13 +97,12 @@ async function main(): Promise<void> {
         mean100: last100.length ? mean(last100) : null, evalReturn: lastEval, stepsPerSec: d.stepsPerSec,
       };
       rows.push(row);
+      writeCsv(`${a.out}.csv`, rows); // every row: a long run killed midway keeps its curve
       console.log(`${row.wallSec.toFixed(0)} s: ${row.agentSteps} steps, ${row.frames} frames, ${row.episodes} episodes, mean-100 ${row.mean100?.toFixed(2) ?? '—'}, eval ${lastEval?.toFixed(2) ?? '—'}, ${d.stepsPerSec.toFixed(0)} steps/s, eps ${d.epsilon.toFixed(3)}`);
       if (!reachedAt && last100.length >= 10 && row.mean100! >= threshold) reachedAt = row;
       if (reachedAt || d.state === 'error' || row.wallSec >= a.minutes * 60) break;
     }
     await page.evaluate(() => (globalThis as unknown as H).learnHarness.stop());
-    writeFileSync(`${a.out}.csv`, ['wall_s,frames,agent_steps,episodes,mean100_return,eval_return,steps_per_s',
-      ...rows.map((r) => [r.wallSec.toFixed(1), r.frames, r.agentSteps, r.episodes, r.mean100 ?? '', r.evalReturn ?? '', r.stepsPerSec.toFixed(1)].join(','))].join('\n') + '\n');
     const plot = await browser.newPage({ viewport: { width: 900, height: 500 } });
     await plot.setContent(`<body style="margin:0;background:#fff">${plotSvg(rows, { title: `${a.game} ${a.algo}: return vs wall-clock`, threshold })}</body>`);
     await plot.screenshot({ path: `${a.out}.png` });

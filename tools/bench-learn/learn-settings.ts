@@ -1,23 +1,26 @@
 /**
  * The run settings bench:learn uses per algorithm: src/run/presets.ts's preset for it (one place
- * for presets), in the mode asked for. DQN: the Quick preset in single mode; PQN (when this
- * build has it): its own preset, vectorized.
+ * for presets), in the mode asked for. DQN: the Quick preset, single mode (one env). PQN: its
+ * preset with 8 envs in the learner's thread by default (on a 2-core machine the in-thread envs
+ * skip the worker hop; --mode 2x4 puts them in env workers instead).
  */
 import { RUN_PRESETS } from '../../src/run/presets';
 import type { RunConfigInput, RunMode } from '../../src/run/types';
 
 export type LearnAlgorithm = 'dqn' | 'pqn';
 
-/** "single" or "WxK" (W env workers x K envs each). */
+/** "single", "singleN" (N envs in the learner's thread) or "WxK" (W env workers x K envs each). */
 export function parseMode(s: string): RunMode {
   if (s === 'single') return { kind: 'single' };
+  const one = /^single(\d+)$/.exec(s);
+  if (one) return { kind: 'single', envs: Number(one[1]) };
   const m = /^(\d+)x(\d+)$/.exec(s);
-  if (!m) throw new Error(`--mode must be single or WxK (e.g. 2x8), got "${s}"`);
+  if (!m) throw new Error(`--mode must be single, singleN or WxK (e.g. 2x8), got "${s}"`);
   return { kind: 'vectorized', workers: Number(m[1]), envsPerWorker: Number(m[2]) };
 }
 
 export function learnSettings(algo: LearnAlgorithm, mode: string | null): Omit<RunConfigInput, 'game'> {
-  if (algo !== 'dqn') throw new Error(`--algo ${algo}: this build has no such algorithm (dqn only)`);
-  const preset = RUN_PRESETS.quick;
-  return { ...preset, ...(mode ? { mode: parseMode(mode) } : {}), seed: 1 };
+  if (algo === 'dqn') return { ...RUN_PRESETS.quick, ...(mode ? { mode: parseMode(mode) } : {}), seed: 1 };
+  if (algo === 'pqn') return { ...RUN_PRESETS.pqn, mode: parseMode(mode ?? 'single8'), seed: 1 };
+  throw new Error(`--algo must be dqn or pqn, got "${String(algo)}"`);
 }
