@@ -4,7 +4,8 @@
 // takes buffers from a bump arena with alloc(), and the C code may grow memory while it runs,
 // so Float32Array views must be created after the last alloc/compute that could grow it.
 
-export type WasmSource = {
+/** Where the training kernels' wasm comes from (the emulator core has its own, src/ale/arcade.ts WasmSource). */
+export type KernelsWasmSource = {
   /** Browser: URL to fetch. Node: a file path or file: URL to read. */
   wasmUrl?: string | URL;
   /** Raw module bytes (skips any I/O). */
@@ -51,7 +52,7 @@ function isNode(): boolean {
   return !!p?.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
 }
 
-async function readBytes(src: WasmSource): Promise<BufferSource | WebAssembly.Module> {
+async function readBytes(src: KernelsWasmSource): Promise<BufferSource | WebAssembly.Module> {
   if (src.wasmModule) return src.wasmModule;
   if (src.wasmBytes) return src.wasmBytes;
   if (isNode()) {
@@ -83,7 +84,7 @@ async function readBytes(src: WasmSource): Promise<BufferSource | WebAssembly.Mo
 export class TrainKernels {
   private constructor(private readonly x: RawExports) {}
 
-  static async load(src: WasmSource = {}): Promise<TrainKernels> {
+  static async load(src: KernelsWasmSource = {}): Promise<TrainKernels> {
     const bytes = await readBytes(src);
     const mod = bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes);
     const inst = await WebAssembly.instantiate(mod, {});

@@ -15,13 +15,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TrainKernels, type ConvGeometry, type WasmSource } from './kernels-module';
+import { TrainKernels, type ConvGeometry, type KernelsWasmSource } from './kernels-module';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
 type NamedAttrMap = tf.NamedAttrMap;
 
-export interface RegisterOptions extends WasmSource {
+export interface RegisterOptions extends KernelsWasmSource {
   /** Also replace the wasm backend's own (slow) Conv2DBackpropInput. Default true. */
   replaceBackpropInput?: boolean;
   /**
