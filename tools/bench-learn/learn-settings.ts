@@ -19,8 +19,10 @@ export function parseMode(s: string): RunMode {
   return { kind: 'vectorized', workers: Number(m[1]), envsPerWorker: Number(m[2]) };
 }
 
-export function learnSettings(algo: LearnAlgorithm, mode: string | null): Omit<RunConfigInput, 'game'> {
-  if (algo === 'dqn') return { ...RUN_PRESETS.quick, ...(mode ? { mode: parseMode(mode) } : {}), seed: 1 };
-  if (algo === 'pqn') return { ...RUN_PRESETS.pqn, mode: parseMode(mode ?? 'single8'), seed: 1 };
-  throw new Error(`--algo must be dqn or pqn, got "${String(algo)}"`);
+export function learnSettings(algo: LearnAlgorithm, mode: string | null, totalTimesteps: number | null = null): Omit<RunConfigInput, 'game'> {
+  const preset = algo === 'dqn' ? RUN_PRESETS.quick : algo === 'pqn' ? RUN_PRESETS.pqn : null;
+  if (!preset) throw new Error(`--algo must be dqn or pqn, got "${String(algo)}"`);
+  const agent = totalTimesteps === null ? preset.agent : { ...preset.agent, total_timesteps: totalTimesteps };
+  const runMode = mode ? parseMode(mode) : algo === 'pqn' ? parseMode('single8') : undefined;
+  return { ...preset, agent, ...(runMode ? { mode: runMode } : {}), seed: 1 };
 }
