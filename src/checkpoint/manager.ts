@@ -39,6 +39,7 @@ export class CheckpointManager {
   policy: AutosavePolicy;
   private readonly hooks: ManagerHooks;
   private lastSavedStep: number;
+  private hasSaved: boolean;
   /** Training seconds at the last save; null until the first due() check arms the timer. */
   private lastSavedSec: number | null = null;
   /** Where the last failed automatic save was tried: the next try waits a whole interval (no retry every step). */
@@ -47,12 +48,18 @@ export class CheckpointManager {
   /** Measured write speed of the last save (bytes per ms), for the "does the replay fit" decision. */
   private bytesPerMs: number | null = null;
 
-  constructor(store: CheckpointStore, runId: string, hooks: ManagerHooks, policy: Partial<AutosavePolicy> = {}, lastSavedStep = 0) {
+  constructor(store: CheckpointStore, runId: string, hooks: ManagerHooks, policy: Partial<AutosavePolicy> = {}, lastSavedStep = 0, hasSaved = lastSavedStep > 0) {
     this.store = store;
     this.runId = runId;
     this.hooks = hooks;
     this.policy = { ...RUN_DEFAULTS.autosave, ...policy };
     this.lastSavedStep = lastSavedStep;
+    this.hasSaved = hasSaved;
+  }
+
+  /** Agent steps of the last save this manager made or resumed from (null: none yet). */
+  get lastSaved(): number | null {
+    return this.hasSaved ? this.lastSavedStep : null;
   }
 
   get busy(): boolean {
@@ -101,6 +108,7 @@ export class CheckpointManager {
       // Any save times the disk (a small one underestimates the speed: errs towards leaving the replay out).
       this.bytesPerMs = m.totalBytes / ms;
       this.lastSavedStep = m.counters.agentSteps;
+      this.hasSaved = true;
       const sec = this.hooks.trainingSeconds?.();
       if (sec !== undefined) this.lastSavedSec = sec;
       this.hooks.onSaved?.(m, ms);

@@ -49,6 +49,8 @@ export interface RunDeps {
   metricsIntervalMs?: number;
   /** Called when the controller is closed. */
   onClose?: () => void;
+  /** Fault injection (tests): make the backend's GPU device go away as a driver reset would. */
+  simulateDeviceLoss?: () => void;
 }
 
 export function checkpointInfo(m: Manifest): CheckpointInfo {
@@ -95,7 +97,7 @@ export class RunControllerImpl implements RunController {
   private watchPromise: Promise<void> | null = null;
   private closed = false;
 
-  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: DQNAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
+  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: DQNAgent, env: RunEnv, history: RunHistory, lastSavedStep: number | null) {
     this.deps = deps;
     this.runId = runId;
     this.config = config;
@@ -108,7 +110,7 @@ export class RunControllerImpl implements RunController {
       onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes, agentSteps: m.counters.agentSteps }),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
       trainingSeconds: () => this.elapsed(),
-    }, config.autosave, lastSavedStep);
+    }, config.autosave, lastSavedStep ?? 0, lastSavedStep !== null);
     const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
     if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
   }
@@ -127,7 +129,7 @@ export class RunControllerImpl implements RunController {
     }
     const rec = await deps.store.createRun(c, c.name);
     await agent.start();
-    return new RunControllerImpl(deps, rec.runId, c, agent, env, new RunHistory(), 0);
+    return new RunControllerImpl(deps, rec.runId, c, agent, env, new RunHistory(), null);
   }
 
   /**
@@ -186,6 +188,9 @@ export class RunControllerImpl implements RunController {
 
   private setState(s: RunState, reason?: string): void {
     if (this.state === s) return;
+    // An error stops the run for good (it resumes from a checkpoint, in a new controller): a step,
+    // save or evaluation still unwinding must not set it back to running.
+    if (this.state === 'error' && s !== 'closed') return;
     this.state = s;
     this.emit({ kind: 'state', runId: this.runId, state: s, reason });
   }
@@ -306,6 +311,7 @@ export class RunControllerImpl implements RunController {
       }
     } catch (e) {
       this.wantRun = false;
+      if (this.state === 'error') return; // already stopped and reported (deviceLost)
       const msg = e instanceof Error ? e.message : String(e);
       this.setState('error', msg);
       this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
@@ -313,6 +319,7 @@ export class RunControllerImpl implements RunController {
   }
 
   private async maybeAutosave(): Promise<void> {
+    if (this.state === 'error') return; // the state in memory may be garbage (deviceLost)
     const step = this.agent.globalStep;
     if (!this.manager.due(step, this.elapsed())) return;
     this.setState('saving');
@@ -465,6 +472,28 @@ export class RunControllerImpl implements RunController {
     if (this.watchPromise) await this.watchPromise;
   }
 
+  /**
+   * The backend's GPU went away (src/tfjs/backend.ts watchBackendLoss): stop at once, without
+   * waiting for the step in flight (it may never settle) and without saving (the weights on the
+   * device are gone or garbage), so the last checkpoint stays the run's last consistent state.
+   */
+  deviceLost(what: string): void {
+    if (this.closed) return;
+    this.wantRun = false;
+    const at = this.agent.globalStep, saved = this.manager.lastSaved;
+    const msg = `Training stopped: ${what} at step ${at.toLocaleString('en-US')}. Nothing was saved after that, so ` +
+      (saved !== null ? `the last checkpoint (step ${saved.toLocaleString('en-US')}) is intact. ` : 'no checkpoint exists yet: this run cannot be resumed. ') +
+      `Press "Resume from last save": the run reopens in a new learner, on the GPU again if it is back, else on the next backend.`;
+    this.setState('error', msg);
+    this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
+  }
+
+  /** Fault injection (tests): the GPU device goes away as a driver reset would (RunDeps.simulateDeviceLoss). */
+  async simulateDeviceLoss(): Promise<void> {
+    if (!this.deps.simulateDeviceLoss) throw new Error('this run has no device loss to simulate');
+    this.deps.simulateDeviceLoss();
+  }
+
   /** An env worker failed / was replaced (reported by the VecEnv). */
   envEvent(worker: number, reason: string): void {
     this.emit({ kind: 'env-restart', runId: this.runId, worker, reason });
@@ -488,14 +517,20 @@ export class RunControllerImpl implements RunController {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.stopWatch();
-    await this.quiesce();
+    // After an error the step in flight may never settle (a lost GPU device): do not wait for it.
+    if (this.state === 'error') this.wantRun = false;
+    else await this.quiesce();
     this.closed = true;
     await this.persistence.setTraining(false);
     this.persistence.dispose();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.listeners.clear();
-    this.agent.dispose();
+    try {
+      this.agent.dispose();
+    } catch {
+      // tensors of a lost device may refuse to be freed; the worker is terminated next anyway
+    }
     await this.env.close();
     const side = await this.sideEnvP?.catch(() => null);
     side?.close();
