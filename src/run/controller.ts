@@ -35,6 +35,9 @@ import {
 } from './types';
 import { WatchSession } from './watch';
 
+/** How long a failed step waits for a device-loss report that explains it (see loop()). */
+const LOSS_GRACE_MS = 200;
+
 export interface RunDeps {
   store: CheckpointStore;
   backend: BackendInfo;
@@ -311,6 +314,10 @@ export class RunControllerImpl implements RunController {
       }
     } catch (e) {
       this.wantRun = false;
+      // A lost GPU device first fails the step in flight with a cryptic message ("Buffer was
+      // unmapped before mapping was resolved"); device.lost settles just after. Give it a moment
+      // so the run reports the cause (deviceLost), not the symptom.
+      await new Promise((r) => setTimeout(r, LOSS_GRACE_MS));
       if (this.state === 'error') return; // already stopped and reported (deviceLost)
       const msg = e instanceof Error ? e.message : String(e);
       this.setState('error', msg);
