@@ -33,6 +33,12 @@ export interface ManagerHooks {
  */
 export const ASSUMED_BYTES_PER_MS = 20_000;
 
+/** Whether every online-network parameter is a finite number. */
+export function finiteWeights(c: CheckpointContent): boolean {
+  for (const w of c.agent.learner.online) for (let i = 0; i < w.length; i++) if (!Number.isFinite(w[i])) return false;
+  return true;
+}
+
 export class CheckpointManager {
   readonly store: CheckpointStore;
   readonly runId: string;
@@ -102,6 +108,12 @@ export class CheckpointManager {
     const t0 = Date.now();
     const p = (async () => {
       const content = await this.hooks.capture({ evalReturn });
+      // Diverged weights are not worth keeping, and an automatic save of them would rotate a good one out.
+      if (!finiteWeights(content)) {
+        throw new CheckpointError('non-finite', `not saved: the network's weights are not finite (NaN or Infinity: training diverged). ` +
+          (this.hasSaved ? `The previous checkpoint (step ${this.lastSavedStep.toLocaleString('en-US')}) is intact.` : 'No earlier checkpoint exists.') +
+          ' Resume from it with a lower learning_rate (or max_grad_norm set).');
+      }
       const withReplay = includeReplay === 'if-fits' ? this.replayFits(content) : includeReplay;
       const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay });
       const ms = Math.max(1, Date.now() - t0);

@@ -227,6 +227,7 @@ export class RunControllerImpl implements RunController {
   private async pushMetrics(): Promise<void> {
     if (this.listeners.size === 0 || this.closed) return;
     const s = await this.snapshot(true);
+    if (s.loss !== null && !Number.isFinite(s.loss) && this.state === 'running') void this.diverged(s.loss);
     this.notify((l) => l.onMetrics?.(s));
   }
 
@@ -493,6 +494,15 @@ export class RunControllerImpl implements RunController {
       `Press "Resume from last save": the run reopens in a new learner, on the GPU again if it is back, else on the next backend.`;
     this.setState('error', msg);
     this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
+  }
+
+  /** The loss turned NaN/Infinity: pause rather than train on (saves of such weights are refused by the manager). */
+  private async diverged(loss: number): Promise<void> {
+    await this.pause();
+    const saved = this.manager.lastSaved;
+    this.emit({ kind: 'error', runId: this.runId, fatal: false,
+      message: `Training paused: the loss became ${loss} at step ${this.agent.globalStep.toLocaleString('en-US')} (training diverged). ` +
+        (saved !== null ? `The last checkpoint (step ${saved.toLocaleString('en-US')}) was saved before; resume from it with a lower learning_rate or max_grad_norm set.` : 'There is no checkpoint to go back to; start again with a lower learning_rate.') });
   }
 
   /** Fault injection (tests): the GPU device goes away as a driver reset would (RunDeps.simulateDeviceLoss). */
