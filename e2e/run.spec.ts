@@ -115,3 +115,22 @@ test('save, export, import, resume the imported checkpoint; watch mode; speed de
   expect(r.speed.vectorized.stepsPerSec).toBeGreaterThan(0);
   expect(r.speed.ratio).toBeCloseTo(r.speed.vectorized.stepsPerSec / r.speed.single.stepsPerSec, 6);
 });
+
+test('WebGPU device lost mid-run: the run stops with a clear error, its last checkpoint intact, and resumes on another backend', async ({ page }) => {
+  test.setTimeout(600_000);
+  const r = await call<Record<string, any>>(page, 'deviceLoss', ['wasm']);
+  test.skip(r.backend === null, `no WebGPU learner here: ${r.why}`);
+  console.log(`device loss: learner on ${r.backend}, stopped at ${r.lostSteps} steps (${r.lostState}); errors: ${r.errors.join(' | ')}; resumed from ${r.latest.steps} on ${r.resumedBackend}, trained to ${r.onSteps}`);
+  expect(r.backend).toBe('webgpu');
+  expect(r.lostState).toBe('error');
+  // The cause comes first (not the failed step's "Buffer was unmapped" symptom).
+  expect(r.errors[0]).toMatch(/^Training stopped: the WebGPU device was lost/);
+  expect(r.errors.some((m: string) => /^Training stopped: the WebGPU device was lost .* the last checkpoint \(step [\d,]+\) is intact\. Press "Resume from last save"/.test(m))).toBe(true);
+  // Nothing saved from the state after the loss.
+  expect(r.savedAfter).toEqual(r.savedBefore);
+  expect(r.latest.steps).toBeGreaterThanOrEqual(200);
+  // Resumed from the last save, on the other backend; counters continue from there.
+  expect(r.resumedBackend).toBe('wasm');
+  expect(r.resumedSteps).toBe(r.latest.steps);
+  expect(r.onSteps).toBeGreaterThanOrEqual(r.latest.steps + 40);
+});

@@ -88,6 +88,55 @@ const harness = {
 
 const harness2 = {
   /** Save, export, import, resume from the imported checkpoint, watch mode, speed demo. */
+  /**
+   * A learner really on WebGPU loses its device (device.destroy(), what a driver reset does):
+   * the run stops with an error, nothing is saved after it, and the last checkpoint resumes in a
+   * new learner on another backend (`resumeOn`). Returns what the test checks (null backend: no
+   * WebGPU here, with the reasons).
+   */
+  async deviceLoss(resumeOn: BackendName[]) {
+    const lab = new RunClient({ backends: ['webgpu'] });
+    const events: RunEvent[] = [];
+    try {
+      const id = await lab.createRun({ game: game(null), agent: TINY, env: { noopMax: 5 }, seed: 9, autosave: { everyAgentSteps: 100, everySeconds: 0 } },
+        // Both callbacks: the learner calls each through the comlink proxy, and a missing one rejects and drops the listener.
+        { onEvent: (e) => { events.push(e); }, onMetrics: () => undefined }).catch((e: Error) => e);
+      if (id instanceof Error) return { backend: null, why: id.message };
+      const run = lab.run(id);
+      const before = await run.snapshot();
+      await run.start();
+      await waitSteps(lab, id, 230, 300_000);
+      const savedBefore = (await lab.listCheckpoints(id)).map((c) => ({ id: c.id, steps: c.counters.agentSteps }));
+      await run.simulateDeviceLoss();
+      const t0 = performance.now();
+      while (!events.some((e) => e.kind === 'state' && e.state === 'error') && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+      const lost = await run.snapshot().catch(() => null);
+      await new Promise((r) => setTimeout(r, 2000)); // time for any (wrong) save after the loss
+      const savedAfter = (await lab.listCheckpoints(id)).map((c) => ({ id: c.id, steps: c.counters.agentSteps }));
+      await lab.closeRun(id);
+      const latest = savedAfter.sort((a, b) => b.steps - a.steps)[0];
+      const lab2 = new RunClient({ backends: resumeOn });
+      try {
+        const id2 = await lab2.resumeFromCheckpoint(latest.id);
+        const r2 = lab2.run(id2);
+        const resumed = await r2.snapshot();
+        await r2.start();
+        const on = await waitSteps(lab2, id2, latest.steps + 40, 300_000);
+        await r2.pause();
+        await lab2.closeRun(id2);
+        return {
+          backend: before.backend.name, lostState: lost?.state ?? null, lostSteps: lost?.counters.agentSteps ?? null,
+          errors: events.filter((e) => e.kind === 'error').map((e) => (e as { message: string }).message),
+          savedBefore, savedAfter, latest, resumedSteps: resumed.counters.agentSteps, resumedBackend: resumed.backend.name, onSteps: on.counters.agentSteps,
+        };
+      } finally {
+        await lab2.dispose();
+      }
+    } finally {
+      await lab.dispose();
+    }
+  },
+
   async lifecycle(backends?: BackendName[]) {
     const lab = new RunClient({ backends });
     try {

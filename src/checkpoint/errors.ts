@@ -12,6 +12,7 @@ export type CheckpointErrorCode =
   | 'version' // container or checkpoint format version this build cannot read
   | 'unknown-game' // the checkpoint's game (ROM md5) is not available here
   | 'incompatible' // the checkpoint does not fit the agent/network it is restored into
+  | 'non-finite' // a save refused: the weights are NaN/Infinity (training diverged)
   | 'duplicate' // an imported file holds a checkpoint that is already stored (same content id)
   | 'aborted' // a save or import was interrupted (test hook, closed DB, tab going away)
   | 'unsupported'; // environment lacks something (e.g. big-endian platform, no crypto.subtle)

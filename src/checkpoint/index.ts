@@ -1,11 +1,13 @@
 /** Public surface of the checkpoint module (see README.md for the UI-facing walkthrough). */
-export { CheckpointStore, SimulatedCrash, keptByPolicy, retentionOf } from './store';
+export { CheckpointStore, SimulatedCrash, keptByPolicy, prunedText, retentionOf } from './store';
+export { isAutomaticSave } from './reasons';
+export { contentIdOf } from './content-id';
 export { migrateManifest, migrateRunRecord } from './migrate';
-export type { RetentionPolicy, SaveOptions, StorageEstimate, StoreOptions, StoreFaults } from './store';
+export type { PrunedCheckpoint, RetentionPolicy, SaveOptions, StorageEstimate, StoreOptions, StoreFaults } from './store';
 export type { CheckpointContent } from './codec';
 export { captureAgent, saveAgent, restoreAgent, envStateIOOf, configDifferences } from './restore';
 export type { CaptureOptions, EnvStateIO, RestoreOptions, RestoreResult } from './restore';
-export { CheckpointManager, onPageLifecycle, switchMode } from './manager';
+export { CheckpointManager, finiteWeights, onPageLifecycle, switchMode } from './manager';
 export type { AutosavePolicy, ManagerHooks, SwitchModeOptions } from './manager';
 export { exportCheckpoint, exportFileName, importCheckpoint, CONTAINER_VERSION } from './container';
 export type { ContainerHeader, ExportHandle, ExportOptions, ImportOptions, ImportSource } from './container';

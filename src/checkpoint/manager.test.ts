@@ -94,6 +94,17 @@ describe('CheckpointManager', () => {
     expect(await mgr.maybeAutosave(agent.globalStep, clock.sec)).toMatchObject({ reason: 'timed' });
   });
 
+  it('diverged weights (NaN) are never saved: the previous checkpoint stays the latest', async () => {
+    const { agent, mgr, store, run } = await setup();
+    await stepTo(agent, 20);
+    const good = await mgr.save('manual');
+    const capture = (mgr as unknown as { hooks: { capture: (o: { evalReturn: number | null }) => Promise<{ agent: { learner: { online: Float32Array[] } } }> } }).hooks;
+    const orig = capture.capture;
+    capture.capture = async (o) => { const c = await orig(o); c.agent.learner.online[0][3] = NaN; return c; };
+    await expect(mgr.save('auto')).rejects.toMatchObject({ code: 'non-finite', message: expect.stringMatching(/^not saved: the network's weights are not finite .* The previous checkpoint \(step 20\) is intact\./) });
+    expect((await store.listCheckpoints(run.runId)).map((m) => m.id)).toEqual([good.id]);
+  });
+
   it('one save at a time: a second request while saving shares the first', async () => {
     const { agent, mgr, saved } = await setup();
     await stepTo(agent, 30);

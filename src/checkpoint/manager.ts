@@ -32,12 +32,19 @@ export interface ManagerHooks {
  */
 export const ASSUMED_BYTES_PER_MS = 20_000;
 
+/** Whether every online-network parameter is a finite number. */
+export function finiteWeights(c: CheckpointContent): boolean {
+  for (const w of c.agent.learner.online) for (let i = 0; i < w.length; i++) if (!Number.isFinite(w[i])) return false;
+  return true;
+}
+
 export class CheckpointManager {
   readonly store: CheckpointStore;
   readonly runId: string;
   policy: AutosavePolicy;
   private readonly hooks: ManagerHooks;
   private lastSavedStep: number;
+  private hasSaved: boolean;
   /** Training seconds at the last save; null until the first due() check arms the timer. */
   private lastSavedSec: number | null = null;
   /** Where the last failed automatic save was tried: the next try waits a whole interval (no retry every step). */
@@ -46,12 +53,18 @@ export class CheckpointManager {
   /** Measured write speed of the last save (bytes per ms), for the "does the replay fit" decision. */
   private bytesPerMs: number | null = null;
 
-  constructor(store: CheckpointStore, runId: string, hooks: ManagerHooks, policy: Partial<AutosavePolicy> = {}, lastSavedStep = 0) {
+  constructor(store: CheckpointStore, runId: string, hooks: ManagerHooks, policy: Partial<AutosavePolicy> = {}, lastSavedStep = 0, hasSaved = lastSavedStep > 0) {
     this.store = store;
     this.runId = runId;
     this.hooks = hooks;
     this.policy = { ...RUN_DEFAULTS.autosave, ...policy };
     this.lastSavedStep = lastSavedStep;
+    this.hasSaved = hasSaved;
+  }
+
+  /** Agent steps of the last save this manager made or resumed from (null: none yet). */
+  get lastSaved(): number | null {
+    return this.hasSaved ? this.lastSavedStep : null;
   }
 
   get busy(): boolean {
@@ -94,12 +107,19 @@ export class CheckpointManager {
     const t0 = Date.now();
     const p = (async () => {
       const content = await this.hooks.capture({ evalReturn });
+      // Diverged weights are not worth keeping, and an automatic save of them would rotate a good one out.
+      if (!finiteWeights(content)) {
+        throw new CheckpointError('non-finite', `not saved: the network's weights are not finite (NaN or Infinity: training diverged). ` +
+          (this.hasSaved ? `The previous checkpoint (step ${this.lastSavedStep.toLocaleString('en-US')}) is intact.` : 'No earlier checkpoint exists.') +
+          ' Resume from it with a lower learning_rate (or max_grad_norm set).');
+      }
       const withReplay = includeReplay === 'if-fits' ? this.replayFits(content) : includeReplay;
       const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay });
       const ms = Math.max(1, Date.now() - t0);
       // Any save times the disk (a small one underestimates the speed: errs towards leaving the replay out).
       this.bytesPerMs = m.totalBytes / ms;
       this.lastSavedStep = m.counters.agentSteps;
+      this.hasSaved = true;
       const sec = this.hooks.trainingSeconds?.();
       if (sec !== undefined) this.lastSavedSec = sec;
       this.hooks.onSaved?.(m, ms);

@@ -37,6 +37,9 @@ function defaultBaseUrl(): string {
   return new URL(import.meta.env.BASE_URL, location.href).href;
 }
 
+/** How long closing a run waits for its worker to tidy up (clear its training mark) before terminating it. */
+const CLOSE_WAIT_MS = 5000;
+
 /** RunController forwarding to the remote controller of one worker. */
 class RunHandle implements RunController {
   constructor(readonly runId: string, private readonly r: Comlink.Remote<RunControllerImpl>, private readonly slot: Slot) {}
@@ -58,9 +61,11 @@ class RunHandle implements RunController {
   weightsDigest() { return this.r.weightsDigest(); }
   /** The run's worker itself makes the file (the controller's agent lives there). */
   exportModel(): Promise<{ blob: Blob; fileName: string }> { return this.slot.api.exportModel(); }
+  simulateDeviceLoss() { return this.r.simulateDeviceLoss(); }
   async close(): Promise<void> {
     try {
-      await this.r.close();
+      // A worker whose GPU is gone may never answer: terminating it frees everything anyway.
+      await Promise.race([this.r.close(), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     } finally {
       this.slot.worker.terminate();
     }

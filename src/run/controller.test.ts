@@ -128,7 +128,36 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     const list = await d.store.listCheckpoints(c.runId);
     expect(list.some((m) => m.id === manual.id)).toBe(true);
     expect(list.filter((m) => m.reason === 'auto').length).toBe(1);
-  });
+  }, 300_000);
+
+  it('device lost mid-run: stops at once with a clear error, saves nothing after it, closes without waiting, resumes from the last save', async () => {
+    const d = await deps();
+    const events: RunEvent[] = [];
+    const cfg = resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, seed: 4, autosave: { everyAgentSteps: 40 } }, { md5, name: 'lost' });
+    const c = await RunControllerImpl.create(cfg, d);
+    await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    await c.start();
+    while (c.counters.agentSteps < 100) await new Promise((r) => setTimeout(r, 5));
+    c.deviceLost('the WebGPU device was lost (simulated)');
+    expect(c.state).toBe('error');
+    const before = (await d.store.listCheckpoints(c.runId)).map((m) => m.id);
+    const err = events.find((e) => e.kind === 'error') as Extract<RunEvent, { kind: 'error' }>;
+    expect(err.fatal).toBe(true);
+    expect(err.message).toMatch(/^Training stopped: the WebGPU device was lost \(simulated\) at step [\d,]+\. Nothing was saved after that, so the last checkpoint \(step 80\) is intact\. Press "Resume from last save"/);
+    // The step in flight unwinds; the run stays stopped and nothing is saved from the suspect state.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.state).toBe('error');
+    await expect(c.saveCheckpoint()).rejects.toThrow(/stopped after an error/);
+    expect((await d.store.listCheckpoints(c.runId)).map((m) => m.id)).toEqual(before);
+    await c.close();
+    // The last save is the run's last consistent state: it resumes from there.
+    const latest = (await d.store.latest(c.runId))!;
+    const r = await RunControllerImpl.fromCheckpoint(latest.id, d);
+    open.push(r);
+    expect(r.counters.agentSteps).toBe(80);
+    await until(r, 120);
+    expect(r.state).toBe('paused');
+  }, 300_000);
 
   it('trains in single mode, switches to 2x2 and continues counters, replay and weights; resumes from a checkpoint', async () => {
     const d = await deps();

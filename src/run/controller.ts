@@ -36,6 +36,9 @@ import {
 } from './types';
 import { WatchSession } from './watch';
 
+/** How long a failed step waits for a device-loss report that explains it (see loop()). */
+const LOSS_GRACE_MS = 200;
+
 export interface RunDeps {
   store: CheckpointStore;
   backend: BackendInfo;
@@ -50,6 +53,8 @@ export interface RunDeps {
   metricsIntervalMs?: number;
   /** Called when the controller is closed. */
   onClose?: () => void;
+  /** Fault injection (tests): make the backend's GPU device go away as a driver reset would. */
+  simulateDeviceLoss?: () => void;
 }
 
 export function checkpointInfo(m: Manifest): CheckpointInfo {
@@ -96,7 +101,7 @@ export class RunControllerImpl implements RunController {
   private watchPromise: Promise<void> | null = null;
   private closed = false;
 
-  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: AnyAgent, env: RunEnv, history: RunHistory, lastSavedStep: number) {
+  private constructor(deps: RunDeps, runId: string, config: RunConfig, agent: AnyAgent, env: RunEnv, history: RunHistory, lastSavedStep: number | null) {
     this.deps = deps;
     this.runId = runId;
     this.config = config;
@@ -109,7 +114,7 @@ export class RunControllerImpl implements RunController {
       onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes, agentSteps: m.counters.agentSteps }),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
       trainingSeconds: () => this.elapsed(),
-    }, config.autosave, lastSavedStep);
+    }, config.autosave, lastSavedStep ?? 0, lastSavedStep !== null);
     const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
     if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
   }
@@ -128,7 +133,7 @@ export class RunControllerImpl implements RunController {
     }
     const rec = await deps.store.createRun(c, c.name);
     await agent.start();
-    return new RunControllerImpl(deps, rec.runId, c, agent, env, new RunHistory(), 0);
+    return new RunControllerImpl(deps, rec.runId, c, agent, env, new RunHistory(), null);
   }
 
   /**
@@ -187,6 +192,9 @@ export class RunControllerImpl implements RunController {
 
   private setState(s: RunState, reason?: string): void {
     if (this.state === s) return;
+    // An error stops the run for good (it resumes from a checkpoint, in a new controller): a step,
+    // save or evaluation still unwinding must not set it back to running.
+    if (this.state === 'error' && s !== 'closed') return;
     this.state = s;
     this.emit({ kind: 'state', runId: this.runId, state: s, reason });
   }
@@ -220,6 +228,7 @@ export class RunControllerImpl implements RunController {
   private async pushMetrics(): Promise<void> {
     if (this.listeners.size === 0 || this.closed) return;
     const s = await this.snapshot(true);
+    if (s.loss !== null && !Number.isFinite(s.loss) && this.state === 'running') void this.diverged(s.loss);
     this.notify((l) => l.onMetrics?.(s));
   }
 
@@ -309,6 +318,11 @@ export class RunControllerImpl implements RunController {
       }
     } catch (e) {
       this.wantRun = false;
+      // A lost GPU device first fails the step in flight with a cryptic message ("Buffer was
+      // unmapped before mapping was resolved"); device.lost settles just after. Give it a moment
+      // so the run reports the cause (deviceLost), not the symptom.
+      await new Promise((r) => setTimeout(r, LOSS_GRACE_MS));
+      if (this.state === 'error') return; // already stopped and reported (deviceLost)
       const msg = e instanceof Error ? e.message : String(e);
       this.setState('error', msg);
       this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
@@ -316,6 +330,7 @@ export class RunControllerImpl implements RunController {
   }
 
   private async maybeAutosave(): Promise<void> {
+    if (this.state === 'error') return; // the state in memory may be garbage (deviceLost)
     const step = this.agent.globalStep;
     if (!this.manager.due(step, this.elapsed())) return;
     this.setState('saving');
@@ -526,6 +541,37 @@ export class RunControllerImpl implements RunController {
     if (this.watchPromise) await this.watchPromise;
   }
 
+  /**
+   * The backend's GPU went away (src/tfjs/backend.ts watchBackendLoss): stop at once, without
+   * waiting for the step in flight (it may never settle) and without saving (the weights on the
+   * device are gone or garbage), so the last checkpoint stays the run's last consistent state.
+   */
+  deviceLost(what: string): void {
+    if (this.closed) return;
+    this.wantRun = false;
+    const at = this.agent.globalStep, saved = this.manager.lastSaved;
+    const msg = `Training stopped: ${what} at step ${at.toLocaleString('en-US')}. Nothing was saved after that, so ` +
+      (saved !== null ? `the last checkpoint (step ${saved.toLocaleString('en-US')}) is intact. ` : 'no checkpoint exists yet: this run cannot be resumed. ') +
+      `Press "Resume from last save": the run reopens in a new learner, on the GPU again if it is back, else on the next backend.`;
+    this.setState('error', msg);
+    this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
+  }
+
+  /** The loss turned NaN/Infinity: pause rather than train on (saves of such weights are refused by the manager). */
+  private async diverged(loss: number): Promise<void> {
+    await this.pause();
+    const saved = this.manager.lastSaved;
+    this.emit({ kind: 'error', runId: this.runId, fatal: false,
+      message: `Training paused: the loss became ${loss} at step ${this.agent.globalStep.toLocaleString('en-US')} (training diverged). ` +
+        (saved !== null ? `The last checkpoint (step ${saved.toLocaleString('en-US')}) was saved before; resume from it with a lower learning_rate or max_grad_norm set.` : 'There is no checkpoint to go back to; start again with a lower learning_rate.') });
+  }
+
+  /** Fault injection (tests): the GPU device goes away as a driver reset would (RunDeps.simulateDeviceLoss). */
+  async simulateDeviceLoss(): Promise<void> {
+    if (!this.deps.simulateDeviceLoss) throw new Error('this run has no device loss to simulate');
+    this.deps.simulateDeviceLoss();
+  }
+
   /** An env worker failed / was replaced (reported by the VecEnv). */
   envEvent(worker: number, reason: string): void {
     this.emit({ kind: 'env-restart', runId: this.runId, worker, reason });
@@ -549,14 +595,20 @@ export class RunControllerImpl implements RunController {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.stopWatch();
-    await this.quiesce();
+    // After an error the step in flight may never settle (a lost GPU device): do not wait for it.
+    if (this.state === 'error') this.wantRun = false;
+    else await this.quiesce();
     this.closed = true;
     await this.persistence.setTraining(false);
     this.persistence.dispose();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.listeners.clear();
-    this.agent.dispose();
+    try {
+      this.agent.dispose();
+    } catch {
+      // tensors of a lost device may refuse to be freed; the worker is terminated next anyway
+    }
     await this.env.close();
     const side = await this.sideEnvP?.catch(() => null);
     side?.close();

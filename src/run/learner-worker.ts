@@ -13,7 +13,7 @@ import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backen
 import { ArcadeModule } from '../ale/arcade';
 import { CheckpointStore } from '../checkpoint/store';
 import { exportCheckpoint, exportFileName, importCheckpoint } from '../checkpoint/container';
-import { chooseBackend, memoryInfo, type WasmAssets } from '../tfjs/backend';
+import { chooseBackend, destroyDeviceForTest, memoryInfo, watchBackendLoss, type WasmAssets } from '../tfjs/backend';
 import { DEFAULT_BACKENDS, resolveRunConfig } from './config';
 import { RunControllerImpl, checkpointInfo, type RunDeps } from './controller';
 import { createSingleModeEnv, SingleEnv, WorkerVecEnv } from './envs';
@@ -116,7 +116,16 @@ function depsFor(rom: Uint8Array, backend: BackendInfo, envOpts: AtariEnvOptions
     },
     makeWatchEnv: async () => SingleEnv.create({ rom, wasm: await core(), env: envOpts }),
     memory: memoryInfo,
+    simulateDeviceLoss: destroyDeviceForTest,
   };
+}
+
+/** The hosted run stops with a clear error when the backend's GPU goes away (one watch per worker: one backend). */
+let watching = false;
+function watchDevice(): void {
+  if (watching) return;
+  watching = true;
+  watchBackendLoss((what) => controller?.deviceLost(what));
 }
 
 function ensureBackend(order?: BackendName[]): Promise<BackendInfo> {
@@ -155,6 +164,7 @@ const api = {
     const backend = await ensureBackend(config.backends);
     const deps = { ...depsFor(rom, backend, config.env), store: await store(), onClose: () => { controller = null; } };
     controller = await RunControllerImpl.create(config, deps);
+    watchDevice();
     hostedGame = await probe(rom, config.gameName ?? game.name, config.env);
     return Comlink.proxy(controller);
   },
@@ -204,6 +214,7 @@ const api = {
     const backend = await ensureBackend(o.backends ?? m.meta.run.backends);
     const deps = { ...depsFor(rom, backend, m.meta.run.env), store: s, onClose: () => { controller = null; } };
     controller = await RunControllerImpl.fromCheckpoint(id, deps, { mode: o.mode });
+    watchDevice();
     hostedGame = await probe(rom, m.meta.run.gameName ?? (await identify(rom)).name, m.meta.run.env);
     return Comlink.proxy(controller);
   },

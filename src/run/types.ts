@@ -284,6 +284,8 @@ export interface RunController {
   unsubscribe(id: number): Promise<void>;
   /** Hash of the online network's weights (tests: equal across a mode switch). */
   weightsDigest(): Promise<string>;
+  /** Fault injection (tests): destroys the learner's WebGPU device as a driver reset would; the run stops with an error, its last checkpoint intact. */
+  simulateDeviceLoss(): Promise<void>;
   /** Frees the run's envs and tensors (the worker is terminated by the client afterwards). */
   close(): Promise<void>;
 }

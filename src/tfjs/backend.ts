@@ -142,3 +142,64 @@ export function memoryInfo(): { numBytes: number; numTensors: number; numBytesIn
   if (typeof gpu === 'number') out.numBytesInGPU = gpu;
   return out;
 }
+
+// Minimal shapes of the GPU objects watched below (no @webgpu/types dependency, as webgpu-probe.ts).
+interface GpuDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+  addEventListener(t: 'uncapturederror', f: (e: Event) => void): void;
+  removeEventListener(t: 'uncapturederror', f: (e: Event) => void): void;
+  destroy(): void;
+}
+interface WebGLCanvasLike {
+  addEventListener(t: 'webglcontextlost', f: (e: Event) => void): void;
+  removeEventListener(t: 'webglcontextlost', f: (e: Event) => void): void;
+}
+
+function currentDevice(): GpuDeviceLike | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GpuDeviceLike }).device ?? null;
+}
+
+/**
+ * Calls `onLost` (once) when the backend's GPU goes away under the learner: the WebGPU device is
+ * lost (driver crash, GPU reset, device.destroy()) or reports an uncaptured error (out of memory,
+ * internal error: the state of the tensors is then unknown), or the WebGL context is lost.
+ * Returns the remover. wasm and cpu have no device and never call it.
+ */
+export function watchBackendLoss(onLost: (message: string) => void): () => void {
+  let live = true;
+  const once = (m: string): void => {
+    if (!live) return;
+    live = false;
+    onLost(m);
+  };
+  const dev = currentDevice();
+  if (dev) {
+    void dev.lost.then((info) => once(`the WebGPU device was lost (${info?.reason || 'unknown reason'}${info?.message ? `: ${info.message}` : ''})`));
+    const onErr = (e: Event): void => {
+      const err = (e as Event & { error?: { message?: string; constructor?: { name?: string } } }).error;
+      once(`WebGPU reported an error the learner cannot recover from (${err?.constructor?.name ?? 'GPUError'}: ${err?.message ?? 'no message'})`);
+    };
+    dev.addEventListener('uncapturederror', onErr);
+    return () => { live = false; dev.removeEventListener('uncapturederror', onErr); };
+  }
+  const canvas = tf.getBackend() === 'webgl'
+    ? ((tf.backend() as unknown as { gpgpu?: { gl?: { canvas?: WebGLCanvasLike } } }).gpgpu?.gl?.canvas ?? null)
+    : null;
+  if (canvas && typeof canvas.addEventListener === 'function') {
+    const onLostCtx = (): void => once('the WebGL context was lost (GPU reset or too many contexts)');
+    canvas.addEventListener('webglcontextlost', onLostCtx);
+    return () => { live = false; canvas.removeEventListener('webglcontextlost', onLostCtx); };
+  }
+  return () => { live = false; };
+}
+
+/**
+ * Fault injection for the device-loss test (e2e): destroys this worker's WebGPU device, which
+ * is what a driver reset does to it. Throws where the backend has no device.
+ */
+export function destroyDeviceForTest(): void {
+  const dev = currentDevice();
+  if (!dev) throw new Error(`the ${tf.getBackend()} backend has no GPU device to lose`);
+  dev.destroy();
+}

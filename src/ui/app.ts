@@ -284,6 +284,12 @@ export class Playground {
         this.syncTrain();
         void this.resumeOffer.refresh();
       },
+      onRecover: async (c) => {
+        const latest = (await svc.listRuns()).find((r) => r.runId === c.runId)?.latest;
+        if (!latest) throw new Error('this run has no checkpoint to resume from');
+        await c.close();
+        await this.resumeFrom(latest);
+      },
     });
     this.cards.push(card);
     this.syncTrain();

@@ -22,6 +22,8 @@ const RATE_WINDOW_MS = 5000;
 export interface RunCardHooks {
   onSaved?(): void;
   onClosed?(card: RunCard): void;
+  /** The run stopped with an error: close this card and reopen the run from its latest checkpoint. */
+  onRecover?(card: RunCard): Promise<void>;
 }
 
 export function modeText(m: RunMode): string {
@@ -467,6 +469,16 @@ export class RunCard {
       this.root.querySelector('.run-head')!.after(box);
     }
     box.textContent = msg;
+    if (this.state === 'error' && this.hooks.onRecover && !box.querySelector('button')) {
+      const b = button('Resume from last save', () => {
+        b.disabled = true;
+        void this.hooks.onRecover!(this).catch((e: unknown) => {
+          b.disabled = false;
+          this.log.add('error', `${this.title}: resume failed: ${errorText(e)}`);
+        });
+      }, { class: 'primary', title: 'Close this run and reopen it from its latest checkpoint in a new learner' });
+      box.append(' ', b);
+    }
   }
 
   private async act(what: string, fn: () => Promise<void>): Promise<boolean> {
