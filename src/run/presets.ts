@@ -48,7 +48,10 @@ export const QUICK_PRESET: Readonly<RunSettingsInput> = Object.freeze({
  * can afford, rollouts of 32 steps per env trained 2 epochs x 4 minibatches (pqn_atari.yaml's 2
  * epochs and 32-step rollouts; 4 minibatches keep each one >= 64 samples at 8 envs), a constant
  * learning rate of 5e-4 (pqn_atari.yaml: constant; larger than its 2.5e-4 for the tiny net),
- * epsilon 1 -> 0.01 over the first 5% of 1M agent steps. Evaluates 5 episodes every 10k steps.
+ * epsilon 1 -> 0.01 over the first 5% of 1M agent steps. Evaluates 5 greedy episodes every 200k
+ * steps: an evaluation plays one env one step at a time (5 Pong episodes are ~4k forwards, about
+ * 30 s here), so at every 10k steps it took ~40% of a Pong run's wall-clock on 2 cores (measured,
+ * bench:learn); at 200k it is under 10%.
  * Not tuned by a sweep: chosen from the paper's settings scaled to what two cores run; measured
  * figures belong in roms/README.md's training results.
  */
@@ -66,7 +69,7 @@ export const PQN_PRESET: Readonly<RunSettingsInput> = Object.freeze({
     end_e: 0.01,
     eval_episodes: 5,
   } satisfies Partial<PQNConfig>),
-  eval_every: 10_000,
+  eval_every: 200_000,
 }) as RunSettingsInput;
 
 export const RUN_PRESETS = Object.freeze({ quick: QUICK_PRESET, pqn: PQN_PRESET });
