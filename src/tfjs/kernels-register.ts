@@ -1,11 +1,13 @@
-// Registers our WebAssembly training kernels (conv gradients, GEMM) for tfjs's 'wasm' backend.
+// Registers our WebAssembly training kernels (conv forward and gradients, GEMM) for tfjs's 'wasm'
+// backend.
 //
 // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so no conv net can train on it) and its
 // Conv2DBackpropInput is a scalar loop (~90 ms for one Nature-DQN layer). Both are replaced by
 // kernels from public/train_kernels.wasm. So are BatchMatMul's transposed products (the dense
 // layers' gradients), which tfjs-wasm computes in a scalar triple loop (~90-120 ms per product
 // for the 3136x512 layer), and plain products with weights XNNPACK has not packed yet (see
-// RegisterOptions.replaceMatMul).
+// RegisterOptions.replaceMatMul). Conv2D (forward) is ours too: XNNPACK runs it on one core
+// (tfjs's threaded build is not used, see backend.ts), ours on every core (kernels-module.ts).
 //
 // Data path: tfjs-wasm keeps every tensor in its Emscripten heap; our module has its own memory.
 // Per call we copy each input once (Float32Array view on tfjs's heap -> .set into ours, a plain
@@ -15,15 +17,17 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TrainKernels, type ConvGeometry, type WasmSource } from './kernels-module';
+import { TrainKernels, type ConvGeometry, type LoadOptions } from './kernels-module';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
 type NamedAttrMap = tf.NamedAttrMap;
 
-export interface RegisterOptions extends WasmSource {
+export interface RegisterOptions extends LoadOptions {
   /** Also replace the wasm backend's own (slow) Conv2DBackpropInput. Default true. */
   replaceBackpropInput?: boolean;
+  /** Also replace the wasm backend's Conv2D (forward; XNNPACK, one core). Default true. */
+  replaceConv2D?: boolean;
   /**
    * BatchMatMul. tfjs-wasm runs transposed products (every dense-layer gradient) in a scalar
    * loop, so ours serves those in every mode but 'none'. Plain products go to XNNPACK there,
@@ -78,10 +82,10 @@ function geometry(
   kernel: string,
   xShape: number[],
   filterShape: number[],
-  dyShape: number[],
+  dyShape: number[] | null, // null for the forward pass (no dy to check)
   attrs: NamedAttrMap,
 ): ConvGeometry {
-  if (xShape.length !== 4 || filterShape.length !== 4 || dyShape.length !== 4) {
+  if (xShape.length !== 4 || filterShape.length !== 4 || (dyShape && dyShape.length !== 4)) {
     fail(kernel, `expected rank-4 x/filter/dy, got ${JSON.stringify([xShape, filterShape, dyShape])}`);
   }
   if (filterShape[2] !== xShape[3]) {
@@ -113,7 +117,7 @@ function geometry(
     padLeft: info.padInfo.left,
   };
   const want = [g.batch, g.outH, g.outW, g.outC];
-  if (want.some((v, i) => v !== dyShape[i])) {
+  if (dyShape && want.some((v, i) => v !== dyShape[i])) {
     fail(kernel, `dy shape ${JSON.stringify(dyShape)} does not match the convolution output ${JSON.stringify(want)}`);
   }
   if (g.padTop < 0 || g.padLeft < 0) fail(kernel, 'negative padding is not supported');
@@ -160,12 +164,14 @@ function makeBackpropFilter(k: TrainKernels): KernelFunc {
     if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
       return zerosOut(b, filterShape);
     }
-    k.reset();
-    const px = copyIn(k, b, x);
-    const pdy = copyIn(k, b, dy);
-    const pdw = k.allocF32(tf.util.sizeFromShape(filterShape));
-    k.conv2dBackpropFilter(px, pdy, pdw, g);
-    return copyOut(k, b, filterShape, pdw);
+    return k.withFallback(() => {
+      k.reset();
+      const px = copyIn(k, b, x);
+      const pdy = copyIn(k, b, dy);
+      const pdw = k.allocF32(tf.util.sizeFromShape(filterShape));
+      k.conv2dBackpropFilter(px, pdy, pdw, g);
+      return copyOut(k, b, filterShape, pdw);
+    });
   };
 }
 
@@ -184,14 +190,43 @@ function makeBackpropInput(k: TrainKernels, original: KernelFunc | undefined): K
     if (tf.util.sizeFromShape(inputShape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
       return zerosOut(b, inputShape);
     }
-    k.reset();
-    const pdy = copyIn(k, b, dy);
-    const pw = copyIn(k, b, filter);
-    const pdx = k.allocF32(tf.util.sizeFromShape(inputShape));
-    k.conv2dBackpropInput(pdy, pw, pdx, g);
-    return copyOut(k, b, inputShape, pdx);
+    return k.withFallback(() => {
+      k.reset();
+      const pdy = copyIn(k, b, dy);
+      const pw = copyIn(k, b, filter);
+      const pdx = k.allocF32(tf.util.sizeFromShape(inputShape));
+      k.conv2dBackpropInput(pdy, pw, pdx, g);
+      return copyOut(k, b, inputShape, pdx);
+    });
   };
 }
+
+function makeConv2D(k: TrainKernels, original: KernelFunc | undefined): KernelFunc {
+  return (args) => {
+    const name = 'Conv2D';
+    const { inputs, backend, attrs } = args;
+    const b = backend as BackendWasm;
+    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+    const a = (attrs ?? {}) as NamedAttrMap;
+    const fmt = a.dataFormat as string | undefined;
+    if (original && fmt !== undefined && fmt !== 'NHWC' && fmt !== 'channelsLast') return original(args);
+    const dil = a.dilations as number | number[] | undefined;
+    if (original && dil !== undefined && (Array.isArray(dil) ? dil : [dil]).some((d) => d !== 1)) return original(args);
+    checkAttrs(name, a);
+    const g = geometry(name, x.shape, filter.shape, null, a);
+    const outShape = [g.batch, g.outH, g.outW, g.outC];
+    if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(outShape) === 0) return zerosOut(b, outShape);
+    return k.withFallback(() => {
+      k.reset();
+      const px = copyIn(k, b, x);
+      const pw = copyIn(k, b, filter);
+      const py = k.allocF32(tf.util.sizeFromShape(outShape));
+      k.conv2d(px, pw, py, g);
+      return copyOut(k, b, outShape, py);
+    });
+  };
+}
+
 
 function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): KernelFunc {
   return (args) => {
@@ -228,12 +263,14 @@ function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): Ker
     if (!sameBatch && batchA !== 1 && batchB !== 1) return delegate('only equal or size-1 batch shapes are supported');
     const outShape = [...outBatch, m, n];
     if (tf.util.sizeFromShape(outShape) === 0) return zerosOut(b, outShape);
-    k.reset();
-    const pa = copyIn(k, b, A);
-    const pb = copyIn(k, b, B);
-    const pc = k.allocF32(tf.util.sizeFromShape(outShape));
-    k.batchMatMul(pa, pb, pc, batchA, batchB, m, kA, n, ta, tb);
-    return copyOut(k, b, outShape, pc);
+    return k.withFallback(() => {
+      k.reset();
+      const pa = copyIn(k, b, A);
+      const pb = copyIn(k, b, B);
+      const pc = k.allocF32(tf.util.sizeFromShape(outShape));
+      k.batchMatMul(pa, pb, pc, batchA, batchB, m, kA, n, ta, tb);
+      return copyOut(k, b, outShape, pc);
+    });
   };
 }
 
@@ -253,8 +290,9 @@ function install(kernelName: string, fn: KernelFunc): void {
 }
 
 /**
- * Loads train_kernels.wasm and registers Conv2DBackpropFilter and, unless disabled,
- * Conv2DBackpropInput and BatchMatMul (see replaceMatMul) for the 'wasm' backend. Call it after
+ * Loads train_kernels.wasm (with its thread pool: opts.threads, default every core) and registers
+ * Conv2DBackpropFilter and, unless disabled, Conv2D, Conv2DBackpropInput and BatchMatMul (see
+ * replaceMatMul) for the 'wasm' backend. Call it after
  * '@tensorflow/tfjs-backend-wasm' is imported (its registrations run at import and would replace
  * ours), before or after tf.setBackend('wasm'). Idempotent: later calls return the first call's
  * result (their options are ignored, except that kernels removed by someone else are put back).
@@ -274,6 +312,9 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
   pending = (async () => {
     const kernels = await TrainKernels.load(opts);
     ours.set('Conv2DBackpropFilter', makeBackpropFilter(kernels));
+    if (opts.replaceConv2D ?? true) {
+      ours.set('Conv2D', makeConv2D(kernels, tf.getKernel('Conv2D', BACKEND)?.kernelFunc));
+    }
     if (opts.replaceBackpropInput ?? true) {
       const orig = tf.getKernel('Conv2DBackpropInput', BACKEND)?.kernelFunc;
       ours.set('Conv2DBackpropInput', makeBackpropInput(kernels, orig));

@@ -1,6 +1,6 @@
-/* Convolution gradient kernels (see conv_grad.h) in wasm32 + simd128.
+/* Convolution kernels (see conv_grad.h) in wasm32 + simd128: forward and both gradients.
  *
- * Both gradients are matrix products over the im2col view of the input, but we never build the
+ * All three are matrix products over the im2col view of the input, but we never build the
  * im2col matrix: for a fixed filter tap (kh,kw) the patch entries of one output position are the
  * CI consecutive channels of one input pixel, so a pointer "base offset of the output position's
  * window + offset of the tap" addresses them directly. To make that pointer arithmetic free of
@@ -11,6 +11,7 @@
  * arm64 easily covers): 8 accumulators + 2 streamed vectors + 1-4 splats.
  */
 #include "conv_grad.h"
+#include "threads.h"
 #include <stddef.h>
 #include <wasm_simd128.h>
 
@@ -95,70 +96,164 @@ static void pack_padded(const float *x, float *xp, const tk_conv_params *p, int3
     }
 }
 
-/* --------------------------------------------------- backprop to filter ---- */
+/* Offset (in floats) of each output position's window origin inside a [B,hs,ws,cs] source. */
+static int32_t *window_bases(const tk_conv_params *p, int32_t hs, int32_t ws, int32_t cs) {
+  const int32_t m_total = p->batch * p->out_h * p->out_w, per_img = p->out_h * p->out_w;
+  uint32_t q = tk_alloc((uint32_t)m_total * 4);
+  if (!q) return 0;
+  int32_t *base = (int32_t *)q;
+  for (int32_t m = 0; m < m_total; m++) {
+    int32_t b = m / per_img, r = m - b * per_img;
+    int32_t oh = r / p->out_w, ow = r - oh * p->out_w;
+    base[m] = ((b * hs + oh * p->stride_h) * ws + ow * p->stride_w) * cs;
+  }
+  return base;
+}
 
-#define BPF_CHUNK 256 /* output positions per pass: keeps the dy rows and x band cache-resident */
+/* ------------------------------------------------------------- forward ---- */
 
-static int32_t bp_filter(const float *x, const float *dy, float *dw, const tk_conv_params *p) {
+/* y[m][co] = sum_{kh} sum_{kw,ci} xs[base[m] + (kh*ws + kw)*ci_n + ci] * W[kh][kw][ci][co]: a
+ * GEMM whose A rows are read in place (for one kh the kW*CI patch entries are contiguous in
+ * NHWC) and whose B is the filter packed into 8-column panels [co/8][K][8], zero past out_c. */
+typedef struct {
+  const tk_conv_params *p;
+  const float *xs, *wpk;
+  float *y;
+  const int32_t *base;
+  int32_t ws, k_total, panels;
+} fwd_ctx;
+
+#define FWD_ROWS 4
+#define FWD_CHUNK 16 /* output positions per work item */
+
+static void fwd_item(const void *vctx, int32_t item) {
+  const fwd_ctx *c = (const fwd_ctx *)vctx;
+  const tk_conv_params *p = c->p;
+  const int32_t m_total = p->batch * p->out_h * p->out_w;
+  const int32_t run = p->k_w * p->in_c, row_step = c->ws * p->in_c;
+  const int32_t m_end = (item + 1) * FWD_CHUNK < m_total ? (item + 1) * FWD_CHUNK : m_total;
+  for (int32_t m0 = item * FWD_CHUNK; m0 < m_end; m0 += FWD_ROWS) {
+    const int32_t rows = m_end - m0 < FWD_ROWS ? m_end - m0 : FWD_ROWS;
+    /* a missing row of a partial tile re-reads row 0; its sums are dropped */
+    const float *x0 = c->xs + c->base[m0];
+    const float *x1 = rows > 1 ? c->xs + c->base[m0 + 1] : x0;
+    const float *x2 = rows > 2 ? c->xs + c->base[m0 + 2] : x0;
+    const float *x3 = rows > 3 ? c->xs + c->base[m0 + 3] : x0;
+    for (int32_t q = 0; q < c->panels; q++) {
+      v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c10 = c00, c11 = c00;
+      v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const float *bp = c->wpk + (size_t)q * c->k_total * 8;
+      for (int32_t kh = 0; kh < p->k_h; kh++) {
+        const int32_t o = kh * row_step;
+        const float *r0 = x0 + o, *r1 = x1 + o, *r2 = x2 + o, *r3 = x3 + o;
+        for (int32_t k = 0; k < run; k++, bp += 8) {
+          v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+          v128_t s = wasm_v128_load32_splat(r0 + k);
+          c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
+          c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+          s = wasm_v128_load32_splat(r1 + k);
+          c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
+          c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+          s = wasm_v128_load32_splat(r2 + k);
+          c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
+          c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+          s = wasm_v128_load32_splat(r3 + k);
+          c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
+          c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+        }
+      }
+      float t[FWD_ROWS][8];
+      wasm_v128_store(t[0], c00);
+      wasm_v128_store(t[0] + 4, c01);
+      wasm_v128_store(t[1], c10);
+      wasm_v128_store(t[1] + 4, c11);
+      wasm_v128_store(t[2], c20);
+      wasm_v128_store(t[2] + 4, c21);
+      wasm_v128_store(t[3], c30);
+      wasm_v128_store(t[3] + 4, c31);
+      const int32_t co = q * 8, cols = p->out_c - co < 8 ? p->out_c - co : 8;
+      for (int32_t r = 0; r < rows; r++) {
+        float *dst = c->y + (size_t)(m0 + r) * p->out_c + co;
+        if (cols == 8) {
+          wasm_v128_store(dst, wasm_v128_load(t[r]));
+          wasm_v128_store(dst + 4, wasm_v128_load(t[r] + 4));
+        } else {
+          for (int32_t j = 0; j < cols; j++) dst[j] = t[r][j];
+        }
+      }
+    }
+  }
+}
+
+static int32_t conv_fwd(const float *x, const float *w, float *y, const tk_conv_params *p) {
   int32_t hp, wp;
   int32_t rc = check_params(p, &hp, &wp);
   if (rc) return rc;
-  const int32_t cip = round_up(p->in_c, 4), cop = round_up(p->out_c, 8);
-
-  /* Source of the windows: x itself when no repacking is needed ('valid', CI%4 == 0). */
   const float *xs = x;
   int32_t hs = p->in_h, ws = p->in_w;
-  if (p->pad_top || p->pad_left || cip != p->in_c || hp > p->in_h || wp > p->in_w) {
-    uint32_t xp = tk_alloc((uint32_t)((size_t)p->batch * hp * wp * cip * 4));
+  if (p->pad_top || p->pad_left || hp > p->in_h || wp > p->in_w) {
+    uint32_t xp = tk_alloc((uint32_t)((size_t)p->batch * hp * wp * p->in_c * 4));
     if (!xp) return TK_ERR_OOM;
-    pack_padded(x, (float *)xp, p, hp, wp, cip);
+    pack_padded(x, (float *)xp, p, hp, wp, p->in_c);
     xs = (const float *)xp;
     hs = hp;
     ws = wp;
   }
-
+  const int32_t k_total = p->k_h * p->k_w * p->in_c, panels = (p->out_c + 7) / 8;
+  uint32_t q = tk_alloc((uint32_t)((size_t)panels * k_total * 8 * 4));
+  if (!q) return TK_ERR_OOM;
+  float *wpk = (float *)q;
+  for (int32_t pn = 0; pn < panels; pn++)
+    for (int32_t k = 0; k < k_total; k++)
+      for (int32_t j = 0; j < 8; j++) {
+        int32_t co = pn * 8 + j;
+        wpk[((size_t)pn * k_total + k) * 8 + j] = co < p->out_c ? w[(size_t)k * p->out_c + co] : 0.f;
+      }
+  const int32_t *base = window_bases(p, hs, ws, p->in_c);
+  if (!base) return TK_ERR_OOM;
+  fwd_ctx c = {p, xs, wpk, y, base, ws, k_total, panels};
   const int32_t m_total = p->batch * p->out_h * p->out_w;
-  const float *dys = dy;
-  if (cop != p->out_c) {
-    uint32_t q = tk_alloc((uint32_t)((size_t)m_total * cop * 4));
-    if (!q) return TK_ERR_OOM;
-    float *d = (float *)q;
-    for (int32_t m = 0; m < m_total; m++) {
-      for (int32_t c = 0; c < p->out_c; c++) d[(size_t)m * cop + c] = dy[(size_t)m * p->out_c + c];
-      for (int32_t c = p->out_c; c < cop; c++) d[(size_t)m * cop + c] = 0.f;
-    }
-    dys = d;
-  }
+  return tk_parallel_for(fwd_item, &c, (m_total + FWD_CHUNK - 1) / FWD_CHUNK);
+}
 
-  const int32_t taps = p->k_h * p->k_w;
-  float *dwp = dw;
-  if (cip != p->in_c || cop != p->out_c) {
-    uint32_t q = tk_alloc((uint32_t)((size_t)taps * cip * cop * 4));
-    if (!q) return TK_ERR_OOM;
-    dwp = (float *)q;
-  }
-  zero_floats(dwp, (size_t)taps * cip * cop);
+/* --------------------------------------------------- backprop to filter ---- */
 
-  uint32_t base_ptr = tk_alloc(BPF_CHUNK * 4);
-  if (!base_ptr) return TK_ERR_OOM;
-  int32_t *base = (int32_t *)base_ptr;
-  const int32_t per_img = p->out_h * p->out_w;
+/* The reduction runs over all output positions m, so it is split into a fixed number of
+ * m-slices (from the shape alone, never from the thread count), each summing into its own
+ * partial dW; the partials are then added in slice order. Inside a slice, positions go in
+ * chunks that keep the dy rows and the x band cache-resident. */
+#define BPF_CHUNK 256
+#define BPF_MAX_SLICES 16
+#define BPF_SUM_BLOCK 4096 /* dW floats per item of the final sum */
 
-  for (int32_t m0 = 0; m0 < m_total; m0 += BPF_CHUNK) {
-    const int32_t n = m_total - m0 < BPF_CHUNK ? m_total - m0 : BPF_CHUNK;
-    /* Offset (in floats) of each output position's window origin inside xs. */
-    for (int32_t i = 0; i < n; i++) {
-      int32_t m = m0 + i, b = m / per_img, r = m - b * per_img;
-      int32_t oh = r / p->out_w, ow = r - oh * p->out_w;
-      base[i] = ((b * hs + oh * p->stride_h) * ws + ow * p->stride_w) * cip;
-    }
-    const float *g_chunk = dys + (size_t)m0 * cop;
+typedef struct {
+  const tk_conv_params *p;
+  const float *xs, *dys;
+  float *partial; /* [slices][taps*cip*cop] */
+  float *dwp;
+  const int32_t *base;
+  int32_t ws, cip, cop, m_total, chunks_per_slice, slices, dw_n;
+} bpf_ctx;
+
+static void bpf_slice(const void *vctx, int32_t slice) {
+  const bpf_ctx *c = (const bpf_ctx *)vctx;
+  const tk_conv_params *p = c->p;
+  const int32_t cip = c->cip, cop = c->cop;
+  float *dwp = c->partial + (size_t)slice * c->dw_n;
+  zero_floats(dwp, (size_t)c->dw_n);
+  const int32_t m_begin = slice * c->chunks_per_slice * BPF_CHUNK;
+  int32_t m_end = m_begin + c->chunks_per_slice * BPF_CHUNK;
+  if (m_end > c->m_total) m_end = c->m_total;
+  for (int32_t m0 = m_begin; m0 < m_end; m0 += BPF_CHUNK) {
+    const int32_t n = m_end - m0 < BPF_CHUNK ? m_end - m0 : BPF_CHUNK;
+    const int32_t *base = c->base + m0;
+    const float *g_chunk = c->dys + (size_t)m0 * cop;
     for (int32_t kh = 0; kh < p->k_h; kh++)
       for (int32_t kw = 0; kw < p->k_w; kw++) {
-        const int32_t koff = (kh * ws + kw) * cip;
+        const int32_t koff = (kh * c->ws + kw) * cip;
         float *dtap = dwp + (size_t)(kh * p->k_w + kw) * cip * cop;
         for (int32_t ci = 0; ci < cip; ci += 4) {
-          const float *xk = xs + koff + ci;
+          const float *xk = c->xs + koff + ci;
           for (int32_t co = 0; co < cop; co += 8) {
             /* Tile: dW rows ci..ci+3 x cols co..co+7 live in 8 registers across the chunk. */
             float *d = dtap + (size_t)ci * cop + co;
@@ -195,6 +290,73 @@ static int32_t bp_filter(const float *x, const float *dy, float *dw, const tk_co
         }
       }
   }
+}
+
+/* dwp[e] = partial[0][e] + partial[1][e] + ... in slice order (dw_n is a multiple of 32). */
+static void bpf_sum(const void *vctx, int32_t item) {
+  const bpf_ctx *c = (const bpf_ctx *)vctx;
+  const int32_t e0 = item * BPF_SUM_BLOCK;
+  const int32_t e1 = e0 + BPF_SUM_BLOCK < c->dw_n ? e0 + BPF_SUM_BLOCK : c->dw_n;
+  for (int32_t e = e0; e < e1; e += 4) {
+    v128_t s = wasm_v128_load(c->partial + e);
+    for (int32_t k = 1; k < c->slices; k++) s = wasm_f32x4_add(s, wasm_v128_load(c->partial + (size_t)k * c->dw_n + e));
+    wasm_v128_store(c->dwp + e, s);
+  }
+}
+
+static int32_t bp_filter(const float *x, const float *dy, float *dw, const tk_conv_params *p) {
+  int32_t hp, wp;
+  int32_t rc = check_params(p, &hp, &wp);
+  if (rc) return rc;
+  const int32_t cip = round_up(p->in_c, 4), cop = round_up(p->out_c, 8);
+
+  /* Source of the windows: x itself when no repacking is needed ('valid', CI%4 == 0). */
+  const float *xs = x;
+  int32_t hs = p->in_h, ws = p->in_w;
+  if (p->pad_top || p->pad_left || cip != p->in_c || hp > p->in_h || wp > p->in_w) {
+    uint32_t xp = tk_alloc((uint32_t)((size_t)p->batch * hp * wp * cip * 4));
+    if (!xp) return TK_ERR_OOM;
+    pack_padded(x, (float *)xp, p, hp, wp, cip);
+    xs = (const float *)xp;
+    hs = hp;
+    ws = wp;
+  }
+
+  const int32_t m_total = p->batch * p->out_h * p->out_w;
+  const float *dys = dy;
+  if (cop != p->out_c) {
+    uint32_t q = tk_alloc((uint32_t)((size_t)m_total * cop * 4));
+    if (!q) return TK_ERR_OOM;
+    float *d = (float *)q;
+    for (int32_t m = 0; m < m_total; m++) {
+      for (int32_t c = 0; c < p->out_c; c++) d[(size_t)m * cop + c] = dy[(size_t)m * p->out_c + c];
+      for (int32_t c = p->out_c; c < cop; c++) d[(size_t)m * cop + c] = 0.f;
+    }
+    dys = d;
+  }
+
+  const int32_t taps = p->k_h * p->k_w, dw_n = taps * cip * cop;
+  float *dwp = dw;
+  if (cip != p->in_c || cop != p->out_c) {
+    uint32_t q = tk_alloc((uint32_t)((size_t)dw_n * 4));
+    if (!q) return TK_ERR_OOM;
+    dwp = (float *)q;
+  }
+  const int32_t *base = window_bases(p, hs, ws, cip);
+  if (!base) return TK_ERR_OOM;
+  const int32_t chunks = (m_total + BPF_CHUNK - 1) / BPF_CHUNK;
+  const int32_t per_slice = (chunks + BPF_MAX_SLICES - 1) / BPF_MAX_SLICES;
+  const int32_t slices = (chunks + per_slice - 1) / per_slice;
+  float *partial = dwp;
+  if (slices > 1) {
+    uint32_t q = tk_alloc((uint32_t)((size_t)slices * dw_n * 4));
+    if (!q) return TK_ERR_OOM;
+    partial = (float *)q;
+  }
+  bpf_ctx c = {p, xs, dys, partial, dwp, base, ws, cip, cop, m_total, per_slice, slices, dw_n};
+  rc = tk_parallel_for(bpf_slice, &c, slices);
+  if (!rc && slices > 1) rc = tk_parallel_for(bpf_sum, &c, (dw_n + BPF_SUM_BLOCK - 1) / BPF_SUM_BLOCK);
+  if (rc) return rc;
 
   if (dwp != dw) /* drop the channel padding */
     for (int32_t t = 0; t < taps; t++)
@@ -229,6 +391,45 @@ static int32_t bp_filter(const float *x, const float *dy, float *dw, const tk_co
 BPI_TILE(4)
 BPI_TILE(1)
 
+/* One image per work item: an image's dx only receives from its own output positions. */
+typedef struct {
+  const tk_conv_params *p;
+  const float *dy, *wt;
+  float *dxs;
+  int32_t hs, ws, cip;
+} bpi_ctx;
+
+static void bpi_image(const void *vctx, int32_t b) {
+  const bpi_ctx *c = (const bpi_ctx *)vctx;
+  const tk_conv_params *p = c->p;
+  const int32_t cip = c->cip, hs = c->hs, ws = c->ws;
+  const int32_t per_img = p->out_h * p->out_w;
+  zero_floats(c->dxs + (size_t)b * hs * ws * cip, (size_t)hs * ws * cip);
+  for (int32_t r0 = 0; r0 < per_img; r0 += 4) {
+    const int32_t n = per_img - r0 < 4 ? per_img - r0 : 4;
+    int32_t base[4];
+    const float *g[4];
+    for (int32_t j = 0; j < n; j++) {
+      int32_t r = r0 + j, oh = r / p->out_w, ow = r - oh * p->out_w;
+      base[j] = ((b * hs + oh * p->stride_h) * ws + ow * p->stride_w) * cip;
+      g[j] = c->dy + ((size_t)b * per_img + r) * p->out_c;
+    }
+    for (int32_t kh = 0; kh < p->k_h; kh++)
+      for (int32_t kw = 0; kw < p->k_w; kw++) {
+        const int32_t koff = (kh * ws + kw) * cip;
+        const float *wtap = c->wt + (size_t)(kh * p->k_w + kw) * p->out_c * cip;
+        for (int32_t ci = 0; ci < cip; ci += 8) {
+          float *dst[4];
+          for (int32_t j = 0; j < n; j++) dst[j] = c->dxs + base[j] + koff + ci;
+          if (n == 4)
+            bpi_tile_4(g, dst, wtap + ci, cip, p->out_c);
+          else
+            for (int32_t j = 0; j < n; j++) bpi_tile_1(g + j, dst + j, wtap + ci, cip, p->out_c);
+        }
+      }
+  }
+}
+
 static int32_t bp_input(const float *dy, const float *w, float *dx, const tk_conv_params *p) {
   int32_t hp, wp;
   int32_t rc = check_params(p, &hp, &wp);
@@ -247,7 +448,6 @@ static int32_t bp_input(const float *dy, const float *w, float *dx, const tk_con
     hs = hp;
     ws = wp;
   }
-  zero_floats(dxs, (size_t)p->batch * hs * ws * cip);
 
   /* Filter transposed per tap to [co][ci], ci zero-padded to cip, so the reduction over co
    * streams contiguous ci vectors. */
@@ -262,32 +462,9 @@ static int32_t bp_input(const float *dy, const float *w, float *dx, const tk_con
       for (int32_t ci = p->in_c; ci < cip; ci++) row[ci] = 0.f;
     }
 
-  const int32_t m_total = p->batch * p->out_h * p->out_w;
-  const int32_t per_img = p->out_h * p->out_w;
-  for (int32_t m0 = 0; m0 < m_total; m0 += 4) {
-    const int32_t n = m_total - m0 < 4 ? m_total - m0 : 4;
-    int32_t base[4];
-    const float *g[4];
-    for (int32_t j = 0; j < n; j++) {
-      int32_t m = m0 + j, b = m / per_img, r = m - b * per_img;
-      int32_t oh = r / p->out_w, ow = r - oh * p->out_w;
-      base[j] = ((b * hs + oh * p->stride_h) * ws + ow * p->stride_w) * cip;
-      g[j] = dy + (size_t)m * p->out_c;
-    }
-    for (int32_t kh = 0; kh < p->k_h; kh++)
-      for (int32_t kw = 0; kw < p->k_w; kw++) {
-        const int32_t koff = (kh * ws + kw) * cip;
-        const float *wtap = wt + (size_t)(kh * p->k_w + kw) * p->out_c * cip;
-        for (int32_t ci = 0; ci < cip; ci += 8) {
-          float *dst[4];
-          for (int32_t j = 0; j < n; j++) dst[j] = dxs + base[j] + koff + ci;
-          if (n == 4)
-            bpi_tile_4(g, dst, wtap + ci, cip, p->out_c);
-          else
-            for (int32_t j = 0; j < n; j++) bpi_tile_1(g + j, dst + j, wtap + ci, cip, p->out_c);
-        }
-      }
-  }
+  bpi_ctx c = {p, dy, wt, dxs, hs, ws, cip};
+  rc = tk_parallel_for(bpi_image, &c, p->batch);
+  if (rc) return rc;
 
   if (!direct) /* crop the padding back out */
     for (int32_t b = 0; b < p->batch; b++)
@@ -308,6 +485,17 @@ static int32_t bp_input(const float *dy, const float *w, float *dx, const tk_con
 }
 
 /* ------------------------------------------------------------- exports ---- */
+
+EXPORT("tk_conv2d")
+int32_t tk_conv2d(uint32_t x_ptr, uint32_t w_ptr, uint32_t y_ptr, int32_t batch, int32_t in_h,
+                  int32_t in_w, int32_t in_c, int32_t out_h, int32_t out_w, int32_t out_c,
+                  int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, int32_t pad_top,
+                  int32_t pad_left) {
+  tk_conv_params p = {batch, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w,
+                      stride_h, stride_w, pad_top, pad_left};
+  if (!x_ptr || !w_ptr || !y_ptr) return TK_ERR_SHAPE;
+  return conv_fwd((const float *)x_ptr, (const float *)w_ptr, (float *)y_ptr, &p);
+}
 
 EXPORT("tk_conv2d_backprop_filter")
 int32_t tk_conv2d_backprop_filter(uint32_t x_ptr, uint32_t dy_ptr, uint32_t dw_ptr, int32_t batch,
