@@ -194,6 +194,9 @@ export class TrainKernels {
   private memoryObj: WebAssembly.Memory;
   private workers: PoolWorker[] = [];
   private threadCount = 1;
+  private timeoutMs = 5000;
+  /** Set once we stop the workers ourselves: their exits are then expected. */
+  private stopping = false;
   /** Why the pool has fewer threads than asked for (or null). */
   private note: string | null = null;
   /** Set from a worker's death event: the next call falls back before it starts. */
@@ -228,7 +231,21 @@ export class TrainKernels {
     return k;
   }
 
+  /**
+   * Runs the following calls on n threads of the started pool (1..threads); for benchmarks,
+   * which alternate 1 and T threads inside one run. Returns the previous count.
+   */
+  useThreads(n: number): number {
+    const started = this.workers.length + 1;
+    if (!Number.isInteger(n) || n < 1 || n > started) throw new Error(`useThreads: ${n} is not in 1..${started}`);
+    const prev = this.threadCount;
+    this.check(this.x.tk_set_threads(n - 1, this.timeoutMs), 'setThreads');
+    this.threadCount = n;
+    return prev;
+  }
+
   private async startPool(want: number, timeoutMs: number): Promise<void> {
+    this.timeoutMs = timeoutMs;
     const blocked = canBlock();
     if (blocked) { this.note = `1 thread: ${blocked}`; return; }
     const ready = new Set<number>();
@@ -245,7 +262,7 @@ export class TrainKernels {
               if (m.kind === 'failed') { this.deathNote ??= `worker ${m.tid} failed: ${m.message ?? ''}`; reject(new Error(this.deathNote)); }
             });
             // 'exit' after tk_pool_quit is the normal end; only an exit before it is a death.
-            w.onDeath((why) => { if (this.threadCount > 1 || ready.size < want - 1) { this.deathNote ??= why; reject(new Error(why)); } });
+            w.onDeath((why) => { if (!this.stopping) { this.deathNote ??= why; reject(new Error(why)); } });
           }
         };
         start().catch(reject);
@@ -265,6 +282,7 @@ export class TrainKernels {
   }
 
   private stopWorkers(): void {
+    this.stopping = true;
     try { this.x.tk_pool_quit(); } catch { /* the instance is being dropped anyway */ }
     for (const w of this.workers) w.terminate();
     this.workers = [];

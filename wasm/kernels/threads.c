@@ -17,18 +17,20 @@ static unsigned char worker_stacks[TK_MAX_THREADS][WORKER_STACK] __attribute__((
 
 static struct {
   int32_t gen;        /* bumped once per published job; workers wait on it */
+  int32_t open;       /* 1 while the current job admits workers */
+  int32_t entered;    /* workers inside the current job (they may read its fields) */
   int32_t quit;
-  int32_t workers;    /* how many workers take part in each job */
+  int32_t workers;    /* how many workers may take part in each job */
   int32_t timeout_ms; /* how long the caller waits for them */
   int32_t broken;     /* set once a job failed: the pool is never used again */
   int32_t failed;     /* tid of a worker that trapped, 0 if none */
   int32_t trap_tid;   /* test hook */
   int32_t next;       /* next item to claim */
-  int32_t finished;   /* workers done with the current job */
+  int32_t done;       /* items finished */
   int32_t items;
   tk_item_fn fn;
   const void *ctx;
-  int32_t seen[TK_MAX_THREADS]; /* generation each worker last ran */
+  int32_t seen[TK_MAX_THREADS]; /* generation each worker last looked at */
 } pool;
 
 static void run_items(void) {
@@ -37,9 +39,24 @@ static void run_items(void) {
     int32_t i = ADD(&pool.next, 1);
     if (i >= n) return;
     pool.fn(pool.ctx, i);
+    if (ADD(&pool.done, 1) == n - 1) __builtin_wasm_memory_atomic_notify(&pool.done, 1);
   }
 }
 
+/* Waits (1 ms steps, counted: the module has no clock) until *p == want; 0, or an error. */
+static int32_t wait_for(int32_t *p, int32_t want, int32_t *waited_ms) {
+  for (;;) {
+    int32_t v = LOAD(p);
+    if (v == want) return TK_OK;
+    if (LOAD(&pool.failed)) return TK_ERR_THREADS;
+    if (__builtin_wasm_memory_atomic_wait32(p, v, 1000000) == 2 && ++*waited_ms > pool.timeout_ms)
+      return TK_ERR_TIMEOUT;
+  }
+}
+
+/* The caller never waits for a worker that has not joined the job yet: on a machine whose
+ * other cores are busy, it just does every item itself. It waits for (1) all items, then, after
+ * closing the job, (2) the workers still inside it, so none reads the next job's fields. */
 int32_t tk_parallel_for(tk_item_fn fn, const void *ctx, int32_t items) {
   if (items <= 0) return TK_OK;
   const int32_t workers = pool.workers;
@@ -52,28 +69,20 @@ int32_t tk_parallel_for(tk_item_fn fn, const void *ctx, int32_t items) {
   pool.ctx = ctx;
   pool.items = items;
   STORE(&pool.next, 0);
-  STORE(&pool.finished, 0);
+  STORE(&pool.done, 0);
+  STORE(&pool.open, 1);
   ADD(&pool.gen, 1); /* publishes the fields above (seq_cst) */
   __builtin_wasm_memory_atomic_notify(&pool.gen, (uint32_t)workers);
   run_items();
-  /* Wait for every worker, even those that found no item left: a worker still reading the job
-   * fields must not see the next job's. Timeouts of 1 ms, counted, bound the wait without a
-   * clock (the module has no imports). */
   int32_t waited_ms = 0;
-  for (;;) {
-    int32_t f = LOAD(&pool.finished);
-    if (f >= workers) return TK_OK;
-    if (LOAD(&pool.failed)) break;
-    if (__builtin_wasm_memory_atomic_wait32(&pool.finished, f, 1000000) == 2 &&
-        ++waited_ms > pool.timeout_ms) {
-      STORE(&pool.broken, 1);
-      STORE(&pool.next, items); /* survivors claim nothing more */
-      return TK_ERR_TIMEOUT;
-    }
+  int32_t rc = wait_for(&pool.done, items, &waited_ms);
+  STORE(&pool.open, 0);
+  if (!rc) rc = wait_for(&pool.entered, 0, &waited_ms);
+  if (rc) {
+    STORE(&pool.broken, 1);
+    STORE(&pool.next, items); /* survivors claim nothing more */
   }
-  STORE(&pool.broken, 1);
-  STORE(&pool.next, items);
-  return TK_ERR_THREADS;
+  return rc;
 }
 
 EXPORT("tk_set_threads") int32_t tk_set_threads(int32_t workers, int32_t timeout_ms) {
@@ -103,17 +112,23 @@ EXPORT("tk_worker_loop") int32_t tk_worker_loop(int32_t tid) {
     }
     seen = g;
     STORE(&pool.seen[tid], g);
-    if (LOAD(&pool.trap_tid) == tid) __builtin_trap();
-    run_items();
-    ADD(&pool.finished, 1);
-    __builtin_wasm_memory_atomic_notify(&pool.finished, 1);
+    ADD(&pool.entered, 1);
+    /* Join only a job still open and still the one we woke for (seq_cst: the caller closes
+     * the job before it reads `entered`, so either it sees us or we see it closed). */
+    if (LOAD(&pool.open) && LOAD(&pool.gen) == g && tid <= pool.workers) {
+      if (LOAD(&pool.trap_tid) == tid) __builtin_trap();
+      run_items();
+    }
+    ADD(&pool.entered, -1);
+    __builtin_wasm_memory_atomic_notify(&pool.entered, 1);
   }
 }
 
 EXPORT("tk_worker_failed") void tk_worker_failed(int32_t tid) {
   STORE(&pool.failed, tid > 0 ? tid : -1);
   STORE(&pool.broken, 1);
-  __builtin_wasm_memory_atomic_notify(&pool.finished, 1);
+  __builtin_wasm_memory_atomic_notify(&pool.done, 1);
+  __builtin_wasm_memory_atomic_notify(&pool.entered, 1);
 }
 
 EXPORT("tk_pool_quit") void tk_pool_quit(void) {
