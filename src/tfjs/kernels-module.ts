@@ -335,9 +335,10 @@ export class TrainKernels {
     this.x.tk_set_threads(0, 1);
   }
 
-  /** Test hooks: make worker `tid` trap on its next job, or terminate it outright. */
-  debugTrapWorker(tid: number): void {
-    this.x.tk_debug_trap_worker(tid);
+  /** Test hooks: make worker `tid` trap in (or, hang: never finish) the next job it joins, or
+   *  terminate it outright. */
+  debugTrapWorker(tid: number, hang = false): void {
+    this.x.tk_debug_trap_worker(hang ? -tid : tid);
   }
 
   debugTerminateWorker(tid: number): void {

@@ -24,7 +24,7 @@ static struct {
   int32_t timeout_ms; /* how long the caller waits for them */
   int32_t broken;     /* set once a job failed: the pool is never used again */
   int32_t failed;     /* tid of a worker that trapped, 0 if none */
-  int32_t trap_tid;   /* test hook */
+  int32_t trap_tid;   /* test hook: tid traps, -tid hangs in its next job */
   int32_t next;       /* next item to claim */
   int32_t done;       /* items finished */
   int32_t items;
@@ -117,6 +117,8 @@ EXPORT("tk_worker_loop") int32_t tk_worker_loop(int32_t tid) {
      * the job before it reads `entered`, so either it sees us or we see it closed). */
     if (LOAD(&pool.open) && LOAD(&pool.gen) == g && tid <= pool.workers) {
       if (LOAD(&pool.trap_tid) == tid) __builtin_trap();
+      if (LOAD(&pool.trap_tid) == -tid) /* test hook: a worker stuck inside a job */
+        while (!LOAD(&pool.quit)) __builtin_wasm_memory_atomic_wait32(&pool.quit, 0, 1000000);
       run_items();
     }
     ADD(&pool.entered, -1);

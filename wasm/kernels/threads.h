@@ -31,5 +31,6 @@ int32_t tk_parallel_for(tk_item_fn fn, const void *ctx, int32_t items);
  *   tk_worker_loop(tid)                  runs jobs until tk_pool_quit
  *   tk_worker_failed(tid)                the worker's JS caught a trap out of the loop
  *   tk_pool_quit()                       every worker returns from tk_worker_loop
- *   tk_debug_trap_worker(tid)            test hook: worker tid traps on its next job */
+ *   tk_debug_trap_worker(tid)            test hook: worker tid traps in its next job
+ *                                        (-tid: stays inside it until tk_pool_quit) */
 #endif
