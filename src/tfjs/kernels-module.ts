@@ -125,11 +125,14 @@ function canBlock(): string | null {
   return null;
 }
 
-function defaultThreads(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const p = (globalThis as { process?: { availableParallelism?: () => number } }).process;
-  const n = nav?.hardwareConcurrency ?? p?.availableParallelism?.() ?? 1;
-  return Math.max(1, Math.min(MAX_THREADS, Math.floor(n)));
+async function defaultThreads(): Promise<number> {
+  let n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (n === undefined && isNode()) {
+    const osName = 'node:os'; // hidden from bundlers, as in readBytes
+    const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
+    n = os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(n ?? 1)));
 }
 
 /** Geometry shared by both gradient kernels (NHWC activations, HWIO filter, dilation 1). */
@@ -226,7 +229,7 @@ export class TrainKernels {
       if (!names.includes(name)) throw new Error(`train_kernels.wasm: missing export ${name} (stale build?)`);
     }
     const k = new TrainKernels(mod, TrainKernels.instantiate(mod));
-    const want = Math.max(1, Math.min(MAX_THREADS, Math.floor(src.threads ?? defaultThreads())));
+    const want = Math.max(1, Math.min(MAX_THREADS, Math.floor(src.threads ?? (await defaultThreads()))));
     if (want > 1) await k.startPool(want, src.workerTimeoutMs ?? 5000);
     return k;
   }

@@ -56,6 +56,8 @@ const BACKEND = 'wasm';
 let pending: Promise<RegisteredKernels> | null = null;
 let copyMode: 'heap-view' | 'readSync' = 'heap-view';
 let matMulMode: 'auto' | 'transposed' | 'all' = 'auto';
+/** Conv2D forward through ours (false: tfjs-wasm's XNNPACK; only the benchmark turns it off). */
+let conv2dOurs = true;
 /** How often each B tensor (by dataId) was the operand of a plain product ('auto' mode). */
 let plainUses = new WeakMap<object, number>();
 
@@ -209,7 +211,7 @@ function makeConv2D(k: TrainKernels, original: KernelFunc | undefined): KernelFu
     const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
     const a = (attrs ?? {}) as NamedAttrMap;
     const fmt = a.dataFormat as string | undefined;
-    if (original && fmt !== undefined && fmt !== 'NHWC' && fmt !== 'channelsLast') return original(args);
+    if (original && (!conv2dOurs || (fmt !== undefined && fmt !== 'NHWC' && fmt !== 'channelsLast'))) return original(args);
     const dil = a.dilations as number | number[] | undefined;
     if (original && dil !== undefined && (Array.isArray(dil) ? dil : [dil]).some((d) => d !== 1)) return original(args);
     checkAttrs(name, a);
@@ -338,8 +340,9 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
  * For the benchmark and tests only: change, after registration, how inputs are read from
  * tfjs's heap and which BatchMatMul products our module serves.
  */
-export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all' }): void {
+export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all'; conv2d?: 'ours' | 'xnnpack' }): void {
   if (m.copyMode) copyMode = m.copyMode;
+  if (m.conv2d) conv2dOurs = m.conv2d === 'ours';
   if (m.matMul) {
     matMulMode = m.matMul;
     plainUses = new WeakMap();
