@@ -3,7 +3,8 @@
 //
 //   npx tsx tools/bench-train-wasm.ts [--steps 10] [--cpu-steps 1]
 //
-// First, the learner's real step: XNNPACK vs our Conv2D on 1 thread and ours on T threads.
+// First, the learner's real step, arms alternated: XNNPACK vs our Conv2D, tfjs's Adam vs our
+// fused one, 1 vs T threads.
 // Also prints: which kernels the step needs that tfjs-wasm lacks (before we register ours), a
 // per-kernel profile, the cost of the copies between tfjs-wasm's heap and our module, and the
 // alternative data-path / matmul settings. Keep it short: the machine is shared.
@@ -128,13 +129,15 @@ async function main(): Promise<void> {
     const stepFlop = 2 * BATCH * (3 * fwd + fwd + (fwd - macs[0]));
     const T = kernels.threads;
     const arms = [
-      { name: 'XNNPACK Conv2D, 1 thread', conv: 'xnnpack' as const, t: 1 },
-      { name: 'our Conv2D, 1 thread', conv: 'ours' as const, t: 1 },
-      { name: `our Conv2D, ${T} threads`, conv: 'ours' as const, t: T },
+      { name: 'XNNPACK Conv2D, tfjs Adam, 1 thread', conv: 'xnnpack' as const, adam: 'tfjs' as const, t: 1 },
+      { name: 'our Conv2D, tfjs Adam, 1 thread', conv: 'ours' as const, adam: 'tfjs' as const, t: 1 },
+      { name: 'ours + fused Adam, 1 thread', conv: 'ours' as const, adam: 'fused' as const, t: 1 },
+      { name: `ours + tfjs Adam, ${T} threads`, conv: 'ours' as const, adam: 'tfjs' as const, t: T },
+      { name: `ours + fused Adam, ${T} threads`, conv: 'ours' as const, adam: 'fused' as const, t: T },
     ];
     const wall = arms.map(() => 0), cpu = arms.map(() => 0);
     const run = async (a: (typeof arms)[number]) => {
-      setKernelModesForBenchmark({ conv2d: a.conv });
+      setKernelModesForBenchmark({ conv2d: a.conv, adam: a.adam });
       kernels.useThreads(a.t);
       const t0 = performance.now(), c0 = process.cpuUsage();
       await L.trainStep(batch);
@@ -150,9 +153,9 @@ async function main(): Promise<void> {
         cpu[j] += c;
       }
     }
-    setKernelModesForBenchmark({ conv2d: 'ours' });
+    setKernelModesForBenchmark({ conv2d: 'ours', adam: 'fused' });
     console.log(`DQNLearner Nature step (${(stepFlop / 1e9).toFixed(2)} GFLOP), ${STEPS} steps per arm, alternated:`);
-    arms.forEach((a, j) => console.log(`  ${a.name.padEnd(28)} ${(wall[j] / STEPS).toFixed(1)} ms wall (${(1000 * STEPS / wall[j]).toFixed(2)} steps/s, ` +
+    arms.forEach((a, j) => console.log(`  ${a.name.padEnd(36)} ${(wall[j] / STEPS).toFixed(1)} ms wall (${(1000 * STEPS / wall[j]).toFixed(2)} steps/s, ` +
       `${(stepFlop / 1e6 / (wall[j] / STEPS)).toFixed(1)} GFLOP/s), ${(cpu[j] / STEPS).toFixed(1)} ms CPU`));
     console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}`);
     L.dispose();

@@ -76,7 +76,7 @@ describe('registration', () => {
     const a = await registerWasmTrainingKernels();
     const b = await registerWasmTrainingKernels();
     expect(b).toBe(a);
-    expect([...a.kernelNames].sort()).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect([...a.kernelNames].sort()).toEqual(['ArcadeLabAdamStep', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
     const f1 = tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc;
     await registerWasmTrainingKernels();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc).toBe(f1);

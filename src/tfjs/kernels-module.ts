@@ -40,6 +40,7 @@ interface RawExports {
   tk_conv2d_backprop_input(...args: number[]): number;
   tk_batch_matmul(...args: number[]): number;
   tk_conv2d(...args: number[]): number;
+  tk_adam(...args: number[]): number;
   tk_set_threads(workers: number, timeoutMs: number): number;
   tk_pool_quit(): void;
   tk_debug_trap_worker(tid: number): void;
@@ -225,7 +226,7 @@ export class TrainKernels {
     const bytes = await readBytes(src);
     const mod = bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes);
     const names = WebAssembly.Module.exports(mod).map((e) => e.name);
-    for (const name of ['tk_reset', 'tk_alloc', 'tk_conv2d', 'tk_conv2d_backprop_filter', 'tk_conv2d_backprop_input', 'tk_batch_matmul', 'tk_set_threads', 'tk_worker_loop']) {
+    for (const name of ['tk_reset', 'tk_alloc', 'tk_conv2d', 'tk_conv2d_backprop_filter', 'tk_conv2d_backprop_input', 'tk_batch_matmul', 'tk_adam', 'tk_set_threads', 'tk_worker_loop']) {
       if (!names.includes(name)) throw new Error(`train_kernels.wasm: missing export ${name} (stale build?)`);
     }
     const k = new TrainKernels(mod, TrainKernels.instantiate(mod));
@@ -390,6 +391,13 @@ export class TrainKernels {
   /** y [batch,outH,outW,outC] = conv2d(x [batch,inH,inW,inC], W [kH,kW,inC,outC]) (no bias). */
   conv2d(xPtr: number, wPtr: number, yPtr: number, g: ConvGeometry): void {
     this.check(this.x.tk_conv2d(xPtr, wPtr, yPtr, ...this.args(g)), 'conv2d');
+  }
+
+  /** One Adam update of n floats (wasm/kernels/adam.h); constants as the float32s tfjs uses. */
+  adam(p: { value: number; m: number; v: number; g: number; outValue: number; outM: number; outV: number }, n: number,
+    c: { b1: number; oneMinusB1: number; b2: number; oneMinusB2: number; c1: number; c2: number; eps: number; negLr: number }): void {
+    this.check(this.x.tk_adam(p.value, p.m, p.v, p.g, p.outValue, p.outM, p.outV, n,
+      c.b1, c.oneMinusB1, c.b2, c.oneMinusB2, c.c1, c.c2, c.eps, c.negLr), 'adam');
   }
 
   /** dW [kH,kW,inC,outC] from x [batch,inH,inW,inC] and dy [batch,outH,outW,outC] (all in our memory). */

@@ -28,6 +28,8 @@ export interface RegisterOptions extends LoadOptions {
   replaceBackpropInput?: boolean;
   /** Also replace the wasm backend's Conv2D (forward; XNNPACK, one core). Default true. */
   replaceConv2D?: boolean;
+  /** Run tf.AdamOptimizer's update as one kernel of ours on 'wasm' (installFusedAdam). Default true. */
+  fusedAdam?: boolean;
   /**
    * BatchMatMul. tfjs-wasm runs transposed products (every dense-layer gradient) in a scalar
    * loop, so ours serves those in every mode but 'none'. Plain products go to XNNPACK there,
@@ -276,6 +278,93 @@ function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): Ker
   };
 }
 
+/** Our own kernel name (not a tfjs op): one Adam update of a variable, see installFusedAdam. */
+export const ADAM_KERNEL = 'ArcadeLabAdamStep';
+
+function makeAdam(k: TrainKernels): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { value, m, v, g, c1, c2 } = inputs as Record<string, TensorInfo>;
+    const a = attrs as { beta1: number; beta2: number; epsilon: number; learningRate: number };
+    const n = tf.util.sizeFromShape(value.shape);
+    const f = Math.fround;
+    // The scalars as tfjs's ops would see them: JS numbers become float32 tensors, c1/c2 are
+    // float32 tensors already (1 - beta^t, computed by tfjs).
+    const consts = {
+      b1: f(a.beta1), oneMinusB1: f(1 - a.beta1), b2: f(a.beta2), oneMinusB2: f(1 - a.beta2),
+      c1: floatsOf(b, c1)[0], c2: floatsOf(b, c2)[0], eps: f(a.epsilon), negLr: f(-a.learningRate),
+    };
+    return k.withFallback(() => {
+      k.reset();
+      const p = {
+        value: copyIn(k, b, value), m: copyIn(k, b, m), v: copyIn(k, b, v), g: copyIn(k, b, g),
+        outValue: k.allocF32(n), outM: k.allocF32(n), outV: k.allocF32(n),
+      };
+      k.adam(p, n, consts);
+      return [copyOut(k, b, value.shape, p.outValue), copyOut(k, b, value.shape, p.outM), copyOut(k, b, value.shape, p.outV)];
+    });
+  };
+}
+
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  incrementIterations(): void;
+}
+
+/**
+ * tfjs's AdamOptimizer.applyGradients runs ~15 elementwise tfjs-wasm ops per variable, each a
+ * pass over memory on one core: after our kernels were threaded it was the largest serial part
+ * of a Nature step. On the 'wasm' backend (only), this runs the same update as one kernel of
+ * ours per variable (one pass, on every core, the same float32 operations in the same order,
+ * so the same bits), keeping the optimizer's own state (moments, accBeta*, iterations) exactly
+ * as tfjs keeps it, so checkpoints and other backends see no difference. This is the one place
+ * we reach into a tfjs class; the fields are pinned by the exact tfjs version in package.json,
+ * and a missing field falls back to tfjs's own code.
+ */
+let fusedAdam = true;
+function installFusedAdam(): void {
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(vg: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void; __arcadeOriginal?: unknown };
+  if (proto.__arcadeOriginal) return;
+  const original = proto.applyGradients;
+  proto.__arcadeOriginal = original;
+  proto.applyGradients = function (this: AdamInternals, vg: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    if (!fusedAdam || tf.getBackend() !== BACKEND || !tf.getKernel(ADAM_KERNEL, BACKEND) || !this.accBeta1 || !Array.isArray(this.accumulatedFirstMoment)) {
+      return original.call(this, vg);
+    }
+    const names = Array.isArray(vg) ? vg.map((v) => v.name) : Object.keys(vg);
+    tf.tidy(() => {
+      const c1 = tf.sub(1, this.accBeta1), c2 = tf.sub(1, this.accBeta2);
+      names.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name];
+        if (this.accumulatedFirstMoment[i] == null) {
+          this.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        if (this.accumulatedSecondMoment[i] == null) {
+          this.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        const g = Array.isArray(vg) ? vg[i].tensor : vg[name];
+        if (g == null) return;
+        const m = this.accumulatedFirstMoment[i]!.variable, v = this.accumulatedSecondMoment[i]!.variable;
+        const [nv, nm, nvv] = tf.engine().runKernel(ADAM_KERNEL, { value, m, v, g, c1, c2 },
+          { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate }) as tf.Tensor[];
+        m.assign(nm);
+        v.assign(nvv);
+        value.assign(nv);
+      });
+      this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
+      this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  };
+}
+
 /** setup/dispose hooks of the kernels we replaced: the originals we delegate to need them. */
 const inherited = new Map<string, Pick<tf.KernelConfig, 'setupFunc' | 'disposeFunc'>>();
 
@@ -327,6 +416,10 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
       matMulMode = mm;
       ours.set('BatchMatMul', makeBatchMatMul(kernels, orig));
     }
+    if (opts.fusedAdam ?? true) {
+      ours.set(ADAM_KERNEL, makeAdam(kernels));
+      installFusedAdam();
+    }
     for (const [n, f] of ours) install(n, f);
     return { kernels, kernelNames: [...ours.keys()] };
   })();
@@ -340,8 +433,9 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
  * For the benchmark and tests only: change, after registration, how inputs are read from
  * tfjs's heap and which BatchMatMul products our module serves.
  */
-export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all'; conv2d?: 'ours' | 'xnnpack' }): void {
+export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all'; conv2d?: 'ours' | 'xnnpack'; adam?: 'fused' | 'tfjs' }): void {
   if (m.copyMode) copyMode = m.copyMode;
+  if (m.adam) fusedAdam = m.adam === 'fused';
   if (m.conv2d) conv2dOurs = m.conv2d === 'ours';
   if (m.matMul) {
     matMulMode = m.matMul;
