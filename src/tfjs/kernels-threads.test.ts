@@ -60,7 +60,7 @@ describe(`train kernels on ${T} threads vs 1 thread`, () => {
     });
   }
 
-  it('filter gradient over many positions (several m-slices summed)', () => {
+  it('filter gradient over many positions (several chunks per dW row group)', () => {
     const g: ConvGeometry = { batch: 9, inH: 23, inW: 21, inC: 6, outH: 10, outW: 9, outC: 13, kH: 4, kW: 5, strideH: 2, strideW: 2, padTop: 0, padLeft: 1 };
     const x = randomFloats(9 * 23 * 21 * 6, 5), dy = randomFloats(9 * 10 * 9 * 13, 6);
     expectSameBits(many.backpropFilterArrays(x, dy, g), one.backpropFilterArrays(x, dy, g));

@@ -218,89 +218,73 @@ static int32_t conv_fwd(const float *x, const float *w, float *y, const tk_conv_
 
 /* --------------------------------------------------- backprop to filter ---- */
 
-/* The reduction runs over all output positions m, so it is split into a fixed number of
- * m-slices (from the shape alone, never from the thread count), each summing into its own
- * partial dW; the partials are then added in slice order. Inside a slice, positions go in
- * chunks that keep the dy rows and the x band cache-resident. */
+/* Work items are groups of dW rows (one filter tap x 4 input channels, all output channels);
+ * each item runs the whole reduction over output positions m for its rows, in m order and in
+ * chunks that keep the dy rows and the x band cache-resident. So every dW element is one sum
+ * in m order whatever the items are: the bits do not depend on the thread count (nor on the
+ * item count, which therefore follows the pool size: every item streams all of dy once). */
 #define BPF_CHUNK 256
-#define BPF_MAX_SLICES 16
-#define BPF_SUM_BLOCK 4096 /* dW floats per item of the final sum */
 
 typedef struct {
   const tk_conv_params *p;
   const float *xs, *dys;
-  float *partial; /* [slices][taps*cip*cop] */
   float *dwp;
   const int32_t *base;
-  int32_t ws, cip, cop, m_total, chunks_per_slice, slices, dw_n;
+  int32_t ws, cip, cop, m_total, pairs, per_item;
 } bpf_ctx;
 
-static void bpf_slice(const void *vctx, int32_t slice) {
+static void bpf_item(const void *vctx, int32_t item) {
   const bpf_ctx *c = (const bpf_ctx *)vctx;
   const tk_conv_params *p = c->p;
-  const int32_t cip = c->cip, cop = c->cop;
-  float *dwp = c->partial + (size_t)slice * c->dw_n;
-  zero_floats(dwp, (size_t)c->dw_n);
-  const int32_t m_begin = slice * c->chunks_per_slice * BPF_CHUNK;
-  int32_t m_end = m_begin + c->chunks_per_slice * BPF_CHUNK;
-  if (m_end > c->m_total) m_end = c->m_total;
-  for (int32_t m0 = m_begin; m0 < m_end; m0 += BPF_CHUNK) {
-    const int32_t n = m_end - m0 < BPF_CHUNK ? m_end - m0 : BPF_CHUNK;
+  const int32_t cip = c->cip, cop = c->cop, ci_blocks = cip / 4;
+  const int32_t q0 = item * c->per_item, q1 = q0 + c->per_item < c->pairs ? q0 + c->per_item : c->pairs;
+  for (int32_t q = q0; q < q1; q++) { /* this item's rows start from zero */
+    const int32_t tap = q / ci_blocks, ci = (q - tap * ci_blocks) * 4;
+    zero_floats(c->dwp + ((size_t)tap * cip + ci) * cop, (size_t)4 * cop);
+  }
+  for (int32_t m0 = 0; m0 < c->m_total; m0 += BPF_CHUNK) {
+    const int32_t n = c->m_total - m0 < BPF_CHUNK ? c->m_total - m0 : BPF_CHUNK;
     const int32_t *base = c->base + m0;
     const float *g_chunk = c->dys + (size_t)m0 * cop;
-    for (int32_t kh = 0; kh < p->k_h; kh++)
-      for (int32_t kw = 0; kw < p->k_w; kw++) {
-        const int32_t koff = (kh * c->ws + kw) * cip;
-        float *dtap = dwp + (size_t)(kh * p->k_w + kw) * cip * cop;
-        for (int32_t ci = 0; ci < cip; ci += 4) {
-          const float *xk = c->xs + koff + ci;
-          for (int32_t co = 0; co < cop; co += 8) {
-            /* Tile: dW rows ci..ci+3 x cols co..co+7 live in 8 registers across the chunk. */
-            float *d = dtap + (size_t)ci * cop + co;
-            v128_t a00 = wasm_v128_load(d), a01 = wasm_v128_load(d + 4);
-            v128_t a10 = wasm_v128_load(d + cop), a11 = wasm_v128_load(d + cop + 4);
-            v128_t a20 = wasm_v128_load(d + 2 * cop), a21 = wasm_v128_load(d + 2 * cop + 4);
-            v128_t a30 = wasm_v128_load(d + 3 * cop), a31 = wasm_v128_load(d + 3 * cop + 4);
-            const float *g = g_chunk + co;
-            for (int32_t i = 0; i < n; i++, g += cop) {
-              const float *xv = xk + base[i];
-              v128_t g0 = wasm_v128_load(g), g1 = wasm_v128_load(g + 4);
-              v128_t s = wasm_v128_load32_splat(xv);
-              a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, g0));
-              a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, g1));
-              s = wasm_v128_load32_splat(xv + 1);
-              a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, g0));
-              a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, g1));
-              s = wasm_v128_load32_splat(xv + 2);
-              a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, g0));
-              a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, g1));
-              s = wasm_v128_load32_splat(xv + 3);
-              a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, g0));
-              a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, g1));
-            }
-            wasm_v128_store(d, a00);
-            wasm_v128_store(d + 4, a01);
-            wasm_v128_store(d + cop, a10);
-            wasm_v128_store(d + cop + 4, a11);
-            wasm_v128_store(d + 2 * cop, a20);
-            wasm_v128_store(d + 2 * cop + 4, a21);
-            wasm_v128_store(d + 3 * cop, a30);
-            wasm_v128_store(d + 3 * cop + 4, a31);
-          }
+    for (int32_t q = q0; q < q1; q++) {
+      const int32_t tap = q / ci_blocks, ci = (q - tap * ci_blocks) * 4;
+      const int32_t kh = tap / p->k_w, kw = tap - kh * p->k_w;
+      const float *xk = c->xs + (kh * c->ws + kw) * cip + ci;
+      float *drow = c->dwp + ((size_t)tap * cip + ci) * cop;
+      for (int32_t co = 0; co < cop; co += 8) {
+        /* Tile: dW rows ci..ci+3 x cols co..co+7 live in 8 registers across the chunk. */
+        float *d = drow + co;
+        v128_t a00 = wasm_v128_load(d), a01 = wasm_v128_load(d + 4);
+        v128_t a10 = wasm_v128_load(d + cop), a11 = wasm_v128_load(d + cop + 4);
+        v128_t a20 = wasm_v128_load(d + 2 * cop), a21 = wasm_v128_load(d + 2 * cop + 4);
+        v128_t a30 = wasm_v128_load(d + 3 * cop), a31 = wasm_v128_load(d + 3 * cop + 4);
+        const float *g = g_chunk + co;
+        for (int32_t i = 0; i < n; i++, g += cop) {
+          const float *xv = xk + base[i];
+          v128_t g0 = wasm_v128_load(g), g1 = wasm_v128_load(g + 4);
+          v128_t s = wasm_v128_load32_splat(xv);
+          a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, g0));
+          a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, g1));
+          s = wasm_v128_load32_splat(xv + 1);
+          a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, g0));
+          a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, g1));
+          s = wasm_v128_load32_splat(xv + 2);
+          a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, g0));
+          a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, g1));
+          s = wasm_v128_load32_splat(xv + 3);
+          a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, g0));
+          a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, g1));
         }
+        wasm_v128_store(d, a00);
+        wasm_v128_store(d + 4, a01);
+        wasm_v128_store(d + cop, a10);
+        wasm_v128_store(d + cop + 4, a11);
+        wasm_v128_store(d + 2 * cop, a20);
+        wasm_v128_store(d + 2 * cop + 4, a21);
+        wasm_v128_store(d + 3 * cop, a30);
+        wasm_v128_store(d + 3 * cop + 4, a31);
       }
-  }
-}
-
-/* dwp[e] = partial[0][e] + partial[1][e] + ... in slice order (dw_n is a multiple of 32). */
-static void bpf_sum(const void *vctx, int32_t item) {
-  const bpf_ctx *c = (const bpf_ctx *)vctx;
-  const int32_t e0 = item * BPF_SUM_BLOCK;
-  const int32_t e1 = e0 + BPF_SUM_BLOCK < c->dw_n ? e0 + BPF_SUM_BLOCK : c->dw_n;
-  for (int32_t e = e0; e < e1; e += 4) {
-    v128_t s = wasm_v128_load(c->partial + e);
-    for (int32_t k = 1; k < c->slices; k++) s = wasm_f32x4_add(s, wasm_v128_load(c->partial + (size_t)k * c->dw_n + e));
-    wasm_v128_store(c->dwp + e, s);
+    }
   }
 }
 
@@ -344,18 +328,10 @@ static int32_t bp_filter(const float *x, const float *dy, float *dw, const tk_co
   }
   const int32_t *base = window_bases(p, hs, ws, cip);
   if (!base) return TK_ERR_OOM;
-  const int32_t chunks = (m_total + BPF_CHUNK - 1) / BPF_CHUNK;
-  const int32_t per_slice = (chunks + BPF_MAX_SLICES - 1) / BPF_MAX_SLICES;
-  const int32_t slices = (chunks + per_slice - 1) / per_slice;
-  float *partial = dwp;
-  if (slices > 1) {
-    uint32_t q = tk_alloc((uint32_t)((size_t)slices * dw_n * 4));
-    if (!q) return TK_ERR_OOM;
-    partial = (float *)q;
-  }
-  bpf_ctx c = {p, xs, dys, partial, dwp, base, ws, cip, cop, m_total, per_slice, slices, dw_n};
-  rc = tk_parallel_for(bpf_slice, &c, slices);
-  if (!rc && slices > 1) rc = tk_parallel_for(bpf_sum, &c, (dw_n + BPF_SUM_BLOCK - 1) / BPF_SUM_BLOCK);
+  const int32_t pairs = taps * (cip / 4), items_wanted = 2 * tk_pool_threads();
+  const int32_t per_item = (pairs + items_wanted - 1) / items_wanted;
+  bpf_ctx c = {p, xs, dys, dwp, base, ws, cip, cop, m_total, pairs, per_item};
+  rc = tk_parallel_for(bpf_item, &c, (pairs + per_item - 1) / per_item);
   if (rc) return rc;
 
   if (dwp != dw) /* drop the channel padding */

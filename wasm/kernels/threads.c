@@ -85,6 +85,8 @@ int32_t tk_parallel_for(tk_item_fn fn, const void *ctx, int32_t items) {
   return rc;
 }
 
+int32_t tk_pool_threads(void) { return pool.workers + 1; }
+
 EXPORT("tk_set_threads") int32_t tk_set_threads(int32_t workers, int32_t timeout_ms) {
   if (workers < 0 || workers >= TK_MAX_THREADS) return TK_ERR_SHAPE;
   pool.workers = workers;

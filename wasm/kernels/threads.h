@@ -2,8 +2,9 @@
  * WebAssembly.Memory) and park in tk_worker_loop; the calling thread publishes a parallel loop
  * with tk_parallel_for, takes items itself and waits for the workers to finish.
  *
- * Every parallel loop here is over *items with disjoint outputs*, decomposed the same way
- * whatever the thread count, and each item computes its outputs in a fixed order; so results
+ * Every parallel loop here is over *items with disjoint outputs*, and each output is computed
+ * in an order that does not depend on the thread count (items cut from the shape alone, or, for
+ * the filter gradient, sums that run over all positions in order inside any item); so results
  * are bit-identical for any number of threads (1 runs the same items in a plain loop).
  *
  * Failure: a worker that traps is reported by its JS (tk_worker_failed); one that vanishes
@@ -20,6 +21,10 @@
 #define TK_ERR_TIMEOUT (-5)    /* the workers did not finish within the timeout */
 
 typedef void (*tk_item_fn)(const void *ctx, int32_t item);
+
+/* Threads a parallel loop may use (workers + the caller), for kernels whose bits do not depend
+ * on how their items are cut and that size items to the pool. */
+int32_t tk_pool_threads(void);
 
 /* Runs fn(ctx, i) for i in [0, items), each exactly once, across the pool. */
 int32_t tk_parallel_for(tk_item_fn fn, const void *ctx, int32_t items);
