@@ -3,6 +3,8 @@
 //
 //   npx tsx tools/bench-train-wasm.ts [--steps 10] [--cpu-steps 1]
 //
+// First, the learner's real step, arms alternated: XNNPACK vs our Conv2D, tfjs's Adam vs our
+// fused one, 1 vs T threads.
 // Also prints: which kernels the step needs that tfjs-wasm lacks (before we register ours), a
 // per-kernel profile, the cost of the copies between tfjs-wasm's heap and our module, and the
 // alternative data-path / matmul settings. Keep it short: the machine is shared.
@@ -10,6 +12,10 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fileURLToPath } from 'node:url';
 import { registerWasmTrainingKernels, setKernelModesForBenchmark } from '../src/tfjs/kernels-register';
+import { DQNLearner } from '../src/agent/learner';
+import { makeConfig } from '../src/agent/config';
+import { Rng } from '../src/agent/rng';
+import type { ReplayBatch } from '../src/agent/replay';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -104,7 +110,58 @@ async function main(): Promise<void> {
   console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   console.log(`registered for wasm: ${kernelNames.join(' ')} (SIMD: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')})`);
 
-  // 2. wasm + our kernels.
+  // 2. The learner's own step (Double DQN: 3 forward passes, 1 backward), arms alternated step
+  //    by step: tfjs's XNNPACK Conv2D on 1 thread (the forward before our Conv2D), ours on 1
+  //    thread, ours on T threads. CPU time is the whole process's (all threads).
+  {
+    const cfg = makeConfig({ network: 'nature', num_envs: 1, batch_size: BATCH });
+    const L = new DQNLearner(cfg, { height: 84, width: 84, channels: 4 }, ACTIONS, new Rng(1));
+    const sz = BATCH * 84 * 84 * 4;
+    const batch = {
+      size: BATCH, obs: new Float32Array(sz).map((_, i) => (i * 7) % 256), nextObs: new Float32Array(sz).map((_, i) => (i * 13) % 256),
+      actions: new Int32Array(BATCH).map((_, i) => i % ACTIONS), returns: new Float32Array(BATCH).fill(0.5),
+      discounts: new Float32Array(BATCH).fill(0.99), weights: new Float32Array(BATCH).fill(1),
+    } as unknown as ReplayBatch;
+    // FLOPs of one step: 3 forwards, then the filter gradients of every layer and the input
+    // gradients of all but conv1 (2 FLOPs per multiply-add).
+    const macs = [20 * 20 * 32 * 8 * 8 * 4, 9 * 9 * 64 * 4 * 4 * 32, 7 * 7 * 64 * 3 * 3 * 64, 3136 * 512, 512 * ACTIONS];
+    const fwd = macs.reduce((a, b) => a + b, 0);
+    const stepFlop = 2 * BATCH * (3 * fwd + fwd + (fwd - macs[0]));
+    const T = kernels.threads;
+    const arms = [
+      { name: 'XNNPACK Conv2D, tfjs Adam, 1 thread', conv: 'xnnpack' as const, adam: 'tfjs' as const, t: 1 },
+      { name: 'our Conv2D, tfjs Adam, 1 thread', conv: 'ours' as const, adam: 'tfjs' as const, t: 1 },
+      { name: 'ours + fused Adam, 1 thread', conv: 'ours' as const, adam: 'fused' as const, t: 1 },
+      { name: `ours + tfjs Adam, ${T} threads`, conv: 'ours' as const, adam: 'tfjs' as const, t: T },
+      { name: `ours + fused Adam, ${T} threads`, conv: 'ours' as const, adam: 'fused' as const, t: T },
+    ];
+    const wall = arms.map(() => 0), cpu = arms.map(() => 0);
+    const run = async (a: (typeof arms)[number]) => {
+      setKernelModesForBenchmark({ conv2d: a.conv, adam: a.adam });
+      kernels.useThreads(a.t);
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      await L.trainStep(batch);
+      await L.lastLoss();
+      const c = process.cpuUsage(c0);
+      return [performance.now() - t0, (c.user + c.system) / 1000];
+    };
+    for (const a of arms) await run(a); // warm-up
+    for (let i = 0; i < STEPS; i++) {
+      for (let j = 0; j < arms.length; j++) {
+        const [w, c] = await run(arms[j]);
+        wall[j] += w;
+        cpu[j] += c;
+      }
+    }
+    setKernelModesForBenchmark({ conv2d: 'ours', adam: 'fused' });
+    console.log(`DQNLearner Nature step (${(stepFlop / 1e9).toFixed(2)} GFLOP), ${STEPS} steps per arm, alternated:`);
+    arms.forEach((a, j) => console.log(`  ${a.name.padEnd(36)} ${(wall[j] / STEPS).toFixed(1)} ms wall (${(1000 * STEPS / wall[j]).toFixed(2)} steps/s, ` +
+      `${(stepFlop / 1e6 / (wall[j] / STEPS)).toFixed(1)} GFLOP/s), ${(cpu[j] / STEPS).toFixed(1)} ms CPU`));
+    console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+    L.dispose();
+  }
+
+  // 3. wasm + our kernels (tfjs-layers model, one forward pass).
   const w = makeTrainer(BATCH);
   timeSteps(w, 2); // warm-up: memory growth, first XNNPACK operators
   console.log(`wasm+ours (defaults: matMul 'auto', heap-view copies): ${summary(timeSteps(w, STEPS))}`);
@@ -116,14 +173,16 @@ async function main(): Promise<void> {
   console.log(`wasm+ours (inputs read via readSync, one extra copy): ${summary(timeSteps(w, STEPS))}`);
   setKernelModesForBenchmark({ copyMode: 'heap-view' });
 
+  const started = kernels.useThreads(1); // the profile's kernel times are 1-thread figures
   const stepProfile = await tf.profile(() => void w.step());
+  kernels.useThreads(started);
   const agg = new Map<string, number>();
   for (const k of stepProfile.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
   const top = [...agg].sort((p, q) => q[1] - p[1]).slice(0, 10);
   console.log(`profile of one step (kernel ms): ${top.map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}`);
   w.dispose();
 
-  // 3. Copy overhead: each gradient kernel through tfjs (copy in + compute + copy out) vs the
+  // 4. Copy overhead: each gradient kernel through tfjs (copy in + compute + copy out) vs the
   //    compute alone on buffers already in our memory.
   const layers: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number }[] = [
     { name: 'conv1', x: [BATCH, 84, 84, 4], f: [8, 8, 4, 32], s: 4 },
@@ -179,7 +238,7 @@ async function main(): Promise<void> {
     tf.dispose([x, f, dy]);
   }
 
-  // 4. The data path alone: moving conv1's input (32x84x84x4 floats, 3.6 MB) from tfjs-wasm's heap
+  // 5. The data path alone: moving conv1's input (32x84x84x4 floats, 3.6 MB) from tfjs-wasm's heap
   //    into our memory, as a view + set (what the kernels do) vs readSync (a copy) + set.
   {
     const x = tf.randomNormal([BATCH, 84, 84, 4]);
@@ -205,7 +264,7 @@ async function main(): Promise<void> {
     x.dispose();
   }
 
-  // 5. cpu backend, for comparison (slow: 1-2 steps only).
+  // 6. cpu backend, for comparison (slow: 1-2 steps only).
   if (CPU_STEPS > 0) {
     await tf.setBackend('cpu');
     const c = makeTrainer(BATCH);

@@ -27,7 +27,7 @@ export const CATCH_MD5 = CATCH.md5;
 
 let backendReady: Promise<void> | null = null;
 
-/** tfjs 'wasm' backend (single-threaded SIMD) with our conv/matmul gradient kernels. */
+/** tfjs 'wasm' backend (single-threaded SIMD) with our kernels (conv, matmul, Adam) on every core. */
 export function useWasmBackend(): Promise<void> {
   if (!backendReady) {
     backendReady = (async () => {

@@ -6,7 +6,8 @@
 //
 // Cheap enough for every run: the observation is 21x21 (not 84x84) with a one-conv-layer net,
 // 3,000 agent steps, 625 gradient steps (~15 s of CPU). Everything is seeded (agent RNG, env
-// seeds, random policy), and single-threaded wasm arithmetic is deterministic, so the numbers
+// seeds, random policy), and wasm arithmetic is deterministic (our kernels give the same bits on
+// any number of threads, wasm/kernels/threads.h), so the numbers
 // are the same on every run; no timing is asserted. Needs only files in the repository
 // (public/roms/catch.bin, public/arcade.wasm), so nothing is skipped on a fresh clone.
 import { describe, expect, it } from 'vitest';

@@ -255,7 +255,7 @@ function describeBackend(name: BackendName, adapter: string): string {
     const e = tf.env();
     return `WebGL ${e.getNumber('WEBGL_VERSION')}, float32 render ${e.getBool('WEBGL_RENDER_FLOAT32_ENABLED') ? 'on' : 'OFF'}`;
   }
-  if (name === 'wasm') return 'single-threaded, our training kernels';
+  if (name === 'wasm') return adapter || 'our training kernels'; // which threads they run on
   return 'plain JS';
 }
 

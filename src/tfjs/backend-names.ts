@@ -12,7 +12,8 @@ export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'was
 /** What chooseBackend (backend.ts) settled on, and why it skipped the ones before it. */
 export interface BackendInfo {
   name: BackendName;
-  /** WebGPU adapter description when known ("vendor architecture device"), else ''. */
+  /** WebGPU adapter description when known ("vendor architecture device"); for wasm, the
+   *  threads our kernels run on ("our kernels on 2 threads" or "1 thread: why"); else ''. */
   adapter: string;
   isFallbackAdapter: boolean;
   /** One line per backend tried before this one and why it was skipped. */

@@ -18,6 +18,8 @@ export interface WasmAssets {
   tfjsWasmSimd: string;
   tfjsWasmThreadedSimd: string;
   trainKernels: string;
+  /** Threads for our kernels (this one included); default every core (kernels-module.ts). */
+  kernelThreads?: number;
 }
 
 /** One SGD step of a conv + dense net (every kernel family a DQN step needs). Throws on failure. */
@@ -65,7 +67,9 @@ export async function checkTraining(): Promise<void> {
   }
 }
 
-async function useBackend(name: BackendName, assets: WasmAssets | null): Promise<void> {
+/** Returns, for wasm, what our kernels run on ("2 threads", or "1 thread: why"), else ''. */
+async function useBackend(name: BackendName, assets: WasmAssets | null): Promise<string> {
+  let detail = '';
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   if (name === 'wasm') {
     if (!assets) throw new Error('wasm backend assets were not provided');
@@ -75,16 +79,19 @@ async function useBackend(name: BackendName, assets: WasmAssets | null): Promise
       'tfjs-backend-wasm-simd.wasm': assets.tfjsWasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': assets.tfjsWasmThreadedSimd,
     });
-    // The threaded build needs its own pthread worker script, which a bundle does not carry;
-    // single-threaded SIMD is what our kernels were measured with.
+    // tfjs's threaded build needs its own pthread worker script, which a bundle does not carry
+    // (it hung in minified builds); the heavy kernels of a training step are ours and run on
+    // every core through our own pool instead (kernels-module.ts), the rest stays 1-thread SIMD.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     const { registerWasmTrainingKernels } = await import('./kernels-register');
-    await registerWasmTrainingKernels({ wasmUrl: assets.trainKernels });
+    const { kernels } = await registerWasmTrainingKernels({ wasmUrl: assets.trainKernels, threads: assets.kernelThreads });
+    detail = kernels.threadsNote ?? `our kernels on ${kernels.threads} threads`;
   }
   if (!tf.findBackendFactory(name)) throw new Error(`backend '${name}' is not registered in this environment`);
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed to initialise`);
   await tf.ready();
   await checkTraining();
+  return detail;
 }
 
 export async function chooseBackend(order: readonly BackendName[] = DEFAULT_BACKENDS, assets: WasmAssets | null = null): Promise<BackendInfo> {
@@ -104,7 +111,7 @@ export async function chooseBackend(order: readonly BackendName[] = DEFAULT_BACK
       }
     }
     try {
-      await useBackend(name, assets);
+      const detail = await useBackend(name, assets);
       if (name === 'webgl') {
         const r = webglRenderer();
         if (r && /swiftshader|llvmpipe|software/i.test(r) && order.indexOf('wasm') > order.indexOf('webgl')) {
@@ -114,7 +121,7 @@ export async function chooseBackend(order: readonly BackendName[] = DEFAULT_BACK
         adapter = r ?? '';
         return { name, adapter, isFallbackAdapter: false, fallbackReasons: reasons };
       }
-      return { name, adapter: name === 'webgpu' ? adapter : '', isFallbackAdapter: name === 'webgpu' && isFallbackAdapter, fallbackReasons: reasons };
+      return { name, adapter: name === 'webgpu' ? adapter : detail, isFallbackAdapter: name === 'webgpu' && isFallbackAdapter, fallbackReasons: reasons };
     } catch (e) {
       reasons.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,5 +1,5 @@
-// Our Conv2DBackpropFilter / Conv2DBackpropInput (train_kernels.wasm) against tfjs's 'cpu'
-// backend gradients, on small odd shapes (padding, strides, channel tails) and Nature-DQN layers.
+// Our Conv2D / Conv2DBackpropFilter / Conv2DBackpropInput (train_kernels.wasm) against tfjs's
+// 'cpu' backend outputs and gradients, on small odd shapes (padding, strides, channel tails) and Nature-DQN layers.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrainKernels, type ConvGeometry } from './kernels-module';
@@ -32,17 +32,17 @@ const NATURE: Case[] = [
   { name: 'nature conv3 3x3/1', x: [2, 9, 9, 64], f: [3, 3, 64, 64], s: [1, 1], pad: 'valid' },
 ];
 
-/** Gradients of sum(conv2d(x, w) * r) w.r.t. x and w on the given backend. */
-async function grads(backend: string, c: Case, seed: number): Promise<{ dx: Float32Array; dw: Float32Array }> {
+/** y = conv2d(x, w) and the gradients of sum(y * r) w.r.t. x and w on the given backend. */
+async function grads(backend: string, c: Case, seed: number): Promise<{ y: Float32Array; dx: Float32Array; dw: Float32Array }> {
   return onBackend(backend, () =>
     tf.tidy(() => {
       const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
       const x = tf.tensor4d(randomFloats(n(c.x), seed), c.x);
       const w = tf.tensor4d(randomFloats(n(c.f), seed + 1), c.f);
-      const yShape = tf.conv2d(x, w, c.s, c.pad).shape;
-      const r = tf.tensor(randomFloats(n(yShape), seed + 2), yShape);
+      const y = tf.conv2d(x, w, c.s, c.pad);
+      const r = tf.tensor(randomFloats(n(y.shape), seed + 2), y.shape);
       const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)))([x, w]);
-      return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+      return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
     }),
   );
 }
@@ -52,16 +52,19 @@ beforeAll(async () => {
   await registerWasmTrainingKernels();
 });
 
-describe('wasm conv gradients vs cpu backend', () => {
+describe('wasm conv forward and gradients vs cpu backend', () => {
   for (const c of [...SMALL, ...NATURE]) {
     it(c.name, async () => {
       const ref = await grads('cpu', c, 11);
       const got = await grads('wasm', c, 11);
       const dw = compare(got.dw, ref.dw);
       const dx = compare(got.dx, ref.dx);
-      console.log(`${c.name}: dW max|diff| ${dw.maxAbs.toExponential(2)} (rel ${dw.rel.toExponential(2)}), ` +
+      const y = compare(got.y, ref.y);
+      console.log(`${c.name}: y max|diff| ${y.maxAbs.toExponential(2)}, dW max|diff| ${dw.maxAbs.toExponential(2)} (rel ${dw.rel.toExponential(2)}), ` +
         `dx max|diff| ${dx.maxAbs.toExponential(2)} (rel ${dx.rel.toExponential(2)})`);
       expect(dw.maxRef).toBeGreaterThan(0);
+      expect(y.maxRef).toBeGreaterThan(0);
+      expect(y.rel).toBeLessThan(1e-5);
       expect(dw.rel).toBeLessThan(1e-5);
       expect(dx.rel).toBeLessThan(1e-5);
     }, 60_000);
@@ -73,7 +76,7 @@ describe('registration', () => {
     const a = await registerWasmTrainingKernels();
     const b = await registerWasmTrainingKernels();
     expect(b).toBe(a);
-    expect([...a.kernelNames].sort()).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect([...a.kernelNames].sort()).toEqual(['ArcadeLabAdamStep', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
     const f1 = tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc;
     await registerWasmTrainingKernels();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc).toBe(f1);
@@ -102,6 +105,7 @@ describe('registration', () => {
 
 describe('TrainKernels module directly vs a naive JS reference', () => {
   function naive(x: Float32Array, dy: Float32Array, w: Float32Array, g: ConvGeometry) {
+    const y = new Float32Array(g.batch * g.outH * g.outW * g.outC);
     const dw = new Float32Array(g.kH * g.kW * g.inC * g.outC);
     const dx = new Float32Array(g.batch * g.inH * g.inW * g.inC);
     for (let b = 0; b < g.batch; b++)
@@ -116,11 +120,12 @@ describe('TrainKernels module directly vs a naive JS reference', () => {
                   const xi = ((b * g.inH + ih) * g.inW + iw) * g.inC + ci;
                   const yi = ((b * g.outH + oh) * g.outW + ow) * g.outC + co;
                   const wi = ((kh * g.kW + kw) * g.inC + ci) * g.outC + co;
+                  y[yi] += x[xi] * w[wi];
                   dw[wi] += x[xi] * dy[yi];
                   dx[xi] += w[wi] * dy[yi];
                 }
             }
-    return { dw, dx };
+    return { y, dw, dx };
   }
 
   it('matches on padded, strided, odd-channel geometry; errors are reported', async () => {
@@ -132,10 +137,13 @@ describe('TrainKernels module directly vs a naive JS reference', () => {
     const ref = naive(x, dy, w, g);
     const dw = compare(k.backpropFilterArrays(x, dy, g), ref.dw);
     const dx = compare(k.backpropInputArrays(dy, w, g), ref.dx);
-    console.log(`direct module: dW max|diff| ${dw.maxAbs.toExponential(2)}, dx max|diff| ${dx.maxAbs.toExponential(2)}`);
+    const y = compare(k.conv2dArrays(x, w, g), ref.y);
+    console.log(`direct module: y max|diff| ${y.maxAbs.toExponential(2)}, dW max|diff| ${dw.maxAbs.toExponential(2)}, dx max|diff| ${dx.maxAbs.toExponential(2)}`);
+    expect(y.rel).toBeLessThan(1e-5);
     expect(dw.rel).toBeLessThan(1e-5);
     expect(dx.rel).toBeLessThan(1e-5);
     expect(() => k.backpropFilterArrays(x, dy, { ...g, strideH: 0 })).toThrow(/invalid or too large shape/);
     expect(() => k.backpropInputArrays(dy, w, { ...g, padTop: -1 })).toThrow(/unsupported padding/);
+    expect(() => k.conv2dArrays(x, w, { ...g, outC: 0 })).toThrow(/invalid or too large shape/);
   });
 });

@@ -1,11 +1,13 @@
-// Registers our WebAssembly training kernels (conv gradients, GEMM) for tfjs's 'wasm' backend.
+// Registers our WebAssembly training kernels (conv forward and gradients, GEMM) for tfjs's 'wasm'
+// backend.
 //
 // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so no conv net can train on it) and its
 // Conv2DBackpropInput is a scalar loop (~90 ms for one Nature-DQN layer). Both are replaced by
 // kernels from public/train_kernels.wasm. So are BatchMatMul's transposed products (the dense
 // layers' gradients), which tfjs-wasm computes in a scalar triple loop (~90-120 ms per product
 // for the 3136x512 layer), and plain products with weights XNNPACK has not packed yet (see
-// RegisterOptions.replaceMatMul).
+// RegisterOptions.replaceMatMul). Conv2D (forward) is ours too: XNNPACK runs it on one core
+// (tfjs's threaded build is not used, see backend.ts), ours on every core (kernels-module.ts).
 //
 // Data path: tfjs-wasm keeps every tensor in its Emscripten heap; our module has its own memory.
 // Per call we copy each input once (Float32Array view on tfjs's heap -> .set into ours, a plain
@@ -15,15 +17,19 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { TrainKernels, type ConvGeometry, type KernelsWasmSource } from './kernels-module';
+import { TrainKernels, type ConvGeometry, type LoadOptions } from './kernels-module';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
 type NamedAttrMap = tf.NamedAttrMap;
 
-export interface RegisterOptions extends KernelsWasmSource {
+export interface RegisterOptions extends LoadOptions {
   /** Also replace the wasm backend's own (slow) Conv2DBackpropInput. Default true. */
   replaceBackpropInput?: boolean;
+  /** Also replace the wasm backend's Conv2D (forward; XNNPACK, one core). Default true. */
+  replaceConv2D?: boolean;
+  /** Run tf.AdamOptimizer's update as one kernel of ours on 'wasm' (installFusedAdam). Default true. */
+  fusedAdam?: boolean;
   /**
    * BatchMatMul. tfjs-wasm runs transposed products (every dense-layer gradient) in a scalar
    * loop, so ours serves those in every mode but 'none'. Plain products go to XNNPACK there,
@@ -52,6 +58,8 @@ const BACKEND = 'wasm';
 let pending: Promise<RegisteredKernels> | null = null;
 let copyMode: 'heap-view' | 'readSync' = 'heap-view';
 let matMulMode: 'auto' | 'transposed' | 'all' = 'auto';
+/** Conv2D forward through ours (false: tfjs-wasm's XNNPACK; only the benchmark turns it off). */
+let conv2dOurs = true;
 /** How often each B tensor (by dataId) was the operand of a plain product ('auto' mode). */
 let plainUses = new WeakMap<object, number>();
 
@@ -78,10 +86,10 @@ function geometry(
   kernel: string,
   xShape: number[],
   filterShape: number[],
-  dyShape: number[],
+  dyShape: number[] | null, // null for the forward pass (no dy to check)
   attrs: NamedAttrMap,
 ): ConvGeometry {
-  if (xShape.length !== 4 || filterShape.length !== 4 || dyShape.length !== 4) {
+  if (xShape.length !== 4 || filterShape.length !== 4 || (dyShape && dyShape.length !== 4)) {
     fail(kernel, `expected rank-4 x/filter/dy, got ${JSON.stringify([xShape, filterShape, dyShape])}`);
   }
   if (filterShape[2] !== xShape[3]) {
@@ -113,7 +121,7 @@ function geometry(
     padLeft: info.padInfo.left,
   };
   const want = [g.batch, g.outH, g.outW, g.outC];
-  if (want.some((v, i) => v !== dyShape[i])) {
+  if (dyShape && want.some((v, i) => v !== dyShape[i])) {
     fail(kernel, `dy shape ${JSON.stringify(dyShape)} does not match the convolution output ${JSON.stringify(want)}`);
   }
   if (g.padTop < 0 || g.padLeft < 0) fail(kernel, 'negative padding is not supported');
@@ -160,12 +168,14 @@ function makeBackpropFilter(k: TrainKernels): KernelFunc {
     if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
       return zerosOut(b, filterShape);
     }
-    k.reset();
-    const px = copyIn(k, b, x);
-    const pdy = copyIn(k, b, dy);
-    const pdw = k.allocF32(tf.util.sizeFromShape(filterShape));
-    k.conv2dBackpropFilter(px, pdy, pdw, g);
-    return copyOut(k, b, filterShape, pdw);
+    return k.withFallback(() => {
+      k.reset();
+      const px = copyIn(k, b, x);
+      const pdy = copyIn(k, b, dy);
+      const pdw = k.allocF32(tf.util.sizeFromShape(filterShape));
+      k.conv2dBackpropFilter(px, pdy, pdw, g);
+      return copyOut(k, b, filterShape, pdw);
+    });
   };
 }
 
@@ -184,14 +194,43 @@ function makeBackpropInput(k: TrainKernels, original: KernelFunc | undefined): K
     if (tf.util.sizeFromShape(inputShape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
       return zerosOut(b, inputShape);
     }
-    k.reset();
-    const pdy = copyIn(k, b, dy);
-    const pw = copyIn(k, b, filter);
-    const pdx = k.allocF32(tf.util.sizeFromShape(inputShape));
-    k.conv2dBackpropInput(pdy, pw, pdx, g);
-    return copyOut(k, b, inputShape, pdx);
+    return k.withFallback(() => {
+      k.reset();
+      const pdy = copyIn(k, b, dy);
+      const pw = copyIn(k, b, filter);
+      const pdx = k.allocF32(tf.util.sizeFromShape(inputShape));
+      k.conv2dBackpropInput(pdy, pw, pdx, g);
+      return copyOut(k, b, inputShape, pdx);
+    });
   };
 }
+
+function makeConv2D(k: TrainKernels, original: KernelFunc | undefined): KernelFunc {
+  return (args) => {
+    const name = 'Conv2D';
+    const { inputs, backend, attrs } = args;
+    const b = backend as BackendWasm;
+    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+    const a = (attrs ?? {}) as NamedAttrMap;
+    const fmt = a.dataFormat as string | undefined;
+    if (original && (!conv2dOurs || (fmt !== undefined && fmt !== 'NHWC' && fmt !== 'channelsLast'))) return original(args);
+    const dil = a.dilations as number | number[] | undefined;
+    if (original && dil !== undefined && (Array.isArray(dil) ? dil : [dil]).some((d) => d !== 1)) return original(args);
+    checkAttrs(name, a);
+    const g = geometry(name, x.shape, filter.shape, null, a);
+    const outShape = [g.batch, g.outH, g.outW, g.outC];
+    if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(outShape) === 0) return zerosOut(b, outShape);
+    return k.withFallback(() => {
+      k.reset();
+      const px = copyIn(k, b, x);
+      const pw = copyIn(k, b, filter);
+      const py = k.allocF32(tf.util.sizeFromShape(outShape));
+      k.conv2d(px, pw, py, g);
+      return copyOut(k, b, outShape, py);
+    });
+  };
+}
+
 
 function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): KernelFunc {
   return (args) => {
@@ -228,12 +267,101 @@ function makeBatchMatMul(k: TrainKernels, original: KernelFunc | undefined): Ker
     if (!sameBatch && batchA !== 1 && batchB !== 1) return delegate('only equal or size-1 batch shapes are supported');
     const outShape = [...outBatch, m, n];
     if (tf.util.sizeFromShape(outShape) === 0) return zerosOut(b, outShape);
-    k.reset();
-    const pa = copyIn(k, b, A);
-    const pb = copyIn(k, b, B);
-    const pc = k.allocF32(tf.util.sizeFromShape(outShape));
-    k.batchMatMul(pa, pb, pc, batchA, batchB, m, kA, n, ta, tb);
-    return copyOut(k, b, outShape, pc);
+    return k.withFallback(() => {
+      k.reset();
+      const pa = copyIn(k, b, A);
+      const pb = copyIn(k, b, B);
+      const pc = k.allocF32(tf.util.sizeFromShape(outShape));
+      k.batchMatMul(pa, pb, pc, batchA, batchB, m, kA, n, ta, tb);
+      return copyOut(k, b, outShape, pc);
+    });
+  };
+}
+
+/** Our own kernel name (not a tfjs op): one Adam update of a variable, see installFusedAdam. */
+export const ADAM_KERNEL = 'ArcadeLabAdamStep';
+
+function makeAdam(k: TrainKernels): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { value, m, v, g, c1, c2 } = inputs as Record<string, TensorInfo>;
+    const a = attrs as { beta1: number; beta2: number; epsilon: number; learningRate: number };
+    const n = tf.util.sizeFromShape(value.shape);
+    const f = Math.fround;
+    // The scalars as tfjs's ops would see them: JS numbers become float32 tensors, c1/c2 are
+    // float32 tensors already (1 - beta^t, computed by tfjs).
+    const consts = {
+      b1: f(a.beta1), oneMinusB1: f(1 - a.beta1), b2: f(a.beta2), oneMinusB2: f(1 - a.beta2),
+      c1: floatsOf(b, c1)[0], c2: floatsOf(b, c2)[0], eps: f(a.epsilon), negLr: f(-a.learningRate),
+    };
+    return k.withFallback(() => {
+      k.reset();
+      const p = {
+        value: copyIn(k, b, value), m: copyIn(k, b, m), v: copyIn(k, b, v), g: copyIn(k, b, g),
+        outValue: k.allocF32(n), outM: k.allocF32(n), outV: k.allocF32(n),
+      };
+      k.adam(p, n, consts);
+      return [copyOut(k, b, value.shape, p.outValue), copyOut(k, b, value.shape, p.outM), copyOut(k, b, value.shape, p.outV)];
+    });
+  };
+}
+
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  incrementIterations(): void;
+}
+
+/**
+ * tfjs's AdamOptimizer.applyGradients runs ~15 elementwise tfjs-wasm ops per variable, each a
+ * pass over memory on one core: after our kernels were threaded it was the largest serial part
+ * of a Nature step. On the 'wasm' backend (only), this runs the same update as one kernel of
+ * ours per variable (one pass, on every core, the same float32 operations in the same order,
+ * so the same bits), keeping the optimizer's own state (moments, accBeta*, iterations) exactly
+ * as tfjs keeps it, so checkpoints and other backends see no difference. This is the one place
+ * we reach into a tfjs class; the fields are pinned by the exact tfjs version in package.json,
+ * and a missing field falls back to tfjs's own code.
+ */
+let fusedAdam = true;
+function installFusedAdam(): void {
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(vg: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void; __arcadeOriginal?: unknown };
+  if (proto.__arcadeOriginal) return;
+  const original = proto.applyGradients;
+  proto.__arcadeOriginal = original;
+  proto.applyGradients = function (this: AdamInternals, vg: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    if (!fusedAdam || tf.getBackend() !== BACKEND || !tf.getKernel(ADAM_KERNEL, BACKEND) || !this.accBeta1 || !Array.isArray(this.accumulatedFirstMoment)) {
+      return original.call(this, vg);
+    }
+    const names = Array.isArray(vg) ? vg.map((v) => v.name) : Object.keys(vg);
+    tf.tidy(() => {
+      const c1 = tf.sub(1, this.accBeta1), c2 = tf.sub(1, this.accBeta2);
+      names.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name];
+        if (this.accumulatedFirstMoment[i] == null) {
+          this.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        if (this.accumulatedSecondMoment[i] == null) {
+          this.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        const g = Array.isArray(vg) ? vg[i].tensor : vg[name];
+        if (g == null) return;
+        const m = this.accumulatedFirstMoment[i]!.variable, v = this.accumulatedSecondMoment[i]!.variable;
+        const [nv, nm, nvv] = tf.engine().runKernel(ADAM_KERNEL, { value, m, v, g, c1, c2 },
+          { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate }) as tf.Tensor[];
+        m.assign(nm);
+        v.assign(nvv);
+        value.assign(nv);
+      });
+      this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
+      this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
   };
 }
 
@@ -253,8 +381,9 @@ function install(kernelName: string, fn: KernelFunc): void {
 }
 
 /**
- * Loads train_kernels.wasm and registers Conv2DBackpropFilter and, unless disabled,
- * Conv2DBackpropInput and BatchMatMul (see replaceMatMul) for the 'wasm' backend. Call it after
+ * Loads train_kernels.wasm (with its thread pool: opts.threads, default every core) and registers
+ * Conv2DBackpropFilter and, unless disabled, Conv2D, Conv2DBackpropInput and BatchMatMul (see
+ * replaceMatMul) for the 'wasm' backend. Call it after
  * '@tensorflow/tfjs-backend-wasm' is imported (its registrations run at import and would replace
  * ours), before or after tf.setBackend('wasm'). Idempotent: later calls return the first call's
  * result (their options are ignored, except that kernels removed by someone else are put back).
@@ -274,6 +403,9 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
   pending = (async () => {
     const kernels = await TrainKernels.load(opts);
     ours.set('Conv2DBackpropFilter', makeBackpropFilter(kernels));
+    if (opts.replaceConv2D ?? true) {
+      ours.set('Conv2D', makeConv2D(kernels, tf.getKernel('Conv2D', BACKEND)?.kernelFunc));
+    }
     if (opts.replaceBackpropInput ?? true) {
       const orig = tf.getKernel('Conv2DBackpropInput', BACKEND)?.kernelFunc;
       ours.set('Conv2DBackpropInput', makeBackpropInput(kernels, orig));
@@ -283,6 +415,10 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
       const orig = tf.getKernel('BatchMatMul', BACKEND)?.kernelFunc;
       matMulMode = mm;
       ours.set('BatchMatMul', makeBatchMatMul(kernels, orig));
+    }
+    if (opts.fusedAdam ?? true) {
+      ours.set(ADAM_KERNEL, makeAdam(kernels));
+      installFusedAdam();
     }
     for (const [n, f] of ours) install(n, f);
     return { kernels, kernelNames: [...ours.keys()] };
@@ -297,8 +433,10 @@ export function registerWasmTrainingKernels(opts: RegisterOptions = {}): Promise
  * For the benchmark and tests only: change, after registration, how inputs are read from
  * tfjs's heap and which BatchMatMul products our module serves.
  */
-export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all' }): void {
+export function setKernelModesForBenchmark(m: { copyMode?: 'heap-view' | 'readSync'; matMul?: 'auto' | 'transposed' | 'all'; conv2d?: 'ours' | 'xnnpack'; adam?: 'fused' | 'tfjs' }): void {
   if (m.copyMode) copyMode = m.copyMode;
+  if (m.adam) fusedAdam = m.adam === 'fused';
+  if (m.conv2d) conv2dOurs = m.conv2d === 'ours';
   if (m.matMul) {
     matMulMode = m.matMul;
     plainUses = new WeakMap();

@@ -1,8 +1,9 @@
 // End to end: Adam steps of a small DQN-shaped conv net (tf.layers, Huber loss on Q(s,a)) on the
-// 'wasm' backend with our kernels must leave the same weights as on the 'cpu' backend.
+// 'wasm' backend with our kernels must leave the same weights as on the 'cpu' backend. And our
+// fused Adam update (kernels-register.ts, installFusedAdam) gives tfjs's own Adam's bits.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from './kernels-register';
+import { ADAM_KERNEL, registerWasmTrainingKernels, setKernelModesForBenchmark } from './kernels-register';
 import { compare, initBackends, randomFloats } from './kernels-test-utils';
 
 const BATCH = 8;
@@ -73,4 +74,43 @@ describe('Adam training steps: wasm (our kernels) vs cpu', () => {
     for (let s = 0; s < STEPS; s++) expect(Math.abs(wasm.losses[s] - cpu.losses[s])).toBeLessThan(1e-4 * Math.max(1, cpu.losses[s]));
     expect(cpu.losses[STEPS - 1]).toBeLessThan(cpu.losses[0]); // and it learned something
   }, 60_000);
+});
+
+describe('fused Adam on wasm vs tfjs AdamOptimizer', () => {
+  // odd sizes: a SIMD tail, one below and one above a work item (16384 elements), a scalar
+  const shapes = [[3, 5, 7], [16383], [129, 131], [1]];
+
+  async function run(mode: 'fused' | 'tfjs') {
+    await tf.setBackend('wasm');
+    setKernelModesForBenchmark({ adam: mode });
+    try {
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(randomFloats(s.reduce((a, b) => a * b, 1), 10 + i), s), true, `adam${mode}${i}`));
+      const opt = tf.train.adam(0.003, 0.9, 0.999, 1e-7);
+      let kernelNames: string[] = [];
+      for (let step = 0; step < 3; step++) {
+        const grads: Record<string, tf.Tensor> = {};
+        vars.forEach((v, i) => { grads[v.name] = tf.tensor(randomFloats(v.size, 100 * step + i), v.shape); });
+        kernelNames = (await tf.profile(() => opt.applyGradients(grads as unknown as Parameters<typeof opt.applyGradients>[0]))).kernelNames;
+        tf.dispose(Object.values(grads));
+      }
+      const values = vars.map((v) => v.dataSync().slice() as Float32Array);
+      const state = await Promise.all((await opt.getWeights()).map(async (w) => ({ name: w.name.replace(mode, ''), data: (await w.tensor.data()) as Float32Array })));
+      opt.dispose();
+      tf.dispose(vars);
+      return { values, state, kernelNames };
+    } finally {
+      setKernelModesForBenchmark({ adam: 'fused' });
+    }
+  }
+
+  it('same weights, moments and iteration count, bit for bit', async () => {
+    const ours = await run('fused');
+    const theirs = await run('tfjs');
+    for (let i = 0; i < shapes.length; i++) expect(Array.from(ours.values[i])).toEqual(Array.from(theirs.values[i]));
+    expect(ours.state.map((s) => s.name)).toEqual(theirs.state.map((s) => s.name));
+    for (let i = 0; i < ours.state.length; i++) expect(Array.from(ours.state[i].data)).toEqual(Array.from(theirs.state[i].data));
+    expect(ours.state[0].data[0]).toBe(3); // iterations
+    expect(ours.kernelNames).toContain(ADAM_KERNEL); // the fused path really ran
+    expect(theirs.kernelNames).not.toContain(ADAM_KERNEL);
+  });
 });

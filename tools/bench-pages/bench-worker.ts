@@ -16,6 +16,9 @@ import { makeConfig } from '../../src/agent/config';
 import { DQNLearner } from '../../src/agent/learner';
 import { Rng } from '../../src/agent/rng';
 import { chooseBackend } from '../../src/tfjs/backend';
+import { registerWasmTrainingKernels } from '../../src/tfjs/kernels-register';
+import { TrainKernels } from '../../src/tfjs/kernels-module';
+import { benchKernels, type KernelRow } from '../kernel-bench-lib';
 import { builtinGame } from '../../src/run/builtin-games';
 import { SingleEnv, WorkerVecEnv, type RunEnv } from '../../src/run/envs';
 import type { BackendName } from '../../src/tfjs/backend-names';
@@ -201,6 +204,56 @@ const api = {
       await env.close();
     }
   },
+
+  /**
+   * Gradient steps/s of the wasm backend on 1 thread and on `threads` threads, alternated step
+   * by step in one pool (TrainKernels.useThreads) so that load drift on a shared machine hits
+   * both arms alike. Same step as train() (batch 32, Adam, Double DQN).
+   */
+  async trainThreads(romArr: number[] | null, network: 'nature' | 'small', threads: number, seconds: number): Promise<{ threads: number; note: string | null; steps1: number; stepsT: number; perSec1: number; perSecT: number }> {
+    await backend('wasm');
+    const { kernels } = await registerWasmTrainingKernels();
+    const env = await makeEnv(await romOf(romArr), 0, 0);
+    const cfg = makeConfig({ network, num_envs: 1, batch_size: 32, learning_starts: 64, train_frequency: 4, total_timesteps: 1e9, buffer_size: 20_000, start_e: 1, end_e: 1 });
+    const agent = new DQNAgent(cfg, env, { capacity: 4096 });
+    try {
+      await agent.start();
+      while (agent.globalStep < cfg.learning_starts) await agent.step();
+      const one = async () => {
+        await agent.learner.trainStep(agent.buffer.sample(1), false);
+        await agent.learner.lastLoss();
+      };
+      const t = Math.min(threads, kernels.threads);
+      for (const n of [1, t]) { kernels.useThreads(n); await one(); } // warm-up: memory growth, JIT
+      const ms = [0, 0], steps = [0, 0];
+      const t0 = now();
+      for (let i = 0; now() - t0 < seconds * 1000 || steps[1] < 2; i++) {
+        const arm = i % 2;
+        kernels.useThreads(arm ? t : 1);
+        const s0 = now();
+        await one();
+        ms[arm] += now() - s0;
+        steps[arm]++;
+      }
+      kernels.useThreads(t);
+      return { threads: t, note: kernels.threadsNote, steps1: steps[0], stepsT: steps[1], perSec1: steps[0] / (ms[0] / 1000), perSecT: steps[1] / (ms[1] / 1000) };
+    } finally {
+      agent.dispose();
+      await env.close();
+    }
+  },
+
+  /** Per-kernel ms and GFLOP/s (tools/kernel-bench-lib.ts), 1 vs `threads` threads. */
+  async kernels(threads: number, reps: number): Promise<{ threads: number; note: string | null; rows: KernelRow[] }> {
+    const k = await TrainKernels.load({ wasmUrl: abs('train_kernels.wasm'), threads });
+    try {
+      return { threads: k.threads, note: k.threadsNote, rows: benchKernels(k, k.threads, reps) };
+    } finally {
+      k.dispose();
+    }
+  },
+
+  cores: () => navigator.hardwareConcurrency,
 
   memory: () => tf.memory(),
 };
