@@ -78,6 +78,9 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('pageerror:', e.message));
+    page.on('crash', () => console.error('the page crashed (renderer process gone)'));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console.${m.type()}: ${m.text()}`); });
+    browser.on('disconnected', () => console.error('the browser process went away'));
     await page.goto(`${served.base}tools/bench-learn/learn.html`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
     type H = { learnHarness: { start: (...x: unknown[]) => Promise<unknown>; drain: () => Promise<Drained>; stop: () => Promise<void> } };
