@@ -10,7 +10,8 @@
  *
  * First, the CPU path's threads (all in one Chromium worker each, A/B alternated so that load
  * drift on a shared machine hits both arms alike): per-kernel ms and GFLOP/s of our kernels on
- * 1 vs T = cores threads, and Nature/small gradient steps/s on 1 vs T threads. Then the PyTorch
+ * 1 vs T = cores threads, and Nature/small DQN and PQN minibatch gradient steps/s on 1 vs T
+ * threads. Then the PyTorch
  * anchor (tools/bench-train-torch.py: same step, T threads; needs python3-torch) in this same
  * run, with the load average printed next to each part.
  * Options: --only wasm,cpu (subset of backends for the per-backend table; 'none' skips it),
@@ -22,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { openBench, table, fmt } from './bench-pages/browser';
 import { sharedRom } from './bench-pages/serve';
 import type { KernelRow } from './kernel-bench-lib';
+import { pqnMinibatchSize, type PQNConfig } from '../src/agent/pqn-config';
+import { PQN_SINGLE_ENVS, RUN_PRESETS } from '../src/run/presets';
 
 interface Rate { stepsPerSec: number; framesPerSec: number; seconds: number; steps: number }
 interface TrainResult { backend: string; adapter: string; gradPerSec: number; gradSteps: number; firstStepSec: number; loop: Rate | null }
@@ -97,7 +100,16 @@ async function main(): Promise<void> {
       if (network === 'nature') nature = { t: r.threads, one: r.perSec1, many: r.perSecT };
       if (r.note) console.log(`${network}: ${r.note}`);
     }
-    console.log(`\nwasm gradient steps/s (batch 32, Adam, Double DQN), 1 vs T threads alternated step by step`);
+    // PQN minibatch steps (LayerNorm net, no target net): pqn_atari.yaml's Nature net at its
+    // minibatch of 128, and the PQN preset's net at its minibatch (8 envs x 32 steps / 4 = 64).
+    const pqnPreset = RUN_PRESETS.pqn.agent as Partial<PQNConfig>;
+    const presetMb = pqnMinibatchSize({ num_envs: PQN_SINGLE_ENVS, num_steps: pqnPreset.num_steps!, num_minibatches: pqnPreset.num_minibatches! });
+    for (const [label, net, mb] of [['pqn nature+LN', 'nature', 128], ['pqn preset (tiny+LN)', pqnPreset.network!, presetMb]] as const) {
+      const r = await b.within<{ threads: number; note: string | null; steps1: number; stepsT: number; perSec1: number; perSecT: number }>((abSec * 2 + 120) * 1000, 'trainThreadsPqn', net, mb, cores, abSec * 2);
+      abRows.push([`${label}, minibatch ${mb}`, r.threads, r.steps1 + r.stepsT, r.perSec1, r.perSecT, r.perSecT / r.perSec1, load()]);
+      if (r.note) console.log(`${label}: ${r.note}`);
+    }
+    console.log(`\nwasm gradient steps/s, 1 vs T threads alternated step by step (DQN: batch 32, Adam, Double DQN; PQN: one minibatch step, Adam, grad-norm clip)`);
     console.log(table(['net', 'T', 'steps timed', 'steps/s 1 thread', 'steps/s T threads', 'scaling', 'load average after'], abRows));
 
     // 3. The PyTorch anchor, same cores, same run (the browser idles meanwhile).

@@ -72,5 +72,13 @@ export const PQN_PRESET: Readonly<RunSettingsInput> = Object.freeze({
   eval_every: 200_000,
 }) as RunSettingsInput;
 
+/**
+ * PQN's env count in single mode (all in the learner's thread) where nothing else says: the new-run
+ * form's PQN preset, a DQN run switched to PQN from one env, bench:learn's default mode. 8 envs
+ * x 32-step rollouts give 4 minibatches of 64 (PQN_PRESET); measured ~600 agent steps/s with
+ * training on Pong on an idle 2-core machine (bench:learn).
+ */
+export const PQN_SINGLE_ENVS = 8;
+
 export const RUN_PRESETS = Object.freeze({ quick: QUICK_PRESET, pqn: PQN_PRESET });
 export type RunPresetName = keyof typeof RUN_PRESETS;

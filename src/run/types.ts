@@ -47,7 +47,13 @@ export interface AlgorithmSwitchResult {
   fresh: string[];
 }
 
-export const MAX_OPEN_RUNS = 4;
+/**
+ * Open runs per tab: 8, as the seed trained 8-10 games at once. Each is a learner worker with its
+ * own tfjs engine (a few hundred MB of WASM heap or GPU memory with a 50k replay), so 8 fit a
+ * machine with 8 GB to spare; on fewer cores they share the CPU (the page stays responsive: each
+ * learner yields between ~30 ms slices).
+ */
+export const MAX_OPEN_RUNS = 8;
 
 /** Built-in games shipped in public/roms (our own ROMs), from roms/builtin.json. */
 export { BUILTIN_GAMES, DEFAULT_GAME, builtinGame, type BuiltinGame, type BuiltinGameId } from './builtin-games';

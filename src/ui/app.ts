@@ -4,7 +4,8 @@
  * goes through the RunService (src/run/types.ts); this file only wires UI pieces together.
  */
 import './playground.css';
-import { PQN_PRESET, QUICK_PRESET } from '../run/presets';
+import { PQN_PRESET, PQN_SINGLE_ENVS, QUICK_PRESET } from '../run/presets';
+import type { PQNConfig } from '../agent/pqn-config';
 import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
@@ -78,7 +79,13 @@ export class Playground {
     setup.append(settings);
     this.form = new HyperparamForm(settings);
     settings.append(button('Quick preset', () => { this.form.set(QUICK_PRESET); this.log.add('info', 'Quick preset (src/run/presets.ts): tiny network, 1,000-step warm-up, epsilon to 0.05 over 8k steps, 100k steps, 5 evaluation episodes every 5k steps'); }, { class: 'secondary', title: 'Tiny network and short warm-up: learns something within minutes on a weak machine' }));
-    const pqnPreset = (why: string): void => { this.form.set(PQN_PRESET); this.log.add('info', `PQN preset (src/run/presets.ts)${why}: tiny network, 32-step rollouts, 2 epochs x 4 minibatches, lr 5e-4, epsilon to 0.01 over 50k of 1M steps`); };
+    const pqnPreset = (why: string): void => {
+      this.form.set(PQN_PRESET);
+      if (s.r.checked) this.mode.envs.value = String(PQN_SINGLE_ENVS);
+      const a = PQN_PRESET.agent as Partial<PQNConfig>;
+      this.log.add('info', `PQN preset (src/run/presets.ts)${why}: tiny network, ${a.num_steps}-step rollouts, ${a.update_epochs} epochs x ${a.num_minibatches} minibatches, lr ${a.learning_rate}, ` +
+        `epsilon to ${a.end_e} over ${fmtInt(a.exploration_fraction! * a.total_timesteps!)} of ${fmtInt(a.total_timesteps!)} steps${s.r.checked ? `, ${PQN_SINGLE_ENVS} envs in the learner's thread` : ''}`);
+    };
     settings.append(button('PQN preset', () => pqnPreset(''), { class: 'secondary', title: 'PQN for a machine with few cores: many envs, no replay, tiny network' }));
     // PQN is what vectorized mode is for: choosing vectorized with the form still at DQN's defaults picks the PQN preset.
     v.r.addEventListener('change', () => { if (v.r.checked && this.form.algorithm.value === 'dqn' && this.form.isDefault()) pqnPreset(', the default of vectorized runs'); });
@@ -99,7 +106,7 @@ export class Playground {
     setup.append(h('div', { class: 'row train-row' }, this.trainBtn, this.importModelBtn, modelFile), this.trainMsg);
 
     // ---- Runs ----
-    this.runsEmpty = h('p', { class: 'muted', text: 'No run yet: pick a game and press Train. Up to four runs can train side by side.' });
+    this.runsEmpty = h('p', { class: 'muted', text: `No run yet: pick a game and press Train. Up to ${MAX_OPEN_RUNS} runs can train side by side.` });
     this.runsBox = h('div', { class: 'runs', id: 'runs' });
     mainCol.append(h('section', { class: 'runs-section', 'aria-labelledby': 'runs-h' }, h('h2', { id: 'runs-h', text: 'Runs' }), this.runsEmpty, this.runsBox));
 
@@ -110,6 +117,8 @@ export class Playground {
     mainCol.append(this.log.root);
 
     this.picker.onChange((g) => {
+      // An Atari ROM with the form untouched gets the preset that learns fastest on few cores.
+      if (g && !g.builtin && this.form.algorithm.value === 'dqn' && this.form.isDefault()) pqnPreset(', the default for Atari ROMs');
       this.syncTrain();
       this.play.stop();
       this.syncPlay();

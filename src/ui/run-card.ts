@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import { FRAME_ENV_SLOTS, FRAME_KIND_GRAY, frameEnvSlot, type MetricsHistory, type MetricsSnapshot, type RunController, type RunEvent, type RunMode, type RunService, type RunState } from '../run/types';
 import { numEnvsOf } from '../run/config';
+import { PQN_PRESET, PQN_SINGLE_ENVS } from '../run/presets';
 import type { ActivityLog } from './activity';
 import { StreamChart } from './chart';
 import { button, downloadBlob, errorText, fmtBytes, fmtDuration, fmtInt, fmtNum, h } from './dom';
@@ -49,7 +50,7 @@ export class RunCard {
   private raf = 0;
   private viewEnv = 0;
   private readonly envSelect: HTMLSelectElement;
-  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'model' | 'switch' | 'close', HTMLButtonElement>;
+  private readonly btn: Record<'pause' | 'resume' | 'watch' | 'save' | 'model' | 'switch' | 'toPqn' | 'close', HTMLButtonElement>;
   private readonly modeRadios: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
   private readonly busy: HTMLProgressElement;
   private readonly mean100 = new MovingMean(100);
@@ -88,6 +89,9 @@ export class RunCard {
       save: button('Save checkpoint', () => void this.save(), { disabled: true }),
       model: button('Export model (PyTorch)', () => void this.exportModel(), { disabled: true, class: 'secondary', title: 'The online Q-network now, as .safetensors with CleanRL dqn_atari.py QNetwork names (training goes on)' }),
       switch: button('Switch mode', () => void this.switchMode(), { disabled: true }),
+      toPqn: button('Switch to PQN', () => void this.switchToPqn(), {
+        disabled: true, hidden: true, class: 'secondary',
+        title: 'Go on as PQN (PQN preset): conv/dense weights where shapes match, counters, curves and RNG continue; a DQN checkpoint is saved first' }),
       close: button('Close run', () => void this.close(), { class: 'secondary' }),
     };
     this.btn.resume.hidden = true;
@@ -132,7 +136,7 @@ export class RunCard {
       ['stepsPerSec', 'Steps/s'], ['framesPerSec', 'Frames/s'], ['lastReturn', 'Last return'], ['bestReturn', 'Best return'],
       ['mean100', 'Mean-100 return'], ['evalReturn', 'Eval return'], ['epsilon', 'Epsilon'], ['loss', 'Loss'], ['meanQ', 'Mean Q'],
       ['replay', 'Replay fill'], ['backend', 'tfjs backend'], ['adapter', 'Adapter'], ['gpuMem', 'GPU memory'],
-      ['elapsed', 'Elapsed'], ['mode', 'Mode'],
+      ['elapsed', 'Elapsed'], ['algorithm', 'Algorithm'], ['mode', 'Mode'],
     ];
     const dl = h('dl', { class: 'stats' });
     for (const [k, label] of statDefs) {
@@ -160,7 +164,7 @@ export class RunCard {
     this.root = h('article', { class: 'panel run-card', 'aria-labelledby': headId, 'data-run': runId },
       h('header', { class: 'run-head' }, h('h3', { id: headId, text: title }), this.stateBadge, this.busy),
       h('div', { class: 'run-controls', role: 'group', 'aria-label': `${title} controls` },
-        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.model, this.btn.close),
+        this.btn.pause, this.btn.resume, this.btn.watch, this.btn.save, this.btn.model, this.btn.toPqn, this.btn.close),
       modeFs,
       h('div', { class: 'run-body' }, viewBox, dl),
       metricsRow,
@@ -358,14 +362,17 @@ export class RunCard {
     this.btn.watch.disabled = !(idle || s === 'watching');
     this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating' || s === 'evaluating');
     this.btn.switch.disabled = !this.canSwitch();
-    if (!live) for (const b of [this.btn.pause, this.btn.resume, this.btn.save, this.btn.watch, this.btn.switch]) b.disabled = true;
+    this.btn.toPqn.hidden = this.lastSnap?.algorithm !== 'dqn';
+    this.btn.toPqn.disabled = !(s === 'running' || s === 'paused');
+    if (!live) for (const b of [this.btn.pause, this.btn.resume, this.btn.save, this.btn.watch, this.btn.switch, this.btn.toPqn]) b.disabled = true;
     if (prev !== s) this.log.add(s === 'error' ? 'error' : 'info', `${this.title}: ${s}${reason ? ` (${reason})` : ''}`);
   }
 
   private onMetrics(m: MetricsSnapshot): void {
     if (this.closed) return;
+    const algorithmChanged = this.lastSnap?.algorithm !== m.algorithm;
     this.lastSnap = m;
-    if (m.state !== this.state) this.setState(m.state);
+    if (m.state !== this.state || algorithmChanged) this.setState(m.state);
     this.setMode(m.mode);
     const c = m.counters;
     for (const e of m.newEpisodes) {
@@ -422,6 +429,8 @@ export class RunCard {
     this.stat('gpuMem', gpu !== undefined ? `${fmtBytes(gpu)} (${fmtInt(m.memory.numTensors)} tensors)` : `${fmtBytes(m.memory.numBytes)} tensors (${fmtInt(m.memory.numTensors)})`);
     this.stat('elapsed', fmtDuration(m.elapsedSec));
     this.root.dataset['steps'] = String(c.agentSteps);
+    this.root.dataset['algorithm'] = m.algorithm;
+    this.stat('algorithm', m.algorithm.toUpperCase());
     this.root.dataset['episodes'] = String(c.episodes);
   }
 
@@ -537,6 +546,23 @@ export class RunCard {
       this.hooks.onSaved?.(); // a switch saves a checkpoint
     }
     this.busy.hidden = true;
+  }
+
+  /**
+   * DQN -> PQN with the PQN preset's hyperparameters. PQN learns from many envs at once, so a
+   * one-env single-mode run goes on with PQN_SINGLE_ENVS envs in the learner's thread; a
+   * vectorized run keeps its layout.
+   */
+  private async switchToPqn(): Promise<void> {
+    const mode: RunMode = this.mode.kind === 'vectorized' || numEnvsOf(this.mode) > 1 ? this.mode : { kind: 'single', envs: PQN_SINGLE_ENVS };
+    this.btn.toPqn.disabled = true;
+    this.busy.hidden = false;
+    this.log.add('info', `${this.title}: switching to PQN (PQN preset), ${modeText(mode)}…`);
+    if (await this.act('Switch to PQN', async () => { await this.ctl.switchAlgorithm({ algorithm: 'pqn', agent: PQN_PRESET.agent, mode }); })) {
+      this.hooks.onSaved?.(); // the switch saves a checkpoint before and after
+    }
+    this.busy.hidden = true;
+    this.setState(this.state);
   }
 
   private async toggleWatch(): Promise<void> {

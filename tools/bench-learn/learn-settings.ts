@@ -1,10 +1,10 @@
 /**
  * The run settings bench:learn uses per algorithm: src/run/presets.ts's preset for it (one place
  * for presets), in the mode asked for. DQN: the Quick preset, single mode (one env). PQN: its
- * preset with 8 envs in the learner's thread by default (on a 2-core machine the in-thread envs
+ * preset with PQN_SINGLE_ENVS (8) envs in the learner's thread by default (on a 2-core machine the in-thread envs
  * skip the worker hop; --mode 2x4 puts them in env workers instead).
  */
-import { RUN_PRESETS } from '../../src/run/presets';
+import { PQN_SINGLE_ENVS, RUN_PRESETS } from '../../src/run/presets';
 import type { RunConfigInput, RunMode } from '../../src/run/types';
 
 export type LearnAlgorithm = 'dqn' | 'pqn';
@@ -23,6 +23,6 @@ export function learnSettings(algo: LearnAlgorithm, mode: string | null, totalTi
   const preset = algo === 'dqn' ? RUN_PRESETS.quick : algo === 'pqn' ? RUN_PRESETS.pqn : null;
   if (!preset) throw new Error(`--algo must be dqn or pqn, got "${String(algo)}"`);
   const agent = totalTimesteps === null ? preset.agent : { ...preset.agent, total_timesteps: totalTimesteps };
-  const runMode = mode ? parseMode(mode) : algo === 'pqn' ? parseMode('single8') : undefined;
+  const runMode = mode ? parseMode(mode) : algo === 'pqn' ? parseMode(`single${PQN_SINGLE_ENVS}`) : undefined;
   return { ...preset, agent, ...(runMode ? { mode: runMode } : {}), seed: 1 };
 }

@@ -15,6 +15,9 @@ import { DQNAgent } from '../../src/agent/agent';
 import { makeConfig } from '../../src/agent/config';
 import { DQNLearner } from '../../src/agent/learner';
 import { Rng } from '../../src/agent/rng';
+import { makePQNConfig } from '../../src/agent/pqn-config';
+import { PQNLearner } from '../../src/agent/pqn-learner';
+import type { NetworkSpec } from '../../src/agent/config';
 import { chooseBackend } from '../../src/tfjs/backend';
 import { registerWasmTrainingKernels } from '../../src/tfjs/kernels-register';
 import { TrainKernels } from '../../src/tfjs/kernels-module';
@@ -66,6 +69,30 @@ async function backend(name: BackendName) {
     tfjsWasmThreadedSimd: new URL(tfjsWasmThreadedSimd, self.location.href).href,
     trainKernels: abs('train_kernels.wasm'),
   });
+}
+
+interface ThreadsAB { threads: number; note: string | null; steps1: number; stepsT: number; perSec1: number; perSecT: number }
+
+/**
+ * Times `one` (a gradient step that ends with a read-back) on 1 vs T threads, alternated step by
+ * step so that load drift on a shared machine hits both arms alike; one warm-up call per arm
+ * first (memory growth, JIT). Leaves the kernels on T threads.
+ */
+async function alternateThreads(kernels: TrainKernels, threads: number, seconds: number, one: () => Promise<void>): Promise<ThreadsAB> {
+  const t = Math.min(threads, kernels.threads);
+  for (const n of [1, t]) { kernels.useThreads(n); await one(); }
+  const ms = [0, 0], steps = [0, 0];
+  const t0 = now();
+  for (let i = 0; now() - t0 < seconds * 1000 || steps[1] < 2; i++) {
+    const arm = i % 2;
+    kernels.useThreads(arm ? t : 1);
+    const s0 = now();
+    await one();
+    ms[arm] += now() - s0;
+    steps[arm]++;
+  }
+  kernels.useThreads(t);
+  return { threads: t, note: kernels.threadsNote, steps1: steps[0], stepsT: steps[1], perSec1: steps[0] / (ms[0] / 1000), perSecT: steps[1] / (ms[1] / 1000) };
 }
 
 const api = {
@@ -210,7 +237,7 @@ const api = {
    * by step in one pool (TrainKernels.useThreads) so that load drift on a shared machine hits
    * both arms alike. Same step as train() (batch 32, Adam, Double DQN).
    */
-  async trainThreads(romArr: number[] | null, network: 'nature' | 'small', threads: number, seconds: number): Promise<{ threads: number; note: string | null; steps1: number; stepsT: number; perSec1: number; perSecT: number }> {
+  async trainThreads(romArr: number[] | null, network: 'nature' | 'small', threads: number, seconds: number): Promise<ThreadsAB> {
     await backend('wasm');
     const { kernels } = await registerWasmTrainingKernels();
     const env = await makeEnv(await romOf(romArr), 0, 0);
@@ -223,23 +250,38 @@ const api = {
         await agent.learner.trainStep(agent.buffer.sample(1), false);
         await agent.learner.lastLoss();
       };
-      const t = Math.min(threads, kernels.threads);
-      for (const n of [1, t]) { kernels.useThreads(n); await one(); } // warm-up: memory growth, JIT
-      const ms = [0, 0], steps = [0, 0];
-      const t0 = now();
-      for (let i = 0; now() - t0 < seconds * 1000 || steps[1] < 2; i++) {
-        const arm = i % 2;
-        kernels.useThreads(arm ? t : 1);
-        const s0 = now();
-        await one();
-        ms[arm] += now() - s0;
-        steps[arm]++;
-      }
-      kernels.useThreads(t);
-      return { threads: t, note: kernels.threadsNote, steps1: steps[0], stepsT: steps[1], perSec1: steps[0] / (ms[0] / 1000), perSecT: steps[1] / (ms[1] / 1000) };
+      return await alternateThreads(kernels, threads, seconds, one);
     } finally {
       agent.dispose();
       await env.close();
+    }
+  },
+
+  /**
+   * PQN minibatch gradient steps/s (src/agent/pqn-learner.ts: LayerNorm net, Adam, global-norm
+   * clip) on 1 vs `threads` threads, alternated step by step as trainThreads does. The samples are
+   * random pixels: the step's compute does not depend on them. `network`: 'nature' (pqn_atari.yaml's
+   * net and its minibatch of 128 = 128 envs x 32 steps / 32) or a spec (the preset's tiny net).
+   */
+  async trainThreadsPqn(network: 'nature' | NetworkSpec, minibatch: number, threads: number, seconds: number): Promise<ThreadsAB> {
+    await backend('wasm');
+    const { kernels } = await registerWasmTrainingKernels();
+    const cfg = makePQNConfig({ network, num_envs: minibatch, num_steps: 1, num_minibatches: 1 });
+    const input = { height: 84, width: 84, channels: cfg.frame_stack };
+    const learner = new PQNLearner(cfg, input, 6, new Rng(1));
+    const rng = new Rng(2);
+    const obs = new Float32Array(minibatch * 84 * 84 * cfg.frame_stack);
+    for (let i = 0; i < obs.length; i++) obs[i] = Math.floor(rng.nextFloat() * 256);
+    const actions = new Int32Array(minibatch).map(() => Math.floor(rng.nextFloat() * 6));
+    const targets = new Float32Array(minibatch).map(() => rng.nextFloat() * 2 - 1);
+    try {
+      const one = async () => {
+        learner.trainStep(obs, actions, targets, minibatch);
+        await learner.lastLoss();
+      };
+      return await alternateThreads(kernels, threads, seconds, one);
+    } finally {
+      learner.dispose();
     }
   },
 
