@@ -3,6 +3,7 @@ import { Actor } from './actor';
 import { epsilonAt, priorityBetaAt, replayCapacity, type DQNConfig, type ReplayCapacityChoice } from './config';
 import { DQNLearner, type LearnerState } from './learner';
 import { ReplayBuffer, type ReplayState } from './replay';
+import { EnvSeeds } from './env-seeds';
 import { Rng, type RngState } from './rng';
 import { checkAgentEnv, type AgentEnv } from './types';
 
@@ -70,10 +71,7 @@ export class DQNAgent {
   private readonly trainActor: Actor;
   private readonly onEpisode?: (e: EpisodeRecord, globalStep: number) => void;
   private started = false;
-  /** The run's opening seed (cfg.seed) was used, or this agent continues a saved one. */
-  private openingUsed = false;
-  /** Seed of the envs' latest reset by start() (null before the first). */
-  lastEnvSeed: number | null = null;
+  private readonly seeds: EnvSeeds;
 
   constructor(cfg: DQNConfig, env: AgentEnv, opts: AgentOptions = {}) {
     checkAgentEnv(env);
@@ -81,6 +79,7 @@ export class DQNAgent {
     this.cfg = cfg;
     this.env = env;
     this.rng = new Rng(cfg.seed);
+    this.seeds = new EnvSeeds(cfg.seed, this.rng);
     this.evalRng = new Rng((cfg.seed ^ 0x5eed1e55) >>> 0);
     const h = env.frameHeight;
     const w = env.frameWidth;
@@ -113,32 +112,19 @@ export class DQNAgent {
   }
 
   /**
-   * Reset every env and record the first frames. Called by step() on first use.
-   *
-   * Env seed: `seed` when given. Otherwise a fresh agent's first start uses cfg.seed (the run's
-   * reproducible opening); any later start, and every start after setState() (a mode switch, or
-   * a resume whose env states could not be restored), draws a new seed from the agent's RNG, so
-   * the new envs do not replay the opening episodes. The draw comes from the checkpointed RNG
-   * stream, so a given checkpoint + switch still reproduces the same episodes.
+   * Reset every env and record the first frames. Called by step() on first use. Env seed
+   * (env-seeds.ts): `seed` when given, else cfg.seed on a fresh agent's first start, else a new
+   * draw from the agent's RNG (any later start, and every start after setState(): a mode
+   * switch, or a resume whose env states could not be restored).
    */
   async start(seed?: number): Promise<void> {
-    if (seed !== undefined && !Number.isInteger(seed)) throw new TypeError(`DQNAgent.start: seed must be an integer, got ${String(seed)}`);
-    const s = seed ?? (this.openingUsed ? this.freshEnvSeed() : this.cfg.seed);
-    this.openingUsed = true;
-    this.lastEnvSeed = s;
-    await this.trainActor.reset(s);
+    await this.trainActor.reset(this.seeds.next('DQNAgent', seed));
     this.started = true;
   }
 
-  /**
-   * A 31-bit env seed from the agent RNG, kept away from cfg.seed: env i is seeded with seed + i
-   * (VecEnv), so a draw within 2^16 of cfg.seed could overlap the opening envs' seeds.
-   */
-  private freshEnvSeed(): number {
-    for (;;) {
-      const s = this.rng.nextU32() & 0x7fffffff;
-      if (Math.abs(s - this.cfg.seed) >= 0x10000) return s;
-    }
+  /** Seed of the envs' latest reset by start() (null before the first). */
+  get lastEnvSeed(): number | null {
+    return this.seeds.last;
   }
 
   /** One vector step: act, step the envs, store, and pay the gradient steps now owed. */
@@ -225,7 +211,7 @@ export class DQNAgent {
     this.vectorSteps = s.vectorSteps;
     this.episodes = s.episodes;
     this.started = true;
-    this.openingUsed = true;
+    this.seeds.continued();
   }
 
   dispose(): void {

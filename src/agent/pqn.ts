@@ -6,6 +6,7 @@ import { pqnLearningRateAt, pqnMinibatchSize, type PQNConfig } from './pqn-confi
 import { PQNLearner } from './pqn-learner';
 import { qLambdaReturns } from './q-lambda';
 import type { ReplayBuffer } from './replay';
+import { EnvSeeds } from './env-seeds';
 import { Rng, type RngState } from './rng';
 import { checkAgentEnv, type AgentEnv } from './types';
 
@@ -96,11 +97,10 @@ export class PQNAgent {
   updates = 0;
   /** Whether the latest step() stepped the envs (false: it was a gradient step). */
   lastStepActed = false;
-  lastEnvSeed: number | null = null;
 
   private readonly onEpisode?: (e: EpisodeRecord, globalStep: number) => void;
   private started = false;
-  private openingUsed = false;
+  private readonly seeds: EnvSeeds;
   private readonly stackSize: number; // H * W * S floats per observation
   // Rollout storage, [T, N] time-major.
   private readonly rObs: Uint8Array;
@@ -134,6 +134,7 @@ export class PQNAgent {
     this.cfg = cfg;
     this.env = env;
     this.rng = new Rng(cfg.seed);
+    this.seeds = new EnvSeeds(cfg.seed, this.rng);
     this.evalRng = new Rng((cfg.seed ^ 0x5eed1e55) >>> 0);
     const h = env.frameHeight;
     const w = env.frameWidth;
@@ -183,11 +184,7 @@ export class PQNAgent {
 
   /** Env reset and first frames; seeds as DQNAgent.start (src/agent/README.md, "Env seeds"). */
   async start(seed?: number): Promise<void> {
-    if (seed !== undefined && !Number.isInteger(seed)) throw new TypeError(`PQNAgent.start: seed must be an integer, got ${String(seed)}`);
-    const s = seed ?? (this.openingUsed ? this.freshEnvSeed() : this.cfg.seed);
-    this.openingUsed = true;
-    this.lastEnvSeed = s;
-    await this.env.reset(s);
+    await this.env.reset(this.seeds.next('PQNAgent', seed));
     this.buffer.startEpisodes(this.env.obs);
     // Running episodes restarted: a rollout collected so far would mix the old envs' steps with
     // the new envs' (its last step's successor is gone), so a new rollout begins.
@@ -196,12 +193,9 @@ export class PQNAgent {
     this.started = true;
   }
 
-  /** As DQNAgent's: a 31-bit seed from the agent RNG, at least 2^16 from cfg.seed. */
-  private freshEnvSeed(): number {
-    for (;;) {
-      const s = this.rng.nextU32() & 0x7fffffff;
-      if (Math.abs(s - this.cfg.seed) >= 0x10000) return s;
-    }
+  /** Seed of the envs' latest reset by start() (null before the first; env-seeds.ts). */
+  get lastEnvSeed(): number | null {
+    return this.seeds.last;
   }
 
   /** One acting vector step, or one gradient step of the pending update (see the header). */
@@ -399,7 +393,7 @@ export class PQNAgent {
     const r = s.rollout;
     if (r) this.setRollout(r);
     this.started = true;
-    this.openingUsed = true;
+    this.seeds.continued();
   }
 
   private setRollout(r: PQNRolloutState): void {
