@@ -1,6 +1,6 @@
 import { accountStep, newEnvStats, type EpisodeRecord } from '../env/episode';
 import { Rng } from './rng';
-import type { AgentEnv } from './types';
+import { LocalEnvArrays, type AgentEnv } from './types';
 
 /**
  * "Cue" env for agent tests and quick sanity runs: each frame lights one of |A| vertical bands
@@ -22,17 +22,7 @@ export interface CueEnvOptions {
   seed?: number;
 }
 
-export class CueEnv implements AgentEnv {
-  readonly numEnvs: number;
-  readonly numActions: number;
-  readonly frameHeight: number;
-  readonly frameWidth: number;
-  readonly obs: Uint8Array;
-  readonly finalObs: Uint8Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  readonly finished: EpisodeRecord[] = [];
+export class CueEnv extends LocalEnvArrays implements AgentEnv {
   readonly maxSteps: number;
   readonly terminateOnMistake: boolean;
   private readonly cue: Int32Array;
@@ -41,19 +31,10 @@ export class CueEnv implements AgentEnv {
   private readonly stats: ReturnType<typeof newEnvStats>[];
 
   constructor(o: CueEnvOptions) {
-    this.numEnvs = o.numEnvs;
-    this.numActions = o.numActions ?? 4;
-    this.frameHeight = o.frameHeight ?? 8;
-    this.frameWidth = o.frameWidth ?? 8;
+    super(o.numEnvs, o.numActions ?? 4, o.frameHeight ?? 8, o.frameWidth ?? 8);
     if (this.frameWidth < this.numActions) throw new Error('CueEnv: need at least one pixel column per action');
     this.maxSteps = o.maxSteps ?? 10;
     this.terminateOnMistake = o.terminateOnMistake ?? true;
-    const fs = this.frameHeight * this.frameWidth;
-    this.obs = new Uint8Array(this.numEnvs * fs);
-    this.finalObs = new Uint8Array(this.numEnvs * fs);
-    this.rewards = new Float32Array(this.numEnvs);
-    this.terminated = new Uint8Array(this.numEnvs);
-    this.truncated = new Uint8Array(this.numEnvs);
     this.cue = new Int32Array(this.numEnvs);
     this.t = new Int32Array(this.numEnvs);
     this.stats = Array.from({ length: this.numEnvs }, newEnvStats);

@@ -56,6 +56,36 @@ export interface AgentEnv {
   step(actions: Int32Array): void | Promise<void>;
 }
 
+/**
+ * The result arrays of an AgentEnv that steps its envs in this thread (LocalVecEnv, the test
+ * CueEnv), allocated in one place with checkAgentEnv's sizes. `obs` may be given (LocalVecEnv's
+ * SingleEnvs write their rows of it directly). WorkerVecEnv does not use it: its arrays are
+ * views of the env workers' shared buffer.
+ */
+export abstract class LocalEnvArrays {
+  readonly obs: Uint8Array;
+  readonly finalObs: Uint8Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  readonly finished: EpisodeRecord[] = [];
+
+  constructor(
+    readonly numEnvs: number,
+    readonly numActions: number,
+    readonly frameHeight: number,
+    readonly frameWidth: number,
+    obs?: Uint8Array,
+  ) {
+    const frames = numEnvs * frameHeight * frameWidth;
+    this.obs = obs ?? new Uint8Array(frames);
+    this.finalObs = new Uint8Array(frames);
+    this.rewards = new Float32Array(numEnvs);
+    this.terminated = new Uint8Array(numEnvs);
+    this.truncated = new Uint8Array(numEnvs);
+  }
+}
+
 /** Validate an AgentEnv's buffers once, up front, so a mis-sized buffer fails loudly instead of corrupting replay. */
 export function checkAgentEnv(env: AgentEnv): void {
   const n = env.numEnvs;

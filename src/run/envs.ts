@@ -12,7 +12,7 @@
  * GAME, raw score included), so a run reports the same episodes in either mode.
  */
 import { Ale, ArcadeModule, type WasmSource } from '../ale/arcade';
-import type { AgentEnv } from '../agent/types';
+import { LocalEnvArrays, type AgentEnv } from '../agent/types';
 import type { EnvStateIO } from '../checkpoint/restore';
 import { AleEmulator } from '../env/ale-emulator';
 import { AtariEnv, newStepOutcome, resolveEnvOptions, type AtariEnvOptions } from '../env/atari-env';
@@ -183,34 +183,15 @@ export interface LocalVecEnvOptions extends Omit<SingleEnvOptions, 'obs'> {
  * episode ended). Env i is seeded seed + i on reset, as src/env's VecEnv does, and its state blob
  * is SingleEnv's, so checkpoints hold one state per env in either kind.
  */
-export class LocalVecEnv implements RunEnv, EnvStateIO {
-  readonly numEnvs: number;
-  readonly numActions: number;
-  readonly frameHeight: number;
-  readonly frameWidth: number;
-  readonly obs: Uint8Array;
-  readonly finalObs: Uint8Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  readonly finished: EpisodeRecord[] = [];
+export class LocalVecEnv extends LocalEnvArrays implements RunEnv, EnvStateIO {
   readonly frameSkip: number;
   readonly envs: SingleEnv[];
   private readonly one = new Int32Array(1);
 
   private constructor(envs: SingleEnv[], obs: Uint8Array) {
+    super(envs.length, envs[0].numActions, envs[0].frameHeight, envs[0].frameWidth, obs);
     this.envs = envs;
-    const e0 = envs[0];
-    this.numEnvs = envs.length;
-    this.numActions = e0.numActions;
-    this.frameHeight = e0.frameHeight;
-    this.frameWidth = e0.frameWidth;
-    this.frameSkip = e0.frameSkip;
-    this.obs = obs;
-    this.finalObs = new Uint8Array(obs.length);
-    this.rewards = new Float32Array(this.numEnvs);
-    this.terminated = new Uint8Array(this.numEnvs);
-    this.truncated = new Uint8Array(this.numEnvs);
+    this.frameSkip = envs[0].frameSkip;
   }
 
   static async create(o: LocalVecEnvOptions): Promise<LocalVecEnv> {
