@@ -214,17 +214,22 @@ export class Playground {
     return { kind: 'vectorized', workers: w, envsPerWorker: k };
   }
 
-  async train(): Promise<void> {
+  /** The new-run form's game, settings and mode; null (with the message shown) when one is missing or invalid. */
+  private readNewRun(): { game: NonNullable<ReturnType<GamePicker['trainable']>>; values: ReturnType<HyperparamForm['read']>; mode: RunMode } | null {
     const game = this.picker.trainable();
-    if (!game) return;
-    let values, mode: RunMode;
+    if (!game) return null;
     try {
-      values = this.form.read();
-      mode = this.readMode();
+      return { game, values: this.form.read(), mode: this.readMode() };
     } catch (e) {
       this.showTrainMsg('error', errorText(e));
-      return;
+      return null;
     }
+  }
+
+  async train(): Promise<void> {
+    const form = this.readNewRun();
+    if (!form) return;
+    const { game, values, mode } = form;
     this.trainBtn.disabled = true;
     this.trainMsg.hidden = true;
     const name = `${game.name} #${this.cards.length + 1} (seed ${values.seed})`;
@@ -253,16 +258,9 @@ export class Playground {
    * the card offers Watch agent and Train. A refused file creates nothing and says why.
    */
   async importModel(f: File): Promise<void> {
-    const game = this.picker.trainable();
-    if (!game) return;
-    let values, mode: RunMode;
-    try {
-      values = this.form.read();
-      mode = this.readMode();
-    } catch (e) {
-      this.showTrainMsg('error', errorText(e));
-      return;
-    }
+    const form = this.readNewRun();
+    if (!form) return;
+    const { game, values, mode } = form;
     this.importModelBtn.disabled = true;
     this.trainMsg.hidden = true;
     const name = `${game.name} #${this.cards.length + 1} (model ${f.name})`;
