@@ -85,13 +85,14 @@ export function xorSparseEncode(raw: Uint8Array, stride: number): Uint8Array {
  * w[i] ^= w[i - stride/4]. Both loops are branch-light; a per-word decode loop with the bitmap
  * test inside ran ~10x slower in Chromium.
  */
-export function xorSparseDecode(payload: Uint8Array, rawSize: number, stride: number, what: string): Uint8Array {
+export function xorSparseDecode(payload: Uint8Array, rawSize: number, stride: number, what: string, into?: Uint8Array): Uint8Array {
   const n = rawSize >> 2;
   const s = stride >> 2;
   const maskBytes = (n + 7) >> 3;
   if (payload.length < maskBytes || (payload.length - maskBytes) % 4 !== 0) throw new CheckpointCorruptError(`${what}: filtered payload has ${payload.length} bytes`);
-  const out = new Uint8Array(rawSize);
-  const w = new Uint32Array(out.buffer, 0, n);
+  // Into the caller's buffer when it is u32-aligned (replay loads reuse one), else a fresh one.
+  const out = into && into.length >= rawSize && into.byteOffset % 4 === 0 ? into.subarray(0, rawSize).fill(0) : new Uint8Array(rawSize);
+  const w = new Uint32Array(out.buffer, out.byteOffset, n);
   const vals = (payload.length - maskBytes) >> 2;
   let k = maskBytes; // byte offset of the next value in the payload
   for (let byte = 0; byte < maskBytes; byte++) {
@@ -144,17 +145,17 @@ export function rawSizeOf(e: BlobEncoding & { size: number }): number {
 /**
  * Decodes a stored blob (already checked against its SHA-256, which covers the stored bytes) and
  * checks its decoded size, so a blob either decodes to exactly what was saved or fails as corrupt.
+ * With `into` (>= rawSize bytes) the result is written there and a view of it returned; a raw
+ * blob is returned as it is (the caller copies it where it belongs).
  */
-export function decodeBlob(stored: Uint8Array, e: BlobEncoding & { key: string; size: number }, what: string): Uint8Array {
+export function decodeBlob(stored: Uint8Array, e: BlobEncoding & { key: string; size: number }, what: string, into?: Uint8Array): Uint8Array {
   if (!e.codec) return stored;
   checkEncoding(e);
   const rawSize = e.rawSize!;
   let out: Uint8Array;
   try {
-    if (e.filter === 'xor-sparse32') out = xorSparseDecode(inflateSync(stored), rawSize, e.stride!, what);
-    else {
-      out = inflateSync(stored, { out: new Uint8Array(rawSize) });
-    }
+    if (e.filter === 'xor-sparse32') out = xorSparseDecode(inflateSync(stored), rawSize, e.stride!, what, into);
+    else out = inflateSync(stored, { out: into && into.length >= rawSize ? into.subarray(0, rawSize) : new Uint8Array(rawSize) });
   } catch (err) {
     if (err instanceof CheckpointCorruptError) throw err;
     throw new CheckpointCorruptError(`${what}: blob ${e.key} does not decode (${(err as Error).message})`);

@@ -3,7 +3,7 @@ import { RUN_DEFAULTS, checkMode, numEnvsOf, type AutosavePolicy, type RunMode }
 import { encodeContent, type CheckpointContent } from './codec';
 import { CheckpointError } from './errors';
 import { restoreAgent, saveAgent, type CaptureOptions, type EnvStateIO, type RestoreResult } from './restore';
-import type { CheckpointStore } from './store';
+import { rawBytesOf, type CheckpointStore } from './store';
 import type { Manifest, SaveReason } from './types';
 
 /**
@@ -98,7 +98,8 @@ export class CheckpointManager {
       const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay });
       const ms = Math.max(1, Date.now() - t0);
       // Any save times the disk (a small one underestimates the speed: errs towards leaving the replay out).
-      this.bytesPerMs = m.totalBytes / ms;
+      // Raw bytes: replayFits() compares this speed against the replay's raw size.
+      this.bytesPerMs = rawBytesOf(m) / ms;
       this.lastSavedStep = m.counters.agentSteps;
       const sec = this.hooks.trainingSeconds?.();
       if (sec !== undefined) this.lastSavedSec = sec;
