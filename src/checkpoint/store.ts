@@ -15,7 +15,8 @@ import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary,
  * Object stores:
  *   runs       runId -> RunRecord (name, game, mode, latest checkpoint)
  *   manifests  id -> Manifest (meta JSON + the list of blobs with sizes and SHA-256); index byRun
- *   blobs      [checkpointId, partKey] -> Uint8Array (parts of a few MiB)
+ *   blobs      [checkpointId, partKey] -> Uint8Array (parts of a few MiB of raw bytes, stored
+ *              compressed where the manifest's blob entry names a codec: blob-codec.ts)
  *   pending    id -> a save in progress (who, since when)
  *
  * Atomicity: a checkpoint exists iff its manifest exists. A save writes every blob first (one
