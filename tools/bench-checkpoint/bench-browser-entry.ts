@@ -49,10 +49,15 @@ async function bench(N: number, partBytes?: number, codecParts = 6): Promise<Row
     t0 = performance.now();
     const r = await restoreAgent(store, m.id, B);
     const load = performance.now() - t0;
-    // Spot check: a whole frame chunk of the restored replay equals the saved agent's (the full-state checks are the tests' job).
-    const saved = A.buffer.getState().frameChunks, back = B.buffer.getState().frameChunks;
-    const k = Math.floor(saved.length / 2);
-    if (!r.replayRestored || back[k].length !== saved[k].length || back[k].some((v, i) => v !== saved[k][i])) throw new Error(`${what}: restored replay differs from the saved one`);
+    // Spot check: the restored frames equal the saved agent's, except the one row the restore's
+    // env reset (agent.start(), no env states here) wrote at the ring position (the tests check whole states).
+    const sa = A.buffer.getState(), sb = B.buffer.getState();
+    const fb = trace.frameBytes;
+    const skip = (sa.totals[0] % sa.segmentCapacity) * fb;
+    const x = sa.frameChunks[0], y = sb.frameChunks[0];
+    let same = r.replayRestored && x.length === y.length;
+    for (let i = 0; same && i < x.length; i++) if (x[i] !== y[i] && (i < skip || i >= skip + fb)) same = false;
+    if (!same) throw new Error(`${what}: restored replay differs from the saved one`);
     log(`${what}: load (restore, checksums verified) ${load.toFixed(0)} ms; rows ${B.buffer.size}`);
     B.dispose();
     const h = await exportCheckpoint(store, m.id);
