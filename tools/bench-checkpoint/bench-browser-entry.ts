@@ -31,6 +31,16 @@ async function bench(N: number, partBytes?: number, codecParts = 6): Promise<Row
   const persisted = await CheckpointStore.requestPersistence();
   const base = resolveRunConfig({ agent: cfg }, { md5: 'f'.repeat(32), name: 'bench' });
   const rows: Row[] = [];
+  {
+    // What a load pays before any decoding: the restore target is a fresh agent whose replay
+    // memory the OS maps on first write (page faults), codec or not.
+    const C = mk();
+    const t = performance.now();
+    let bytes = 0;
+    for (const c of C.buffer.getState().frameChunks) { c.fill(1); bytes += c.length; }
+    log(`first touch of a fresh agent's replay frames (${mb(bytes)}): ${(performance.now() - t).toFixed(0)} ms`);
+    C.dispose();
+  }
   for (const compress of [false, true]) {
     const what = compress ? 'compressed' : 'uncompressed';
     const store = await CheckpointStore.open({ dbName: `bench-${what}-${Date.now()}`, partBytes, compress });
