@@ -3,6 +3,7 @@ import { validateRunConfig } from '../run/config';
 import { migrateManifest } from './migrate';
 import { CheckpointCorruptError, CheckpointError, CheckpointFormatError } from './errors';
 import { sha256, toHex } from './hash';
+import { checkEncoding, decodeBlob, rawSizeOf, type BlobEncoding } from './blob-codec';
 import { layoutFromMeta, type NetLayout } from './safetensors';
 import type { CheckpointStore } from './store';
 import type { ArrayEntry, BlobEntry, Manifest, RunRecord } from './types';
@@ -16,11 +17,18 @@ import type { ArrayEntry, BlobEntry, Manifest, RunRecord } from './types';
  * Both directions stream: export reads one blob from IndexedDB at a time (verifying it), import
  * verifies each blob as it arrives and writes it before reading the next, so neither holds more
  * than one part (<= the store's part size, 8 MiB by default) plus the source's own chunk.
+ *
+ * Blobs travel as stored (version 2: compressed where their entry names a codec, blob-codec.ts):
+ * export never recompresses, import stores what it read after checking its SHA-256 and that it
+ * decodes to its declared size. Version 1 files (every blob raw) are still read.
  */
 
 export const CONTAINER_MAGIC = 'ARCLABCK';
 export const CONTAINER_TRAILER = 'ARCLABOK';
-export const CONTAINER_VERSION = 1;
+/** Written: 2 (blobs may be compressed). */
+export const CONTAINER_VERSION = 2;
+/** Read: 1 (every blob raw) and 2. */
+export const READABLE_CONTAINER_VERSIONS: readonly number[] = [1, 2];
 /** Largest header and blob accepted on import (bounds memory against hostile files). */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_BLOB_BYTES = 256 * 1024 * 1024;
@@ -101,7 +109,7 @@ export async function exportCheckpoint(store: CheckpointStore, id: string, o: Ex
     yield head;
     for (const a of arrays) {
       for (const p of a.parts) {
-        const b = await store.readPart(id, p); // verified: an export never carries a corrupt blob
+        const b = await store.readStoredPart(id, p); // verified: an export never carries a corrupt blob
         done += b.length;
         o.onProgress?.(done, size);
         yield b;
@@ -237,8 +245,8 @@ const isNonNegInt = (x: unknown): x is number => typeof x === 'number' && Number
 export function validateHeader(h: unknown): ContainerHeader {
   if (!isObj(h)) fail('header is not an object');
   if (h.format !== 'arcade-lab-checkpoint') fail(`header format is ${JSON.stringify(h.format)}`);
-  if (h.version !== CONTAINER_VERSION) {
-    throw new CheckpointFormatError('version', `checkpoint file header version ${String(h.version)} is not supported (this build reads version ${CONTAINER_VERSION})`);
+  if (!READABLE_CONTAINER_VERSIONS.includes(h.version as number)) {
+    throw new CheckpointFormatError('version', `checkpoint file header version ${String(h.version)} is not supported (this build reads versions ${READABLE_CONTAINER_VERSIONS.join(', ')})`);
   }
   if (!isObj(h.run) || typeof h.run.runId !== 'string' || typeof h.run.name !== 'string') fail('run is missing');
   const m = h.manifest;
@@ -264,10 +272,15 @@ export function validateHeader(h: unknown): ContainerHeader {
       if (p.size > MAX_BLOB_BYTES) fail(`blob ${p.key} is larger than ${MAX_BLOB_BYTES} bytes`);
       if (keys.has(p.key)) fail(`blob ${p.key} appears twice`);
       keys.add(p.key);
-      sum += p.size;
+      // Version 1 had no encodings: a codec there is not a file this format describes.
+      if (h.version === 1 && (p.codec !== undefined || p.filter !== undefined)) fail(`blob ${p.key} names a codec in a version 1 file`);
+      checkEncoding(p as unknown as BlobEncoding & { key: string; size: number });
+      const raw = rawSizeOf(p as unknown as BlobEncoding & { size: number });
+      if (raw > MAX_BLOB_BYTES) fail(`blob ${p.key} decodes to more than ${MAX_BLOB_BYTES} bytes`);
+      sum += raw;
+      total += p.size;
     }
     if (sum !== a.byteLength) fail(`array ${a.name} declares ${a.byteLength} bytes but its blobs hold ${sum}`);
-    total += sum;
   }
   if (total !== h.blobBytes) fail(`blob section declared as ${String(h.blobBytes)} bytes, blobs hold ${total}`);
   const names = new Set((m.arrays as ArrayEntry[]).map((a) => a.name));
@@ -291,8 +304,8 @@ export async function importCheckpoint(store: CheckpointStore, src: ImportSource
     if (String.fromCharCode(...magic) !== CONTAINER_MAGIC) fail('wrong file signature (expected an Arcade Lab .arcadelab checkpoint)');
     const head = new DataView((await reader.read(8, 'the file header')).buffer);
     const version = head.getUint32(0, true);
-    if (version !== CONTAINER_VERSION) {
-      throw new CheckpointFormatError('version', `checkpoint file version ${version} is not supported (this build reads version ${CONTAINER_VERSION})`);
+    if (!READABLE_CONTAINER_VERSIONS.includes(version)) {
+      throw new CheckpointFormatError('version', `checkpoint file version ${version} is not supported (this build reads versions ${READABLE_CONTAINER_VERSIONS.join(', ')})`);
     }
     const hlen = head.getUint32(4, true);
     if (hlen < 2 || hlen > MAX_HEADER_BYTES) fail(`header length ${hlen} out of range`);
@@ -306,6 +319,7 @@ export async function importCheckpoint(store: CheckpointStore, src: ImportSource
       fail('header is not JSON');
     }
     const h0 = validateHeader(parsed);
+    if (h0.version !== version) fail(`header version ${h0.version} differs from the file's version ${version}`);
     const h: ContainerHeader = { ...h0, manifest: migrateManifest(h0.manifest) };
     const problems = validateRunConfig(h.manifest.meta.run);
     if (problems.length) fail(`run config invalid (${problems.join('; ')})`);
@@ -328,15 +342,23 @@ export async function importCheckpoint(store: CheckpointStore, src: ImportSource
       latestId: null,
       latestCounters: null,
     };
+    let scratch: Uint8Array | undefined; // decode check target, reused by every compressed blob
     const manifest = await store.writeExternal(run, h.blobBytes, async (id, put) => {
       const arrays: ArrayEntry[] = [];
       for (const a of h.manifest.arrays) {
         const parts: BlobEntry[] = [];
         for (const p of a.parts) {
           const bytes = await reader.read(p.size, `blob ${p.key}`);
+          const encoding: BlobEncoding = p.codec ? { codec: p.codec, filter: p.filter, stride: p.stride, rawSize: p.rawSize } : {};
+          if (encoding.filter === undefined) { delete encoding.filter; delete encoding.stride; }
           // put() hashes what it stores; a mismatch aborts the import, which deletes every blob written.
-          const e = await put(p.key, bytes);
+          const e = await put(p.key, bytes, encoding);
           if (e.sha256 !== p.sha256) throw new CheckpointCorruptError(`checkpoint file is corrupted: blob ${p.key} fails its SHA-256 check`);
+          if (p.codec) {
+            // A blob that passed its checksum but does not decode would only fail at restore: check now.
+            if (!scratch || scratch.length < p.rawSize!) scratch = new Uint8Array(p.rawSize!);
+            decodeBlob(bytes, p, 'checkpoint file', scratch);
+          }
           parts.push(e);
           o.onProgress?.(reader.consumed, total);
         }

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CheckpointManager, onPageLifecycle } from './manager';
 import { captureAgent } from './restore';
-import type { CheckpointStore } from './store';
+import { rawBytesOf, type CheckpointStore } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, stepTo } from './test-helpers';
 
 // Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
@@ -34,6 +34,26 @@ async function setup(policy: ConstructorParameters<typeof CheckpointManager>[3] 
 }
 
 describe('CheckpointManager', () => {
+  it('reports a save\'s progress: raw bytes after each part, from 0 to the raw total', async () => {
+    const cfg = quickConfig();
+    const store = await freshStore({ partBytes: 2048 });
+    const run = await store.createRun(runConfig(cfg));
+    const agent = makeAgent(cfg);
+    cleanup.push(() => { store.close(); agent.dispose(); });
+    await stepTo(agent, 60);
+    const { agent: _a, ...r } = runConfig(cfg);
+    const seen: Array<[string, number, number]> = [];
+    const mgr = new CheckpointManager(store, run.runId, {
+      capture: () => captureAgent(agent, { run: r, frames: 240 }),
+      onProgress: (reason, d, t) => seen.push([reason, d, t]),
+    });
+    const m = await mgr.save('manual');
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen[0]).toEqual(['manual', 0, rawBytesOf(m)]);
+    expect(seen[seen.length - 1]).toEqual(['manual', rawBytesOf(m), rawBytesOf(m)]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][1]).toBeGreaterThanOrEqual(seen[i - 1][1]);
+  });
+
   it('autosaves every N agent steps (awaited between steps), not more often', async () => {
     const { agent, mgr, saved, store, run } = await setup({ everyAgentSteps: 50 });
     while (agent.globalStep < 230) {

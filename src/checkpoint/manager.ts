@@ -3,7 +3,7 @@ import { RUN_DEFAULTS, checkMode, numEnvsOf, type AutosavePolicy, type RunMode }
 import { encodeContent, type CheckpointContent } from './codec';
 import { CheckpointError } from './errors';
 import { restoreAgent, saveAgent, type CaptureOptions, type EnvStateIO, type RestoreResult } from './restore';
-import type { CheckpointStore } from './store';
+import { rawBytesOf, type CheckpointStore } from './store';
 import type { Manifest, SaveReason } from './types';
 
 /**
@@ -20,6 +20,8 @@ export interface ManagerHooks {
   /** Capture the run's current content (the manager calls it only between agent steps); evalReturn: the evaluation of exactly these weights, if the save follows one. */
   capture: (o: { evalReturn: number | null }) => Promise<CheckpointContent>;
   onSaved?: (m: Manifest, ms: number) => void;
+  /** After each part a save writes: raw bytes done of the raw total (drives the UI's progress bar). */
+  onProgress?: (reason: SaveReason, doneBytes: number, totalBytes: number) => void;
   onError?: (e: unknown) => void;
   /** Seconds of training so far (the clock of policy.everySeconds; absent: no timed saves). */
   trainingSeconds?: () => number;
@@ -114,10 +116,12 @@ export class CheckpointManager {
           ' Resume from it with a lower learning_rate (or max_grad_norm set).');
       }
       const withReplay = includeReplay === 'if-fits' ? this.replayFits(content) : includeReplay;
-      const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay });
+      const onProgress = this.hooks.onProgress ? (d: number, t: number) => this.hooks.onProgress!(reason, d, t) : undefined;
+      const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay, onProgress });
       const ms = Math.max(1, Date.now() - t0);
       // Any save times the disk (a small one underestimates the speed: errs towards leaving the replay out).
-      this.bytesPerMs = m.totalBytes / ms;
+      // Raw bytes: replayFits() compares this speed against the replay's raw size.
+      this.bytesPerMs = rawBytesOf(m) / ms;
       this.lastSavedStep = m.counters.agentSteps;
       this.hasSaved = true;
       const sec = this.hooks.trainingSeconds?.();

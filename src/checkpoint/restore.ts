@@ -6,8 +6,8 @@ import type { ReplayState } from '../agent/replay';
 import { asF32, asF64, filledRowRanges, splitF32, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError } from './errors';
 import { planRelayout } from './relayout';
-import type { CheckpointStore, SaveOptions } from './store';
-import type { Manifest, RunConfig } from './types';
+import { rawBytesOf, type CheckpointStore, type SaveOptions } from './store';
+import type { BlobEntry, Manifest, RunConfig } from './types';
 
 /**
  * Capturing a live agent into a checkpoint and restoring a checkpoint into a (fresh) agent,
@@ -123,7 +123,7 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
   const sameMode = N === g.numEnvs;
   const fs = live.frameHeight * live.frameWidth;
   let done = 0;
-  const total = m.totalBytes;
+  const total = rawBytesOf(m); // progress counts decoded bytes (what the agent gets back)
   const progress = (n: number): void => { done += n; o.onProgress?.(done, total); };
 
   // Learner.
@@ -194,10 +194,17 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
         }
       }
     };
+    // Compressed frame parts decode into one reused buffer (rows are copied out of it at once).
+    let scratch: Uint8Array | null = null;
+    const frameScratch = (p: BlobEntry): Uint8Array | undefined => {
+      if (!p.codec) return undefined;
+      if (!scratch || scratch.length < p.rawSize!) scratch = new Uint8Array(p.rawSize!);
+      return scratch;
+    };
     if (sameMode && g.segmentCapacity === live.segmentCapacity) {
       let row = 0;
       for (const p of frames.parts) {
-        const b = await store.readPart(id, p);
+        const b = await store.readPart(id, p, frameScratch(p));
         if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
         for (let off = 0; off < b.length; off += fs) writeRow(physOf[row++], b, off);
         progress(b.length);
@@ -213,7 +220,7 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
       );
       let row = 0;
       for (const p of frames.parts) {
-        const b = await store.readPart(id, p);
+        const b = await store.readPart(id, p, frameScratch(p));
         if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
         for (let off = 0; off < b.length; off += fs, row++) {
           const dst = plan.map[physOf[row]];

@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { DEFAULT_PART_BYTES, encodeContent, partRanges, type ArraySource, type CheckpointContent } from './codec';
+import { decodeBlob, encodeBlob, encodingFor, rawSizeOf, type BlobEncoding } from './blob-codec';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError, isQuotaError } from './errors';
 import { contentIdOf } from './content-id';
 import { isAutomaticSave } from './reasons';
@@ -14,7 +15,8 @@ import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary,
  * Object stores:
  *   runs       runId -> RunRecord (name, game, mode, latest checkpoint)
  *   manifests  id -> Manifest (meta JSON + the list of blobs with sizes and SHA-256); index byRun
- *   blobs      [checkpointId, partKey] -> Uint8Array (parts of a few MiB)
+ *   blobs      [checkpointId, partKey] -> Uint8Array (parts of a few MiB of raw bytes, stored
+ *              compressed where the manifest's blob entry names a codec: blob-codec.ts)
  *   pending    id -> a save in progress (who, since when)
  *
  * Atomicity: a checkpoint exists iff its manifest exists. A save writes every blob first (one
@@ -77,6 +79,11 @@ export interface StoreOptions {
   pruneOnQuota?: boolean;
   /** Replacement for navigator.storage.estimate() (tests); null disables the pre-check. */
   estimate?: (() => Promise<{ usage?: number; quota?: number }>) | null;
+  /**
+   * Compress blobs on save (default true; blob-codec.ts). false writes every blob raw, as
+   * before container version 2 (benchmarks' "uncompressed" row, tests of old checkpoints).
+   */
+  compress?: boolean;
   /** Pending saves of OTHER tabs untouched for this long are treated as dead (default 60 s). */
   pendingGraceMs?: number;
   faults?: StoreFaults;
@@ -86,11 +93,30 @@ export interface SaveOptions {
   /** Include the replay buffer (default true). false = fast path (pagehide with little time). */
   includeReplay?: boolean;
   reason?: SaveReason;
+  /** Called after each part with the raw (uncompressed) bytes done and the raw total. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
-/** Blob writer used by save and import: writes one part, returns its entry. */
-type PutPart = (key: string, bytes: Uint8Array) => Promise<BlobEntry>;
+/** Blob writer used by save and import: writes one part as given (already encoded per `encoding`), returns its entry. */
+type PutPart = (key: string, bytes: Uint8Array, encoding?: BlobEncoding) => Promise<BlobEntry>;
+
+/** Decoded bytes of a checkpoint (Σ of its blobs' raw sizes); totalBytes is what is stored. */
+export function rawBytesOf(m: { arrays: readonly ArrayEntry[] }): number {
+  let n = 0;
+  for (const a of m.arrays) for (const p of a.parts) n += rawSizeOf(p);
+  return n;
+}
+
+/**
+ * Room a save is assumed to need before it is written (the quota pre-check): raw bytes for
+ * arrays stored raw, a quarter for compressed ones (replay frames measured ~200x smaller on
+ * Pong; a quarter keeps the check conservative for games with busier screens).
+ */
+function expectedStoredBytes(sources: readonly ArraySource[], compress: boolean): number {
+  let n = 0;
+  for (const s of sources) n += compress && encodingFor(s.name, s.dtype, s.align) ? Math.ceil(s.byteLength / 4) : s.byteLength;
+  return n;
+}
 
 const DB_VERSION = 1;
 let instanceSeq = 0;
@@ -162,6 +188,9 @@ export class CheckpointStore {
   readonly dbName: string;
   readonly partBytes: number;
   readonly pruneOnQuota: boolean;
+  readonly compress: boolean;
+  /** One part of raw bytes, reused by every compressed part of a save (see ArraySource.readInto). */
+  private partScratch: Uint8Array | null = null;
   private readonly db: IDBPDatabase<Schema>;
   private readonly opts: StoreOptions;
   private readonly owner = `store-${Date.now().toString(36)}-${instanceSeq++}-${Math.random().toString(36).slice(2, 8)}`;
@@ -176,6 +205,7 @@ export class CheckpointStore {
     this.opts = opts;
     this.partBytes = opts.partBytes ?? DEFAULT_PART_BYTES;
     this.pruneOnQuota = opts.pruneOnQuota ?? true;
+    this.compress = opts.compress ?? true;
     if (!(Number.isInteger(this.partBytes) && this.partBytes >= 64)) throw new CheckpointError('unsupported', `partBytes must be an integer >= 64`);
   }
 
@@ -313,6 +343,7 @@ export class CheckpointStore {
     const { meta, sources } = encodeContent(content, includeReplay);
     let total = 0;
     for (const s of sources) total += s.byteLength;
+    o.onProgress?.(0, total);
     const write = (id: string) =>
       this.writeCheckpoint(id, runId, total, async (put) => {
         const arrays: ArrayEntry[] = [];
@@ -322,6 +353,8 @@ export class CheckpointStore {
         }
         // Strictly increasing within this store, so two quick saves never tie on recency.
         this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
+        let stored = 0;
+        for (const a of arrays) for (const p of a.parts) stored += p.size;
         return {
           id,
           runId,
@@ -330,20 +363,33 @@ export class CheckpointStore {
           counters: meta.counters,
           evalReturn: meta.evalReturn,
           hasReplay: includeReplay,
-          totalBytes: total,
+          totalBytes: stored,
           meta,
           arrays,
         };
       });
-    return this.withQuotaRetry(runId, total, write);
+    return this.withQuotaRetry(runId, expectedStoredBytes(sources, this.compress), write);
   }
 
   private async writeSource(src: ArraySource, put: PutPart, progress: (n: number) => void): Promise<ArrayEntry> {
     const parts: BlobEntry[] = [];
     const ranges = partRanges(src.byteLength, src.align, this.partBytes);
+    const enc = this.compress ? encodingFor(src.name, src.dtype, src.align) : null;
     for (let i = 0; i < ranges.length; i++) {
       const [off, len] = ranges[i];
-      parts.push(await put(`${src.name}@${i}`, src.read(off, len)));
+      let bytes: Uint8Array;
+      let encoding: BlobEncoding = {};
+      if (enc) {
+        // Compressed: the raw part only feeds the encoder, so it goes through one reused buffer.
+        if (!this.partScratch || this.partScratch.length < len) this.partScratch = new Uint8Array(Math.max(len, this.partBytes));
+        const raw = this.partScratch.subarray(0, len);
+        src.readInto(off, len, raw);
+        ({ bytes, encoding } = encodeBlob(raw, enc));
+        if (bytes === raw) bytes = raw.slice(); // did not shrink: stored raw, in its own buffer
+      } else {
+        bytes = src.read(off, len);
+      }
+      parts.push(await put(`${src.name}@${i}`, bytes, encoding));
       progress(len);
     }
     return { name: src.name, dtype: src.dtype, byteLength: src.byteLength, parts };
@@ -416,7 +462,7 @@ export class CheckpointStore {
     try {
       const now = Date.now();
       await this.db.put('pending', { id, runId, owner: this.owner, startedAt: now, touchedAt: now });
-      const put: PutPart = async (key, bytes) => {
+      const put: PutPart = async (key, bytes, encoding = {}) => {
         await faults?.beforePart?.(index, key);
         index++;
         const sha = await sha256Hex(bytes);
@@ -424,11 +470,11 @@ export class CheckpointStore {
         void tx.objectStore('blobs').put(bytes, [id, key]);
         void tx.objectStore('pending').put({ id, runId, owner: this.owner, startedAt: now, touchedAt: Date.now() });
         await tx.done;
-        return { key, size: bytes.length, sha256: sha };
+        return { key, size: bytes.length, sha256: sha, ...encoding };
       };
       const manifest = await writeParts(put);
       await faults?.beforeManifest?.();
-      if (manifest.totalBytes !== total) throw new CheckpointError('aborted', 'internal: byte count changed during the save');
+      if (rawBytesOf(manifest) !== total) throw new CheckpointError('aborted', 'internal: byte count changed during the save');
       const pruned = await this.commitManifest(manifest);
       this.active.delete(id);
       await this.deleteBlobsOf(pruned.map((p) => p.id));
@@ -500,8 +546,18 @@ export class CheckpointStore {
 
   // ------------------------------------------------------------------ reading
 
-  /** One part, checked against its size and SHA-256. */
-  async readPart(checkpointId: string, part: BlobEntry): Promise<Uint8Array> {
+  /**
+   * One part's bytes as decoded (what the array holds), checked against the stored size and
+   * SHA-256 and then its decoded size. With `into` (at least the part's raw size) a compressed
+   * part is decoded into it (a view of it is returned): loads reuse one buffer per array.
+   */
+  async readPart(checkpointId: string, part: BlobEntry, into?: Uint8Array): Promise<Uint8Array> {
+    const stored = await this.readStoredPart(checkpointId, part);
+    return decodeBlob(stored, part, `checkpoint ${checkpointId}`, into);
+  }
+
+  /** One part as stored (compressed if encoded), checked against its size and SHA-256 (what export writes). */
+  async readStoredPart(checkpointId: string, part: BlobEntry): Promise<Uint8Array> {
     const v = await this.db.get('blobs', [checkpointId, part.key]);
     if (!v) throw new CheckpointCorruptError(`checkpoint ${checkpointId}: blob ${part.key} is missing`);
     const bytes = v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer);
@@ -518,9 +574,11 @@ export class CheckpointStore {
     const out = new Uint8Array(e.byteLength);
     let o = 0;
     for (const p of e.parts) {
-      const b = await this.readPart(m.id, p);
-      if (o + b.length > out.length) throw new CheckpointCorruptError(`checkpoint ${m.id}: ${name} parts exceed ${e.byteLength} bytes`);
-      out.set(b, o);
+      const n = rawSizeOf(p);
+      if (o + n > out.length) throw new CheckpointCorruptError(`checkpoint ${m.id}: ${name} parts exceed ${e.byteLength} bytes`);
+      // Decoded straight into its place in the array (raw parts are copied there).
+      const b = await this.readPart(m.id, p, out.subarray(o, o + n));
+      if (b.buffer !== out.buffer || b.byteOffset !== out.byteOffset + o) out.set(b, o);
       o += b.length;
     }
     if (o !== e.byteLength) throw new CheckpointCorruptError(`checkpoint ${m.id}: ${name} parts hold ${o} bytes, expected ${e.byteLength}`);
@@ -536,7 +594,12 @@ export class CheckpointStore {
     const m = await this.getManifest(id);
     for (const a of m.arrays) {
       let sum = 0;
-      for (const p of a.parts) sum += (await this.readPart(id, p)).length;
+      let scratch: Uint8Array | undefined;
+      for (const p of a.parts) {
+        const n = rawSizeOf(p);
+        if (p.codec && (!scratch || scratch.length < n)) scratch = new Uint8Array(n);
+        sum += (await this.readPart(id, p, p.codec ? scratch : undefined)).length;
+      }
       if (sum !== a.byteLength) throw new CheckpointCorruptError(`checkpoint ${id}: ${a.name} holds ${sum} bytes, expected ${a.byteLength}`);
     }
   }
@@ -686,7 +749,8 @@ export class CheckpointStore {
       try {
         await this.precheckQuota(run.runId, needed, 'import');
         const id = newId('ckpt');
-        return await this.writeCheckpoint(id, run.runId, needed, (put) => writeParts(id, put));
+        // The write's own size check is of decoded bytes (needed = stored bytes, for the quota).
+        return await this.writeCheckpoint(id, run.runId, content ? rawBytesOf(content) : needed, (put) => writeParts(id, put));
       } catch (e) {
         if (!existing) await this.db.delete('runs', run.runId).catch(() => undefined);
         if (isQuotaError(e) && !(e instanceof CheckpointQuotaError)) throw await this.storageFullError(run.runId, needed, 'the browser refused to store it', e, 'import');

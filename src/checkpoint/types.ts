@@ -1,5 +1,6 @@
 import type { RngState } from '../agent/rng';
 import type { RunConfig, RunMode } from '../run/config';
+import type { BlobEncoding } from './blob-codec';
 
 /**
  * A run's whole configuration (agent, env, mode, autosave, retention, evaluation schedule, ...)
@@ -33,11 +34,17 @@ export interface ArrayEntry {
   parts: BlobEntry[];
 }
 
-export interface BlobEntry {
+/**
+ * One stored blob. `size` and `sha256` are of the bytes as stored (compressed when `codec` is
+ * set: blob-codec.ts), so export/import check a blob without decoding it; the decoded size
+ * (`rawSize`) is checked when it is decoded. Entries without `codec` (every blob before
+ * container version 2) are the raw bytes.
+ */
+export interface BlobEntry extends BlobEncoding {
   /** Key of the blob inside its checkpoint (also its name in an exported file). */
   key: string;
   size: number;
-  /** Lower-case hex SHA-256 of the blob's bytes. */
+  /** Lower-case hex SHA-256 of the blob's bytes as stored. */
   sha256: string;
 }
 
@@ -90,6 +97,7 @@ export interface Manifest {
   counters: Counters;
   evalReturn: number | null;
   hasReplay: boolean;
+  /** Bytes stored (Σ blob sizes, compressed where encoded). The decoded size: rawBytesOf() in store.ts. */
   totalBytes: number;
   meta: CheckpointMeta;
   arrays: ArrayEntry[];

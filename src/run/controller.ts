@@ -112,11 +112,21 @@ export class RunControllerImpl implements RunController {
     this.manager = new CheckpointManager(deps.store, runId, {
       capture: ({ evalReturn }) => captureAgent(this.agent, { ...this.captureOptions(), evalReturn }),
       onSaved: (m, ms) => this.emit({ kind: 'saved', runId, checkpointId: m.id, reason: m.reason, ms, bytes: m.totalBytes, agentSteps: m.counters.agentSteps }),
+      onProgress: (reason, done, total) => this.emitSaveProgress(reason, done, total),
       onError: (e) => this.emit({ kind: 'error', runId, message: String((e as Error)?.message ?? e), fatal: false }),
       trainingSeconds: () => this.elapsed(),
     }, config.autosave, lastSavedStep ?? 0, lastSavedStep !== null);
     const period = deps.metricsIntervalMs ?? METRICS_INTERVAL_MS;
     if (period > 0) this.timer = setInterval(() => { void this.pushMetrics(); }, period);
+  }
+
+  private lastProgressAt = 0;
+  /** At most ~10 progress events a second cross to the page (a save has ~90 parts per 100k transitions), plus the first and last. */
+  private emitSaveProgress(reason: string, done: number, total: number): void {
+    const now = Date.now();
+    if (done !== 0 && done !== total && now - this.lastProgressAt < 100) return;
+    this.lastProgressAt = now;
+    this.emit({ kind: 'save-progress', runId: this.runId, reason, done, total });
   }
 
   /** A new run of a resolved config (resolveRunConfig): builds envs + agent, registers the run in the store. */

@@ -148,6 +148,8 @@ export type RunEvent =
   | { kind: 'state'; runId: string; state: RunState; reason?: string }
   | { kind: 'error'; runId: string; message: string; fatal: boolean }
   | { kind: 'saved'; runId: string; checkpointId: string; reason: string; ms: number; bytes: number; agentSteps: number }
+  /** A save in progress (learner worker): raw bytes written of the raw total, after each part; the card's busy bar shows it. */
+  | { kind: 'save-progress'; runId: string; reason: string; done: number; total: number }
   /** The store removed an automatic save of this run (retention rotation, or room when storage was full); message: the Activity line. */
   | { kind: 'pruned'; runId: string; checkpointId: string; reason: string; agentSteps: number; message: string }
   | { kind: 'mode-switched'; runId: string; mode: RunMode; lostTransitions: number }

@@ -361,6 +361,7 @@ export class RunCard {
     this.btn.save.disabled = !idle;
     this.btn.watch.disabled = !(idle || s === 'watching');
     this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating' || s === 'evaluating');
+    if (prev !== s) { this.busy.removeAttribute('value'); this.busy.removeAttribute('title'); } // indeterminate until a save reports progress
     this.btn.switch.disabled = !this.canSwitch();
     this.btn.toPqn.hidden = this.lastSnap?.algorithm !== 'dqn';
     this.btn.toPqn.disabled = !(s === 'running' || s === 'paused');
@@ -448,6 +449,19 @@ export class RunCard {
         this.root.dataset['savedSteps'] = String(this.savedSteps);
         this.log.add('ok', `${this.title}: checkpoint saved (${e.reason}, step ${fmtInt(e.agentSteps)}, ${fmtBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s)`);
         this.hooks.onSaved?.();
+        break;
+      case 'save-progress':
+        // Determinate while a save reports bytes; setState() makes it indeterminate again.
+        this.busy.hidden = false;
+        this.busy.max = Math.max(1, e.total);
+        this.busy.value = Math.min(e.done, e.total);
+        this.busy.title = `saving: ${fmtBytes(e.done)} of ${fmtBytes(e.total)}`;
+        if (e.done >= e.total) {
+          // An autosave runs while the state stays 'running': hand the bar back to the state.
+          this.busy.removeAttribute('value');
+          this.busy.removeAttribute('title');
+          this.busy.hidden = !(this.state === 'switching' || this.state === 'saving' || this.state === 'creating' || this.state === 'evaluating');
+        }
         break;
       case 'pruned':
         this.log.add('info', `${this.title}: ${e.message}`);

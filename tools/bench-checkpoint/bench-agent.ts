@@ -1,13 +1,14 @@
 /**
  * The agent both checkpoint benchmarks save and load (bench.ts in Node, bench-browser-entry.ts
- * in Chromium): Nature net, one env, a replay of N transitions of random 84x84 frames in
- * episodes of 1000 steps. Frames are written straight into the replay (no acting), so filling
- * 100k transitions takes seconds, not hours.
+ * in Chromium): Nature net, one env, a replay of N transitions. Frames are written straight into
+ * the replay (no acting), so filling 100k transitions takes seconds, not hours: real Pong frames
+ * (fillTraceReplay, from pong-frames.ts; what compression must be judged on) or random ones.
  */
 import { DQNAgent } from '../../src/agent/agent';
 import { makeConfig, type DQNConfig } from '../../src/agent/config';
 import { Rng } from '../../src/agent/rng';
 import { CueEnv } from '../../src/agent/toyenv';
+import type { PongTrace } from './trace-format';
 
 export interface BenchAgents {
   cfg: DQNConfig;
@@ -41,4 +42,20 @@ export function fillRandomReplay(agent: DQNAgent, N: number): void {
   }
   agent.globalStep = N;
   agent.vectorSteps = N;
+}
+
+/** Writes the trace's N steps (real Pong frames, actions, rewards, episode ends) into the agent's replay. */
+export function fillTraceReplay(agent: DQNAgent, t: PongTrace): void {
+  const fb = t.frameBytes;
+  agent.buffer.startEpisodes(t.first);
+  const act = new Int32Array(1), rew = new Float32Array(1), term = new Uint8Array(1), trunc = new Uint8Array(1);
+  for (let i = 0; i < t.n; i++) {
+    const frame = t.frames.subarray(i * fb, (i + 1) * fb);
+    act[0] = t.actions[i]; rew[0] = t.rewards[i]; term[0] = t.dones[i];
+    // The trace keeps the frame after each step, not the reset frame after an episode end: the
+    // final frame stands in for both (the bytes a checkpoint stores are what matters here).
+    agent.buffer.addVectorStep(act, rew, term, trunc, frame, frame);
+  }
+  agent.globalStep = t.n;
+  agent.vectorSteps = t.n;
 }

@@ -1,6 +1,6 @@
 /**
  * Save / load / export numbers for a 100k-transition replay (Nature net, 84x84, Node +
- * fake-indexeddb). Run: `npm run bench:checkpoint -- [transitions]` (needs ~3 GB of RAM:
+ * fake-indexeddb). Run: `npm run bench:checkpoint:node -- [transitions]` (needs ~3 GB of RAM:
  * the replay, its copy inside the in-memory IndexedDB, and the restored agent's replay).
  * The agent and its replay come from bench-agent.ts.
  */

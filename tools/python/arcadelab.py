@@ -3,6 +3,9 @@
 Needs numpy only; the functions whose names say ``torch`` (and only they) import torch.
 The file layout is src/checkpoint/FORMAT.md; this reader follows it and checks everything it
 can: signature, versions, the header's and every blob's SHA-256, sizes, the end marker.
+Container version 2 files carry compressed blobs (raw DEFLATE, replay frames after the
+xor-sparse32 filter; FORMAT.md "Blob encodings"), decoded with the stdlib zlib and numpy;
+version 1 files (every blob raw) are still read.
 
     import arcadelab
     ck = arcadelab.read_checkpoint("Breakout-100000steps.arcadelab")
@@ -24,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Dict, List, Optional, Tuple
@@ -38,7 +42,7 @@ __all__ = [
 
 MAGIC = b"ARCLABCK"
 TRAILER = b"ARCLABOK"
-CONTAINER_VERSION = 1
+CONTAINER_VERSIONS = (1, 2)
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_BLOB_BYTES = 256 * 1024 * 1024
 SCHEMAS = (1, 2)
@@ -208,8 +212,8 @@ def _check_header(h: Any) -> None:
         _fail("header is not an object")
     if h.get("format") != "arcade-lab-checkpoint":
         _fail(f"header format is {h.get('format')!r}")
-    if h.get("version") != CONTAINER_VERSION:
-        raise ArcadeLabError("version", f"checkpoint header version {h.get('version')!r} is not supported (this reader reads {CONTAINER_VERSION})")
+    if h.get("version") not in CONTAINER_VERSIONS:
+        raise ArcadeLabError("version", f"checkpoint header version {h.get('version')!r} is not supported (this reader reads {CONTAINER_VERSIONS})")
     m = h.get("manifest")
     if not isinstance(m, dict) or not isinstance(m.get("meta"), dict) or not isinstance(m.get("arrays"), list):
         _fail("manifest is missing")
@@ -229,12 +233,12 @@ def _check_header(h: Any) -> None:
             if p.get("key") in keys:
                 _fail(f"blob {p.get('key')} appears twice")
             keys.add(p.get("key"))
-            s += p["size"]
+            s += _check_encoding(p, h["version"])
+            total += p["size"]
         if s != a.get("byteLength"):
             _fail(f"array {a.get('name')} declares {a.get('byteLength')} bytes but its blobs hold {s}")
         if s % _DTYPES[a["dtype"]].itemsize:
             _fail(f"array {a.get('name')} holds {s} bytes, not a whole number of {a['dtype']} values")
-        total += s
     if total != h.get("blobBytes"):
         _fail(f"blob section declared as {h.get('blobBytes')} bytes, blobs hold {total}")
     names = {a["name"] for a in m["arrays"]}
@@ -243,14 +247,75 @@ def _check_header(h: Any) -> None:
             _fail(f"array {need} missing")
 
 
+def _check_encoding(p: Dict[str, Any], version: int) -> int:
+    """Checks a blob entry's encoding fields; returns its decoded size."""
+    codec = p.get("codec")
+    if codec is None:
+        if p.get("filter") is not None:
+            _fail(f"blob {p.get('key')}: filter without a codec")
+        return p["size"]
+    if version == 1:
+        _fail(f"blob {p.get('key')} names a codec in a version 1 file")
+    if codec != "deflate-raw":
+        raise ArcadeLabError("version", f"blob {p.get('key')} uses codec {codec!r}, which this reader does not read")
+    flt = p.get("filter")
+    if flt not in (None, "xor-sparse32"):
+        raise ArcadeLabError("version", f"blob {p.get('key')} uses filter {flt!r}, which this reader does not read")
+    raw = p.get("rawSize")
+    if not isinstance(raw, int) or raw < 0 or raw > MAX_BLOB_BYTES:
+        _fail(f"blob {p.get('key')}: rawSize {raw!r} invalid")
+    if flt is not None:
+        st = p.get("stride")
+        if not isinstance(st, int) or st <= 0 or st % 4 or raw % 4:
+            _fail(f"blob {p.get('key')}: bad filter stride {st!r}")
+    return raw
+
+
+def _xor_sparse32_decode(payload: bytes, raw_size: int, stride: int, key: str) -> bytes:
+    """FORMAT.md xor-sparse32: bitmap of non-zero XOR deltas (LSB first), then those u32 LE words."""
+    n, s = raw_size // 4, stride // 4
+    mask_bytes = (n + 7) // 8
+    if len(payload) < mask_bytes or (len(payload) - mask_bytes) % 4:
+        raise ArcadeLabError("corrupt", f"blob {key}: filtered payload has {len(payload)} bytes")
+    mask = np.unpackbits(np.frombuffer(payload, dtype=np.uint8, count=mask_bytes), bitorder="little")
+    if mask[n:].any():
+        raise ArcadeLabError("corrupt", f"blob {key}: bitmap names words past the blob")
+    mask = mask[:n].astype(bool)
+    vals = np.frombuffer(payload, dtype="<u4", offset=mask_bytes)
+    if int(mask.sum()) != vals.size:
+        raise ArcadeLabError("corrupt", f"blob {key}: filtered payload holds {vals.size} values, its bitmap names {int(mask.sum())}")
+    w = np.zeros(n, dtype="<u4")
+    w[mask] = vals
+    # Undo the XOR with the word one frame (stride) earlier: a running XOR down each column.
+    frames = -(-n // s)
+    col = np.zeros(frames * s, dtype="<u4")
+    col[:n] = w
+    np.bitwise_xor.accumulate(col.reshape(frames, s), axis=0, out=col.reshape(frames, s))
+    return col[:n].tobytes()
+
+
+def _decode_blob(b: bytes, p: Dict[str, Any]) -> bytes:
+    if p.get("codec") is None:
+        return b
+    try:
+        out = zlib.decompress(b, -15)  # raw DEFLATE (no zlib/gzip wrapper)
+    except zlib.error as e:
+        raise ArcadeLabError("corrupt", f"blob {p['key']} does not decode ({e})")
+    if p.get("filter") == "xor-sparse32":
+        out = _xor_sparse32_decode(out, p["rawSize"], p["stride"], p["key"])
+    if len(out) != p["rawSize"]:
+        raise ArcadeLabError("corrupt", f"blob {p['key']} decodes to {len(out)} bytes, expected {p['rawSize']}")
+    return out
+
+
 def _read_container(f: BinaryIO) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
     r = _Reader(f)
     magic = r.read(8, "the file signature")
     if magic != MAGIC:
         _fail("wrong file signature (expected an Arcade Lab .arcadelab checkpoint)")
     version, hlen = struct.unpack("<II", r.read(8, "the file header"))
-    if version != CONTAINER_VERSION:
-        raise ArcadeLabError("version", f"checkpoint file version {version} is not supported (this reader reads {CONTAINER_VERSION})")
+    if version not in CONTAINER_VERSIONS:
+        raise ArcadeLabError("version", f"checkpoint file version {version} is not supported (this reader reads {CONTAINER_VERSIONS})")
     if hlen < 2 or hlen > MAX_HEADER_BYTES:
         _fail(f"header length {hlen} out of range")
     hb = r.read(hlen, "the header")
@@ -261,6 +326,8 @@ def _read_container(f: BinaryIO) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]
     except (UnicodeDecodeError, json.JSONDecodeError):
         _fail("header is not JSON")
     _check_header(h)
+    if h["version"] != version:
+        _fail(f"header version {h['version']} differs from the file's version {version}")
     arrays: Dict[str, np.ndarray] = {}
     for a in h["manifest"]["arrays"]:
         buf = bytearray(a["byteLength"])
@@ -269,6 +336,7 @@ def _read_container(f: BinaryIO) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]
             b = r.read(p["size"], f"blob {p['key']}")
             if hashlib.sha256(b).hexdigest() != p["sha256"]:
                 raise ArcadeLabError("corrupt", f"checkpoint file is corrupted: blob {p['key']} fails its SHA-256 check")
+            b = _decode_blob(b, p)
             buf[o : o + len(b)] = b
             o += len(b)
         arrays[a["name"]] = np.frombuffer(bytes(buf), dtype=_DTYPES[a["dtype"]])

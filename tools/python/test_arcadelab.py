@@ -6,9 +6,11 @@ tools/run-all-tests.mjs runs both (suite "python"). The last line is ``python: N
 Expected values come from the live agent (make_fixture.ts dumps agent.getState() and its sampler's
 transitions), not from the checkpoint writer, so the reader is checked against what the agent holds.
 """
+import hashlib
 import io
 import json
 import os
+import struct
 import sys
 import unittest
 
@@ -137,11 +139,34 @@ class Integrity(unittest.TestCase):
     def setUp(self):
         self.good = raw(EXPECTED["small"]["file"])
 
-    def refuse(self, b, code, pattern):
+    def refuse(self, b, code, pattern):  # noqa: D401
         with self.assertRaises(arcadelab.ArcadeLabError) as cm:
             arcadelab.read_checkpoint(io.BytesIO(bytes(b)))
         self.assertEqual(cm.exception.code, code, str(cm.exception))
         self.assertRegex(str(cm.exception), pattern)
+
+    def test_compressed_blobs_and_an_old_uncompressed_version_1_file_read_the_same(self):
+        h, blobs = _split_file(self.good)
+        self.assertEqual(h["version"], 2)
+        codecs = {(p.get("codec"), p.get("filter")) for a in h["manifest"]["arrays"] for p in a["parts"]}
+        self.assertIn(("deflate-raw", None), codecs)  # u8 arrays compressed, floats raw
+        self.assertIn((None, None), codecs)
+        # 84x84 frames (a multiple of 4 bytes) go through the xor-sparse32 filter; 9x7 ones cannot.
+        hn, _ = _split_file(raw(EXPECTED["nature"]["file"]))
+        frames = next(a for a in hn["manifest"]["arrays"] if a["name"] == "replay/frames")
+        self.assertTrue(all(p.get("filter") == "xor-sparse32" and p.get("stride") == 84 * 84 for p in frames["parts"]))
+        v1 = _as_version_1(h, blobs)
+        new, old = arcadelab.read_checkpoint(io.BytesIO(self.good)), arcadelab.read_checkpoint(io.BytesIO(v1))
+        self.assertEqual(old.counters, new.counters)
+        np.testing.assert_array_equal(old.replay.frames, new.replay.frames)
+        np.testing.assert_array_equal(old.stacks, new.stacks)
+        for k in new.weights["online"]:
+            np.testing.assert_array_equal(old.weights["online"][k], new.weights["online"][k])
+        # A version 1 file may not carry a codec.
+        b = bytearray(self.good)
+        b[8] = 1
+        with self.assertRaises(arcadelab.ArcadeLabError):
+            arcadelab.read_checkpoint(io.BytesIO(bytes(b)))
 
     def test_flipped_byte_in_a_blob_fails_its_checksum(self):
         b = bytearray(self.good)
@@ -160,8 +185,8 @@ class Integrity(unittest.TestCase):
     def test_wrong_signature_version_trailing_bytes(self):
         self.refuse(b"NOTACKPT" + self.good[8:], "format", "signature")
         b = bytearray(self.good)
-        b[8] = 2
-        self.refuse(b, "version", "version 2")
+        b[8] = 3
+        self.refuse(b, "version", "version 3")
         self.refuse(self.good + b"x", "format", "after the end marker")
         b = bytearray(self.good)
         b[-1] ^= 1
@@ -247,6 +272,36 @@ class QValuesInTorch(unittest.TestCase):
         loss = net(torch.zeros(1, 4, 9, 7)).sum()
         loss.backward()
         opt.step()
+
+
+def _split_file(b):
+    """A .arcadelab file -> (header dict, [stored blob bytes in file order])."""
+    hl = struct.unpack("<I", b[12:16])[0]
+    h = json.loads(b[16 : 16 + hl])
+    o, blobs = 16 + hl + 32, []
+    for a in h["manifest"]["arrays"]:
+        for p in a["parts"]:
+            blobs.append(b[o : o + p["size"]])
+            o += p["size"]
+    return h, blobs
+
+
+def _as_version_1(h, blobs):
+    """The same checkpoint as the version-1 exporter wrote it: every blob raw, no codec fields."""
+    h = json.loads(json.dumps(h))
+    h["version"] = 1
+    raw, i = [], 0
+    for a in h["manifest"]["arrays"]:
+        for p in a["parts"]:
+            r = arcadelab._decode_blob(blobs[i], p)
+            i += 1
+            for k in ("codec", "filter", "stride", "rawSize"):
+                p.pop(k, None)
+            p["size"], p["sha256"] = len(r), hashlib.sha256(r).hexdigest()
+            raw.append(r)
+    h["blobBytes"] = h["manifest"]["totalBytes"] = sum(len(r) for r in raw)
+    hb = json.dumps(h).encode()
+    return b"ARCLABCK" + struct.pack("<II", 1, len(hb)) + hb + hashlib.sha256(hb).digest() + b"".join(raw) + b"ARCLABOK"
 
 
 if __name__ == "__main__":
