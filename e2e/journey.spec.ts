@@ -164,6 +164,9 @@ test('journey: train, chart, save, reload, resume, vectorized, speed demo, expor
   await expect(page.locator('.speed')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   const ratio = Number(await page.locator('.ratio').getAttribute('data-ratio'));
   expect(ratio).toBeGreaterThan(0);
+  // Agent steps/s including training (the PQN preset on the demo's envs).
+  await expect(page.locator('.speed-table')).toContainText('Training: PQN preset (tiny net) on 1×2');
+  expect(Number(await page.locator('.training-rate').getAttribute('data-steps-per-sec'))).toBeGreaterThan(0);
   await page.locator('.speed').scrollIntoViewIfNeeded();
   await shot(page, '07-speed-demo', testInfo);
 

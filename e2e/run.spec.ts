@@ -96,7 +96,7 @@ test('CATCH: train in single mode, switch to vectorized 2x2, counters/replay/wei
 test('save, export, import, resume the imported checkpoint; watch mode; speed demo', async ({ page }) => {
   test.setTimeout(400_000);
   const r = await call<Record<string, any>>(page, 'lifecycle', ['wasm']);
-  console.log(`checkpoint ${r.saved.totalBytes} bytes, export ${r.fileName}: ${r.fileSize} bytes; speed demo single ${r.speed.single.stepsPerSec.toFixed(0)} steps/s, 2x2 ${r.speed.vectorized.stepsPerSec.toFixed(0)} steps/s`);
+  console.log(`checkpoint ${r.saved.totalBytes} bytes, export ${r.fileName}: ${r.fileSize} bytes; speed demo single ${r.speed.single.stepsPerSec.toFixed(0)} steps/s, 2x2 ${r.speed.vectorized.stepsPerSec.toFixed(0)} steps/s, training on 2x2 ${r.speed.training?.stepsPerSec.toFixed(0)} steps/s`);
   expect(r.saved.counters.agentSteps).toBeGreaterThanOrEqual(120);
   expect(r.saved.hasReplay).toBe(true);
   expect(r.watching).toBe('watching');
@@ -114,6 +114,10 @@ test('save, export, import, resume the imported checkpoint; watch mode; speed de
   expect(r.speed.single.stepsPerSec).toBeGreaterThan(0);
   expect(r.speed.vectorized.stepsPerSec).toBeGreaterThan(0);
   expect(r.speed.ratio).toBeCloseTo(r.speed.vectorized.stepsPerSec / r.speed.single.stepsPerSec, 6);
+  // The training phase: the PQN preset learning on the 2x2 envs, slower than the envs alone.
+  expect(r.speed.training?.stepsPerSec).toBeGreaterThan(0);
+  expect(r.speed.training!.gradientStepsPerSec).toBeGreaterThan(0);
+  expect(r.speed.training!.stepsPerSec).toBeLessThan(r.speed.vectorized.stepsPerSec);
 });
 
 test('WebGPU device lost mid-run: the run stops with a clear error, its last checkpoint intact, and resumes on another backend', async ({ page }) => {

@@ -272,7 +272,9 @@ const api = {
     const rom = await romBytes(game);
     const wasm = await core();
     const name = game.kind === 'builtin' ? game.id : (game.name ?? (await identify(rom)).name);
-    return speedDemo({ rom, wasm, wasmUrl: url('arcade.wasm'), name, seconds, workers: o.workers, envsPerWorker: o.envsPerWorker });
+    // The training phase needs a tfjs backend: this worker's (the same choice a run makes).
+    await ensureBackend();
+    return speedDemo({ rom, wasm, wasmUrl: url('arcade.wasm'), name, seconds, workers: o.workers, envsPerWorker: o.envsPerWorker, training: true });
   },
 
   async memory() {

@@ -1,11 +1,17 @@
 /**
- * The speed demo: the same game, random actions, first ONE env stepped in this thread, then
- * W x K envs in env workers (VecEnv), each for half of the time. Env throughput only (no
- * network), so it shows what vectorizing buys before the GPU enters the picture.
+ * The speed demo: the same game, first ONE env stepped in this thread with random actions, then
+ * W x K envs in env workers (VecEnv) with random actions (env throughput: what vectorizing buys
+ * before the network enters the picture), then, with `training`, the PQN preset learning on those
+ * same W x K envs: agent steps/s including acting (one batched forward per vector step) and the
+ * gradient steps, i.e. what a PQN run of this game gets on this machine. Each phase runs `seconds`
+ * (the training phase after its first update, which compiles kernels and is left out).
  */
 import { SingleEnv, WorkerVecEnv } from './envs';
 import type { SpeedDemoResult, SpeedResult } from './types';
 import type { WorkerFactory } from '../env/worker-handle';
+import { PQNAgent } from '../agent/pqn';
+import { makePQNConfig, type PQNConfig } from '../agent/pqn-config';
+import { NETWORKS, PQN_PRESET } from './presets';
 
 export interface SpeedDemoOptions {
   rom: Uint8Array;
@@ -18,6 +24,8 @@ export interface SpeedDemoOptions {
   workers?: number;
   envsPerWorker?: number;
   workerFactory?: WorkerFactory;
+  /** Also time the PQN preset training on the W x K envs (needs a tfjs backend set up). */
+  training?: boolean;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -38,7 +46,7 @@ export async function speedDemo(o: SpeedDemoOptions): Promise<SpeedDemoResult> {
   const W = o.workers ?? defaultWorkers();
   const K = o.envsPerWorker ?? 8;
   if (!Number.isInteger(W) || W < 1 || !Number.isInteger(K) || K < 1) throw new RangeError('workers and envsPerWorker must be positive integers');
-  const half = (o.seconds * 1000) / 2;
+  const half = o.seconds * 1000; // each phase
   const rnd = lcg(12345);
 
   // Single env, this thread.
@@ -71,6 +79,7 @@ export async function speedDemo(o: SpeedDemoOptions): Promise<SpeedDemoResult> {
     numEnvs: W * K, numWorkers: W, seed: 1, emulator: { kind: 'ale', rom: o.rom, wasm: o.wasmUrl }, workerFactory: o.workerFactory,
   });
   let s2: SpeedResult;
+  let s3: SpeedDemoResult['training'] | undefined;
   try {
     await vec.reset(1);
     const a = new Int32Array(W * K);
@@ -89,6 +98,7 @@ export async function speedDemo(o: SpeedDemoOptions): Promise<SpeedDemoResult> {
     const sec = (t - t0) / 1000;
     const steps = vsteps * W * K;
     s2 = { stepsPerSec: steps / sec, framesPerSec: (steps * vec.frameSkip) / sec, episodesPerHour: (eps / sec) * 3600 };
+    if (o.training) s3 = await timeTraining(vec, half);
   } finally {
     await vec.close();
   }
@@ -98,5 +108,40 @@ export async function speedDemo(o: SpeedDemoOptions): Promise<SpeedDemoResult> {
     single: s1,
     vectorized: { ...s2, workers: W, envsPerWorker: K },
     ratio: s2.stepsPerSec / Math.max(1e-9, s1.stepsPerSec),
+    ...(s3 ? { training: s3 } : {}),
   };
+}
+
+/**
+ * The PQN preset on `env` for `ms` after one full update (rollout + its gradient steps) of
+ * warm-up: agent steps/s, frames/s and episodes/hour with training. num_minibatches is capped at
+ * the rollout's sample count (a 1-env demo would otherwise have empty minibatches).
+ */
+async function timeTraining(env: WorkerVecEnv, ms: number): Promise<NonNullable<SpeedDemoResult['training']>> {
+  const preset = PQN_PRESET.agent as Partial<PQNConfig>;
+  const n = env.numEnvs;
+  const cfg = makePQNConfig({ ...preset, num_envs: n, seed: 1, num_minibatches: Math.min(preset.num_minibatches!, n * preset.num_steps!) });
+  let eps = 0;
+  const agent = new PQNAgent(cfg, env, { onEpisode: () => { eps++; } });
+  try {
+    await agent.start(1);
+    do await agent.step(); while (agent.updatePending || agent.updates === 0);
+    const steps0 = agent.globalStep, grads0 = agent.learner.gradientSteps;
+    eps = 0;
+    const t0 = now();
+    let t = t0;
+    while (t - t0 < ms) {
+      await agent.step();
+      t = now();
+    }
+    const sec = (t - t0) / 1000;
+    const steps = agent.globalStep - steps0;
+    return {
+      stepsPerSec: steps / sec, framesPerSec: (steps * env.frameSkip) / sec, episodesPerHour: (eps / sec) * 3600,
+      gradientStepsPerSec: (agent.learner.gradientSteps - grads0) / sec,
+      algorithm: 'pqn', network: typeof cfg.network === 'string' ? cfg.network : (Object.entries(NETWORKS).find(([, v]) => v === cfg.network)?.[0] ?? 'custom'),
+    };
+  } finally {
+    agent.dispose();
+  }
 }

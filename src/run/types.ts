@@ -223,6 +223,8 @@ export interface SpeedDemoResult {
   vectorized: SpeedResult & { workers: number; envsPerWorker: number };
   /** vectorized.stepsPerSec / single.stepsPerSec */
   ratio: number;
+  /** The PQN preset training on the vectorized envs: agent steps/s including acting and gradient steps (speed.ts). */
+  training?: SpeedResult & { gradientStepsPerSec: number; algorithm: 'pqn'; network: string };
 }
 
 export interface CheckpointInfo {
