@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { resolveNetwork } from '../agent/config';
+import { PQNAgent } from '../agent/pqn';
+import { makePQNConfig } from '../agent/pqn-config';
+import { CueEnv } from '../agent/toyenv';
 import { CheckpointError } from './errors';
 import { exportCheckpointModel, modelMetadata, planModelImport, type ModelTarget } from './model';
 import { saveAgent } from './restore';
@@ -32,11 +35,11 @@ function agent(): DQNAgent {
 /** A model file as the page exports it (metadata included). */
 async function modelOf(a: DQNAgent, over: Record<string, string> = {}): Promise<Uint8Array> {
   const layout = layoutOf(a.learner.online);
-  return exportOnlineSafetensors(a.learner, { ...modelMetadata(layout, { game: 'Cue', gameMd5: '0'.repeat(32), actionSet: [0, 1, 3, 4], agentSteps: a.globalStep, agent: a.cfg }), ...over });
+  return exportOnlineSafetensors(a.learner, { ...modelMetadata(layout, { game: 'Cue', gameMd5: '0'.repeat(32), actionSet: [0, 1, 3, 4], agentSteps: a.globalStep, algorithm: 'dqn', agent: a.cfg }), ...over });
 }
 
 const target = (a: DQNAgent, over: Partial<ModelTarget> = {}): ModelTarget => ({
-  game: 'Cue', numActions: 4, frameHeight: 6, frameWidth: 6, network: 'nature', frameStack: 4, ...over,
+  game: 'Cue', numActions: 4, frameHeight: 6, frameWidth: 6, network: 'nature', frameStack: 4, algorithm: 'dqn', ...over,
 });
 
 /** The error a call throws (fails the test if it does not throw). */
@@ -142,5 +145,58 @@ describe('model files (Export model / Import model)', () => {
     expect(st.metadata).toMatchObject({ game: 'Cue', agent_steps: '80', action_set: '[0,1,3,4]', num_actions: '4' });
     // Unknown action set (a ROM not at hand): the key is left out rather than guessed.
     expect(parseSafetensors((await exportCheckpointModel(s, m.id, null)).bytes).metadata.action_set).toBeUndefined();
+  });
+});
+
+describe('PQN model files (purejaxql names)', () => {
+  const pqnNet = { conv: [{ filters: 3, kernel: 3, stride: 1 }], hidden: [8] };
+  function pqnAgent(seed: number): PQNAgent {
+    const cfg = makePQNConfig({ num_envs: 2, num_steps: 4, num_minibatches: 2, update_epochs: 1, total_timesteps: 4000, network: pqnNet, seed });
+    return new PQNAgent(cfg, new CueEnv({ numEnvs: 2, seed: 3, frameHeight: 6, frameWidth: 6 }));
+  }
+
+  it('exports the LayerNorm net under purejaxql Flax names, same layouts; imports back bit-exactly; refuses the other algorithm by name', async () => {
+    const a = pqnAgent(1);
+    try {
+      for (let i = 0; i < 12; i++) await a.step(); // one rollout + its gradient steps: LayerNorm params moved off 1/0
+      const layout = layoutOf(a.learner.online);
+      expect(layout.layerNorm).toBe(true);
+      const bytes = await exportOnlineSafetensors(a.learner, modelMetadata(layout, { game: 'Cue', gameMd5: '0'.repeat(32), actionSet: [0, 1, 3, 4], agentSteps: a.globalStep, algorithm: 'pqn', agent: a.cfg }));
+      const { tensors, metadata } = parseSafetensors(bytes);
+      expect([...tensors.keys()]).toEqual([
+        'CNN_0/Conv_0/kernel', 'CNN_0/Conv_0/bias', 'CNN_0/LayerNorm_0/scale', 'CNN_0/LayerNorm_0/bias',
+        'CNN_0/Dense_0/kernel', 'CNN_0/Dense_0/bias', 'CNN_0/LayerNorm_1/scale', 'CNN_0/LayerNorm_1/bias',
+        'Dense_0/kernel', 'Dense_0/bias',
+      ]);
+      // Flax layouts are ours: HWIO conv kernels, [in, out] dense kernels (flattened H, W, C).
+      expect(tensors.get('CNN_0/Conv_0/kernel')!.shape).toEqual([3, 3, 4, 3]);
+      expect(tensors.get('CNN_0/Dense_0/kernel')!.shape).toEqual([4 * 4 * 3, 8]);
+      expect(tensors.get('Dense_0/kernel')!.shape).toEqual([8, 4]);
+      expect(metadata).toMatchObject({ algorithm: 'pqn', format: 'flax', reference: expect.stringContaining('purejaxql') });
+      expect(metadata.double_q).toBeUndefined();
+      const weights = await a.learner.online.getWeights();
+      const scale = weights[a.learner.online.localNames.indexOf('conv0/ln/scale')];
+      expect(scale.some((v) => v !== 1)).toBe(true);
+
+      const t: ModelTarget = { game: 'Cue', numActions: 4, frameHeight: 6, frameWidth: 6, network: 'nature', frameStack: 4, algorithm: 'pqn' };
+      const plan = planModelImport(bytes, t);
+      expect(plan.network).toEqual(pqnNet);
+      const b = pqnAgent(2);
+      try {
+        b.learner.online.setWeights(plan.weights);
+        const back = await b.learner.online.getWeights();
+        back.forEach((w, i) => expect(Buffer.from(w.buffer, w.byteOffset, w.byteLength).equals(Buffer.from(weights[i].buffer, weights[i].byteOffset, weights[i].byteLength))).toBe(true));
+      } finally {
+        b.dispose();
+      }
+      expect(errorOf(() => planModelImport(bytes, { ...t, algorithm: 'dqn' })).message)
+        .toBe('the model is a PQN network (LayerNorm after each layer) (trained on Cue); this run is DQN: choose Algorithm PQN in the new-run form to import it');
+      const dqn = agent();
+      const dqnFile = await modelOf(dqn);
+      expect(errorOf(() => planModelImport(dqnFile, t)).message)
+        .toBe('the model is a DQN network (trained on Cue); this run is PQN: choose Algorithm DQN in the new-run form to import it');
+    } finally {
+      a.dispose();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { resolveNetwork, type DQNConfig, type NetworkSpec } from '../agent/config';
+import type { Algorithm } from '../agent/algorithms';
+import type { PQNConfig } from '../agent/pqn-config';
 import { CheckpointError } from './errors';
 import { splitF32 } from './codec';
 import { fromSafetensors, layoutFromMeta, parseSafetensors, toSafetensors, type NetLayout } from './safetensors';
@@ -34,7 +36,8 @@ export interface ModelInfo {
   /** Null when not known here (a ROM the library worker does not have): the key is left out. */
   actionSet: readonly number[] | null;
   agentSteps: number;
-  agent: DQNConfig;
+  algorithm: Algorithm;
+  agent: DQNConfig | PQNConfig;
 }
 
 /** The metadata block of an exported model. */
@@ -48,11 +51,12 @@ export function modelMetadata(layout: NetLayout, info: ModelInfo): Record<string
     network: JSON.stringify(layout.spec),
     input: JSON.stringify(layout.input),
     dueling: String(layout.dueling),
-    algorithm: 'dqn',
-    double_q: String(info.agent.double_q),
+    algorithm: info.algorithm,
+    ...('double_q' in info.agent ? { double_q: String(info.agent.double_q) } : {}),
     agent_config: JSON.stringify(info.agent),
     agent_steps: String(info.agentSteps),
-    cleanrl: 'dqn_atari.QNetwork',
+    // Whose parameter names and layouts the tensors have (safetensors.ts).
+    ...(layout.layerNorm ? { reference: 'purejaxql pqn_atari.QNetwork params (Flax, flatten_dict sep "/")' } : { cleanrl: 'dqn_atari.QNetwork' }),
   };
 }
 
@@ -60,25 +64,15 @@ export function modelFileName(game: string, agentSteps: number): string {
   return `${game.replace(/[^A-Za-z0-9_-]+/g, '_') || 'model'}-${agentSteps}steps.safetensors`;
 }
 
-/**
- * Model files carry CleanRL dqn_atari QNetwork names. A PQN net (LayerNorm after each layer)
- * maps onto the reference PQN network's names instead; that mapping is not written yet, so PQN
- * runs are refused with this message rather than exported under wrong names.
- */
-export function pqnModelUnsupported(): CheckpointError {
-  return new CheckpointError('unsupported', 'model export/import (PyTorch .safetensors) covers DQN runs only for now; this is a PQN run (its LayerNorm network has no CleanRL dqn_atari layout). Export the checkpoint (.arcadelab) instead.');
-}
-
 /** The online net of a stored checkpoint as a model file (no agent, no tfjs: the library worker). */
 export async function exportCheckpointModel(store: CheckpointStore, id: string, actionSet: readonly number[] | null): Promise<{ bytes: Uint8Array; fileName: string }> {
   const m = await store.getManifest(id);
-  if (m.meta.run.algorithm !== 'dqn') throw pqnModelUnsupported();
   const layout = layoutFromMeta(m.meta);
   const weights = splitF32(await store.readArray(m, 'net/online'), m.meta.learner.sizes, 'net/online');
   const run = m.meta.run;
   const game = run.gameName ?? run.gameMd5.slice(0, 8);
   const bytes = toSafetensors(m.meta.learner.names, weights, layout, modelMetadata(layout, {
-    game, gameMd5: run.gameMd5, actionSet, agentSteps: m.counters.agentSteps, agent: run.agent as DQNConfig,
+    game, gameMd5: run.gameMd5, actionSet, agentSteps: m.counters.agentSteps, algorithm: run.algorithm, agent: run.agent,
   }));
   return { bytes, fileName: modelFileName(game, m.counters.agentSteps) };
 }
@@ -95,6 +89,8 @@ export interface ModelTarget {
   /** The network the page is set to (used when the file does not say). */
   network: DQNConfig['network'];
   frameStack: number;
+  /** The new run's algorithm: a PQN run needs a PQN (LayerNorm, purejaxql-named) file, a DQN run a CleanRL one. */
+  algorithm: Algorithm;
 }
 
 export interface ModelPlan {
@@ -141,9 +137,14 @@ export function planModelImport(bytes: Uint8Array, t: ModelTarget): ModelPlan {
     throw new CheckpointError('incompatible', `the model takes ${input.height}×${input.width} frames${fromGame}, ${t.game}'s env gives ${t.frameHeight}×${t.frameWidth}`);
   }
   if (metadata.dueling === 'true') throw new CheckpointError('incompatible', 'the model has a dueling head: CleanRL QNetwork files have none and this importer reads only those');
+  // Files without the key are CleanRL's (DQN); ours always say.
+  const fileAlgorithm = metadata.algorithm ?? 'dqn';
+  if (fileAlgorithm !== t.algorithm) {
+    throw new CheckpointError('incompatible', `the model is a ${fileAlgorithm.toUpperCase()} network${fileAlgorithm === 'pqn' ? ' (LayerNorm after each layer)' : ''}${fromGame}; this run is ${t.algorithm.toUpperCase()}: choose Algorithm ${fileAlgorithm.toUpperCase()} in the new-run form to import it`);
+  }
   const network = fileNet ?? resolveNetwork(t.network);
   const frameStack = input?.channels ?? t.frameStack;
-  const layout: NetLayout = { spec: network, input: { height: t.frameHeight, width: t.frameWidth, channels: frameStack }, numActions: t.numActions, dueling: false };
+  const layout: NetLayout = { spec: network, input: { height: t.frameHeight, width: t.frameWidth, channels: frameStack }, numActions: t.numActions, dueling: false, layerNorm: t.algorithm === 'pqn' };
   let weights: Float32Array[];
   try {
     weights = fromSafetensors(bytes, layout);

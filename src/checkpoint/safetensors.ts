@@ -18,6 +18,20 @@ import type { CheckpointMeta } from './types';
  *   order, so its input columns are permuted: pt[o][c*H*W + y*W + x] = tf[(y*W + x)*C + c][o].
  * Input channels need no change: our NHWC stack has channel S-1 = newest, like FrameStack's
  * NCHW channel order (oldest first), and both nets scale by 1/255 inside.
+ *
+ * PQN nets (LayerNorm after every conv and hidden dense, NetLayout.layerNorm) use the parameter
+ * names of the reference PQN network, purejaxql's pqn_atari.py QNetwork (Flax), flattened with
+ * "/" as flax.traverse_util.flatten_dict(params, sep="/") writes them:
+ *   conv i          conv{i}/kernel, conv{i}/bias          -> CNN_0/Conv_{i}/kernel, CNN_0/Conv_{i}/bias
+ *   its LayerNorm   conv{i}/ln/scale, conv{i}/ln/bias     -> CNN_0/LayerNorm_{i}/scale, .../bias
+ *   hidden dense j  q/dense{j}/kernel, q/dense{j}/bias    -> CNN_0/Dense_{j}/kernel, .../bias
+ *   its LayerNorm   q/dense{j}/ln/scale, q/dense{j}/ln/bias -> CNN_0/LayerNorm_{C+j}/scale, .../bias
+ *   output          q/out/kernel, q/out/bias              -> Dense_0/kernel, Dense_0/bias
+ * with no layout change: Flax convs are HWIO on NHWC inputs, Dense kernels [in, out], and its
+ * reshape flattens (H, W, C) as tfjs does. The reference's input BatchNorm_0 is a dummy (unused
+ * unless NORM_INPUT) and is not written: init it fresh. CleanRL's pqn_atari_envpool.py cannot take
+ * these weights as they are: its conv LayerNorms normalise over (C, H, W) with per-element affine
+ * parameters, where the paper's network (and ours) normalises over channels per position.
  */
 
 export interface NetLayout {
@@ -25,6 +39,8 @@ export interface NetLayout {
   input: { height: number; width: number; channels: number };
   numActions: number;
   dueling: boolean;
+  /** PQN's LayerNorm variant: purejaxql names (see the header); absent/false: CleanRL dqn_atari names. */
+  layerNorm?: boolean;
 }
 
 /**
@@ -36,7 +52,7 @@ export interface NetLayout {
  */
 export function layoutFromMeta(meta: Pick<CheckpointMeta, 'run' | 'learner' | 'replayGeometry'>): NetLayout {
   const g = meta.replayGeometry;
-  // PQN configs have no dueling head (and PQN model files are refused before this, model.ts).
+  // PQN configs have no dueling head.
   const dueling = 'dueling' in meta.run.agent && meta.run.agent.dueling;
   const out = meta.learner.names.indexOf(dueling ? 'advantage/out/bias' : 'q/out/bias');
   if (out < 0) throw new CheckpointError('incompatible', `checkpoint network has no ${dueling ? 'advantage/out/bias' : 'q/out/bias'} parameter (names: ${meta.learner.names.join(', ')})`);
@@ -45,6 +61,7 @@ export function layoutFromMeta(meta: Pick<CheckpointMeta, 'run' | 'learner' | 'r
     input: { height: g.frameHeight, width: g.frameWidth, channels: g.stackSize },
     numActions: meta.learner.sizes[out],
     dueling,
+    layerNorm: meta.run.algorithm === 'pqn',
   };
 }
 
@@ -109,7 +126,40 @@ function denseTranspose(nin: number, nout: number, perm: Int32Array | null) {
   };
 }
 
-/** The parameter mapping for a (non-dueling) net, in our variable order. */
+/** The parameter mapping of a net, in our variable order: purejaxql names for PQN's LayerNorm net, else CleanRL's. */
+export function modelPlan(l: NetLayout): ParamPlan[] {
+  return l.layerNorm ? purejaxqlPlan(l) : cleanrlPlan(l);
+}
+
+/** PQN's LayerNorm net with purejaxql's Flax names; layouts as ours (see the header). */
+function purejaxqlPlan(l: NetLayout): ParamPlan[] {
+  if (l.dueling) throw new CheckpointError('incompatible', 'PQN model export: dueling heads have no purejaxql counterpart');
+  const plans: ParamPlan[] = [];
+  const same = (ours: string, ref: string, shape: number[]) => plans.push({ ours, pt: ref, ptShape: shape, tfShape: shape, toPt: identity, toTf: identity });
+  let cin = l.input.channels;
+  l.spec.conv.forEach((k, i) => {
+    same(`conv${i}/kernel`, `CNN_0/Conv_${i}/kernel`, [k.kernel, k.kernel, cin, k.filters]);
+    same(`conv${i}/bias`, `CNN_0/Conv_${i}/bias`, [k.filters]);
+    same(`conv${i}/ln/scale`, `CNN_0/LayerNorm_${i}/scale`, [k.filters]);
+    same(`conv${i}/ln/bias`, `CNN_0/LayerNorm_${i}/bias`, [k.filters]);
+    cin = k.filters;
+  });
+  const { h, w, c } = convDims(l);
+  const C = l.spec.conv.length;
+  let nin = h * w * c;
+  l.spec.hidden.forEach((nout, j) => {
+    same(`q/dense${j}/kernel`, `CNN_0/Dense_${j}/kernel`, [nin, nout]);
+    same(`q/dense${j}/bias`, `CNN_0/Dense_${j}/bias`, [nout]);
+    same(`q/dense${j}/ln/scale`, `CNN_0/LayerNorm_${C + j}/scale`, [nout]);
+    same(`q/dense${j}/ln/bias`, `CNN_0/LayerNorm_${C + j}/bias`, [nout]);
+    nin = nout;
+  });
+  same('q/out/kernel', 'Dense_0/kernel', [nin, l.numActions]);
+  same('q/out/bias', 'Dense_0/bias', [l.numActions]);
+  return plans;
+}
+
+/** CleanRL dqn_atari QNetwork names and PyTorch layouts for a (non-dueling) net, in our variable order. */
 export function cleanrlPlan(l: NetLayout): ParamPlan[] {
   if (l.dueling) throw new CheckpointError('incompatible', 'CleanRL QNetwork export: dueling heads have no CleanRL counterpart');
   const plans: ParamPlan[] = [];
@@ -144,11 +194,11 @@ export function cleanrlPlan(l: NetLayout): ParamPlan[] {
  * with CleanRL names and layouts. `metadata` goes into __metadata__ (string values).
  */
 export function toSafetensors(names: readonly string[], weights: readonly Float32Array[], l: NetLayout, metadata: Record<string, string> = {}): Uint8Array {
-  const plans = cleanrlPlan(l);
+  const plans = modelPlan(l);
   if (names.length !== plans.length || names.some((n, i) => n !== plans[i].ours)) {
-    throw new CheckpointError('incompatible', `network parameters [${names.join(', ')}] do not match the CleanRL layout [${plans.map((p) => p.ours).join(', ')}]`);
+    throw new CheckpointError('incompatible', `network parameters [${names.join(', ')}] do not match the ${l.layerNorm ? 'purejaxql PQN' : 'CleanRL'} layout [${plans.map((p) => p.ours).join(', ')}]`);
   }
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt', source: 'arcade-lab', ...metadata } };
+  const header: Record<string, unknown> = { __metadata__: { format: l.layerNorm ? 'flax' : 'pt', source: 'arcade-lab', ...metadata } };
   const datas: Float32Array[] = [];
   let off = 0;
   plans.forEach((p, i) => {
@@ -211,10 +261,10 @@ export function parseSafetensors(bytes: Uint8Array): { tensors: Map<string, Safe
   return { tensors, metadata };
 }
 
-/** Weights in our variable order from a CleanRL-layout .safetensors file (shapes checked). */
+/** Weights in our variable order from a CleanRL-layout (DQN) or purejaxql-named (PQN) .safetensors file (shapes checked). */
 export function fromSafetensors(bytes: Uint8Array, l: NetLayout): Float32Array[] {
   const { tensors } = parseSafetensors(bytes);
-  const plans = cleanrlPlan(l);
+  const plans = modelPlan(l);
   const want = new Set(plans.map((p) => p.pt));
   for (const k of tensors.keys()) if (!want.has(k)) throw new CheckpointError('incompatible', `safetensors has an unexpected tensor ${k} (expected ${[...want].join(', ')})`);
   return plans.map((p) => {
@@ -234,13 +284,14 @@ interface OnlineNet {
   input: { height: number; width: number; channels: number };
   numActions: number;
   dueling: boolean;
+  hasLayerNorm: boolean;
   localNames: string[];
   getWeights(): Promise<Float32Array[]>;
   setWeights(v: ArrayLike<number>[]): void;
 }
 
 export function layoutOf(net: OnlineNet): NetLayout {
-  return { spec: net.spec, input: net.input, numActions: net.numActions, dueling: net.dueling };
+  return { spec: net.spec, input: net.input, numActions: net.numActions, dueling: net.dueling, layerNorm: net.hasLayerNorm };
 }
 
 /** The online network of a learner as CleanRL-compatible .safetensors bytes. */

@@ -3,9 +3,7 @@
  * the file format and its checks are src/checkpoint/model.ts). Kept out of controller.ts: both
  * only need the controller's public agent and config.
  */
-import { DQNAgent } from '../agent/agent';
-import type { DQNConfig } from '../agent/config';
-import { modelFileName, modelMetadata, planModelImport, pqnModelUnsupported } from '../checkpoint/model';
+import { modelFileName, modelMetadata, planModelImport } from '../checkpoint/model';
 import { layoutOf, toSafetensors } from '../checkpoint/safetensors';
 import { RunConfigError, validateRunConfig, type RunConfig } from './config';
 import { RunControllerImpl, type RunDeps } from './controller';
@@ -26,7 +24,7 @@ export interface GameProbe {
  * need not pause.
  */
 export async function exportLiveModel(c: RunControllerImpl, game: GameProbe): Promise<{ bytes: Uint8Array; fileName: string }> {
-  if (c.config.algorithm !== 'dqn' || !(c.agent instanceof DQNAgent)) throw pqnModelUnsupported();
+  // DQN: CleanRL dqn_atari names; PQN (LayerNorm net): purejaxql names (safetensors.ts).
   const net = c.agent.learner.online;
   const snap = net.variables.map((v) => v.clone());
   let weights: Float32Array[];
@@ -38,32 +36,30 @@ export async function exportLiveModel(c: RunControllerImpl, game: GameProbe): Pr
   const layout = layoutOf(net);
   const steps = c.agent.globalStep;
   const bytes = toSafetensors(net.localNames, weights, layout, modelMetadata(layout, {
-    game: game.name, gameMd5: game.md5, actionSet: game.actionSet, agentSteps: steps, agent: c.agent.cfg,
+    game: game.name, gameMd5: game.md5, actionSet: game.actionSet, agentSteps: steps, algorithm: c.config.algorithm, agent: c.agent.cfg,
   }));
   return { bytes, fileName: modelFileName(game.name, steps) };
 }
 
 /**
- * A new run whose online and target nets start from a model file. The file is checked against
+ * A new run whose online (and, for DQN, target) net starts from a model file. The file is checked against
  * the game (action count, frame size) and its own network before anything is built or stored
  * (planModelImport), so a refused file leaves no run behind. The run takes the file's network
  * and frame stack when it names them; everything else is `config` (the page's settings).
  */
 export async function createRunFromModel(bytes: Uint8Array, config: RunConfig, game: GameProbe, deps: RunDeps): Promise<RunControllerImpl> {
-  if (config.algorithm !== 'dqn') throw pqnModelUnsupported();
-  const dqn = config.agent as DQNConfig;
   const plan = planModelImport(bytes, {
     game: game.name, numActions: game.actionSet.length, frameHeight: game.frameHeight, frameWidth: game.frameWidth,
-    network: dqn.network, frameStack: dqn.frame_stack,
+    network: config.agent.network, frameStack: config.agent.frame_stack, algorithm: config.algorithm,
   });
   const cfg: RunConfig = { ...config, agent: { ...config.agent, network: plan.network, frame_stack: plan.frameStack } };
   const problems = validateRunConfig(cfg);
   if (problems.length) throw new RunConfigError(problems);
   const c = await RunControllerImpl.create(cfg, deps);
   try {
-    if (!(c.agent instanceof DQNAgent)) throw pqnModelUnsupported();
-    c.agent.learner.online.setWeights(plan.weights);
-    c.agent.learner.target.setWeights(plan.weights);
+    const learner = c.agent.learner;
+    learner.online.setWeights(plan.weights);
+    if ('target' in learner) learner.target.setWeights(plan.weights); // DQN; PQN has no target net
   } catch (e) {
     await c.close().catch(() => undefined);
     await deps.store.deleteRun(c.runId).catch(() => undefined);
