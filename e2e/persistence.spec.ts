@@ -1,8 +1,11 @@
 /*
  * Nothing lost, in Chromium, on the real page: the hyperparameter form refuses bad input field
- * by field before Train; a page reload mid-training and a browser killed with SIGKILL (no
- * pagehide, no unload, no event at all) each come back with "Resume" offered at the step of the
- * last complete save, at most one autosave interval behind, and every stored checkpoint whole.
+ * by field before Train; a page reload mid-training, a browser killed with SIGKILL (no
+ * pagehide, no unload, no event at all), killed while a save is being written, and a context
+ * closed mid-training each come back with "Resume" offered at the step of the last complete
+ * save, at most one autosave interval behind, and every stored checkpoint whole. Those four are
+ * fault scenarios (tag @faults, `npm run test:faults`, with e2e/faults.spec.ts and the device
+ * loss of e2e/run.spec.ts); helpers shared with faults.spec.ts: e2e/helpers/persistence.ts.
  *
  * The autosave interval is set in the form (autosave.everySeconds = INTERVAL_S); "at most one
  * interval behind" is checked against the step counter the page showed INTERVAL_S + SLACK_S
@@ -132,11 +135,13 @@ async function browserGone(how: 'kill' | 'kill-during-save' | 'close', baseURL: 
     await setUp(page);
     const trace = await trainUntilTimedSaves(page, 2);
     await shot(page, `${how}-before`, testInfo);
+    let savingAt: number | null = null;
     if (how === 'kill-during-save') {
       const card = page.locator('article.run-card').first();
       await card.getByRole('button', { name: 'Save checkpoint' }).click();
       // The moment the card shows the save in progress (its state badge), not after.
       await page.waitForFunction(() => document.querySelector('article.run-card')?.getAttribute('data-state') === 'saving', null, { polling: 'raf', timeout: 30_000 });
+      savingAt = await num(card, 'data-steps');
     }
     const tGone = Date.now();
     if (how === 'close') await ctx.close();
@@ -149,7 +154,9 @@ async function browserGone(how: 'kill' | 'kill-during-save' | 'close', baseURL: 
     page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('dialog', (d) => void d.accept());
     await page.goto('/');
-    await resumeOffered(page, stepsBefore(trace, tGone, INTERVAL_S + SLACK_S), testInfo, how);
+    const from = await resumeOffered(page, stepsBefore(trace, tGone, INTERVAL_S + SLACK_S), testInfo, how);
+    // Either way is whole (asserted above); which one it was, for the record.
+    if (savingAt !== null) console.log(`${how}: the manual save began at step ~${savingAt}; ${from >= savingAt ? 'it completed before the kill' : 'it was cut short: Resume is from the save before it'}`);
     await ctx.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
