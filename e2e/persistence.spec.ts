@@ -93,6 +93,10 @@ test('reload mid-training: Resume is offered from the last complete save, at mos
   await setUp(page);
   const trace = await trainUntilTimedSaves(page, 2);
   await shot(page, 'reload-before', testInfo);
+  // The page asks only while it has seen training past its newest save: right after a save
+  // (until the next metrics snapshot, <= 500 ms) it rightly does not. Reload outside that window.
+  const card = page.locator('article.run-card').first();
+  await expect.poll(async () => (await num(card, 'data-steps')) > ((await num(card, 'data-saved-steps')) || 0), { timeout: 30_000 }).toBe(true);
   const tReload = Date.now();
   await page.reload();
   // Training had progressed past its last save: the browser asked first.
