@@ -5,7 +5,8 @@
  */
 import './playground.css';
 import { PQN_PRESET, QUICK_PRESET } from '../run/presets';
-import { MAX_OPEN_RUNS, type CheckpointInfo, type FaultKind, type RunMode, type RunService } from '../run/types';
+import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
+import type { FaultKind } from '../run/types';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
 import { button, errorText, fmtInt, h } from './dom';
