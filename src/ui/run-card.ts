@@ -359,6 +359,8 @@ export class RunCard {
     this.busy.hidden = !(s === 'switching' || s === 'saving' || s === 'creating' || s === 'evaluating');
     this.btn.switch.disabled = !this.canSwitch();
     if (!live) for (const b of [this.btn.pause, this.btn.resume, this.btn.save, this.btn.watch, this.btn.switch]) b.disabled = true;
+    // A crashed learner sends no more metrics: its last rates must not read as if it trained on.
+    if (s === 'error') for (const k of ['stepsPerSec', 'framesPerSec']) this.stat(k, '— (error)');
     if (prev !== s) this.log.add(s === 'error' ? 'error' : 'info', `${this.title}: ${s}${reason ? ` (${reason})` : ''}`);
   }
 
