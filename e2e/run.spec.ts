@@ -120,7 +120,7 @@ test('save, export, import, resume the imported checkpoint; watch mode; speed de
   expect(r.speed.training!.stepsPerSec).toBeLessThan(r.speed.vectorized.stepsPerSec);
 });
 
-test('WebGPU device lost mid-run: the run stops with a clear error, its last checkpoint intact, and resumes on another backend', async ({ page }) => {
+test('WebGPU device lost mid-run: the run stops with a clear error, its last checkpoint intact, and resumes on another backend', { tag: '@faults' }, async ({ page }) => {
   test.setTimeout(600_000);
   const r = await call<Record<string, any>>(page, 'deviceLoss', ['wasm']);
   test.skip(r.backend === null, `no WebGPU learner here: ${r.why}`);

@@ -125,3 +125,22 @@ export function totalsLine(results) {
   const failed = results.reduce((a, r) => a + r.failed, 0);
   return { passed, failed, line: `tests: ${passed} passed, ${failed} failed` };
 }
+
+/**
+ * `npm run test:faults`'s last line from Playwright's JSON report: every scenario the run
+ * selected (passed, failed, flaky, skipped) and those that passed first time. A report that is
+ * missing counts no scenario; a global error (the web server did not start) is noted.
+ * @param {any} report parsed JSON, or null when the reporter wrote nothing
+ * @returns {{ scenarios: number, passed: number, notes: string[], line: string }}
+ */
+export function faultsSummary(report) {
+  const s = report?.stats;
+  const notes = [];
+  if (!s) notes.push('playwright wrote no JSON report');
+  for (const e of report?.errors ?? []) notes.push(String(e.message ?? e).split('\n')[0]);
+  const scenarios = s ? (s.expected ?? 0) + (s.unexpected ?? 0) + (s.flaky ?? 0) + (s.skipped ?? 0) : 0;
+  const passed = s ? s.expected ?? 0 : 0;
+  if (s?.skipped) notes.push(`${s.skipped} skipped`);
+  if (s?.flaky) notes.push(`${s.flaky} flaky (passed on retry: counted as not passed)`);
+  return { scenarios, passed, notes, line: `faults: ${scenarios} scenarios, ${passed} passed` };
+}

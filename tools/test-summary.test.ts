@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
+import { faultsSummary, parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
 
 describe('native output', () => {
   it('sums the summary line of each binary', () => {
@@ -59,4 +59,15 @@ describe('playwright json', () => {
 
 it('formats the totals line', () => {
   expect(totalsLine([{ passed: 2, failed: 0, notes: [] }, { passed: 3, failed: 1, notes: [] }]).line).toBe('tests: 5 passed, 1 failed');
+});
+
+describe('faults summary', () => {
+  it('counts every selected scenario and those that passed, from the JSON report', () => {
+    expect(faultsSummary({ stats: { expected: 6, unexpected: 1, flaky: 0, skipped: 1 }, errors: [] }).line).toBe('faults: 8 scenarios, 6 passed');
+    expect(faultsSummary({ stats: { expected: 2, unexpected: 0, flaky: 1, skipped: 0 } })).toMatchObject({ scenarios: 3, passed: 2 });
+  });
+  it('counts nothing from a missing report and says so', () => {
+    expect(faultsSummary(null)).toMatchObject({ scenarios: 0, passed: 0, line: 'faults: 0 scenarios, 0 passed' });
+    expect(faultsSummary(null).notes[0]).toMatch(/no JSON report/);
+  });
 });

@@ -130,6 +130,29 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     expect(list.filter((m) => m.reason === 'auto').length).toBe(1);
   }, 300_000);
 
+  it('a step that throws (simulateFault step-throws): the run stops with what happened, the intact last save, what to do; nothing saved after it', async () => {
+    const d = await deps();
+    const events: RunEvent[] = [];
+    const cfg = resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, seed: 6, autosave: { everyAgentSteps: 40 } }, { md5, name: 'throws' });
+    const c = await RunControllerImpl.create(cfg, d);
+    open.push(c);
+    await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    await c.start();
+    while (c.counters.agentSteps < 90) await new Promise((r) => setTimeout(r, 5));
+    await c.simulateFault('step-throws');
+    const t0 = Date.now();
+    while (c.state !== 'error' && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 5));
+    expect(c.state).toBe('error');
+    const errs = events.filter((e) => e.kind === 'error') as Array<Extract<RunEvent, { kind: 'error' }>>;
+    expect(errs).toHaveLength(1);
+    expect(errs[0].fatal).toBe(true);
+    expect(errs[0].message).toMatch(/^Training stopped: a training step failed \(simulated step failure \(fault injection\)\) at step [\d,]+\. Nothing was saved after that, so the last checkpoint \(step 80\) is intact\. Press "Resume from last save": the run reopens from it in a new learner, on the same backend\.$/);
+    const before = (await d.store.listCheckpoints(c.runId)).map((m) => m.id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await d.store.listCheckpoints(c.runId)).map((m) => m.id)).toEqual(before);
+    await expect(c.start()).rejects.toThrow(/stopped after an error/);
+  }, 300_000);
+
   it('device lost mid-run: stops at once with a clear error, saves nothing after it, closes without waiting, resumes from the last save', async () => {
     const d = await deps();
     const events: RunEvent[] = [];

@@ -29,10 +29,11 @@ import { RunMetrics } from './metrics';
 import { switchRunMode } from './mode-switch';
 import { RunPersistence } from './autosave';
 import { SLICE_MS, now, yieldMacrotask } from './timing';
+import { stoppedMessage } from './failures';
 import {
   METRICS_INTERVAL_MS,
   type AlgorithmSwitch, type AlgorithmSwitchResult, type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
-  type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
+  type FaultKind, type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
 } from './types';
 import { WatchSession } from './watch';
 
@@ -334,8 +335,7 @@ export class RunControllerImpl implements RunController {
       await new Promise((r) => setTimeout(r, LOSS_GRACE_MS));
       if (this.state === 'error') return; // already stopped and reported (deviceLost)
       const msg = e instanceof Error ? e.message : String(e);
-      this.setState('error', msg);
-      this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
+      this.stop(`a training step failed (${msg})`);
     }
   }
 
@@ -559,10 +559,16 @@ export class RunControllerImpl implements RunController {
   deviceLost(what: string): void {
     if (this.closed) return;
     this.wantRun = false;
-    const at = this.agent.globalStep, saved = this.manager.lastSaved;
-    const msg = `Training stopped: ${what} at step ${at.toLocaleString('en-US')}. Nothing was saved after that, so ` +
-      (saved !== null ? `the last checkpoint (step ${saved.toLocaleString('en-US')}) is intact. ` : 'no checkpoint exists yet: this run cannot be resumed. ') +
-      `Press "Resume from last save": the run reopens in a new learner, on the GPU again if it is back, else on the next backend.`;
+    this.stop(what, 'on the GPU again if it is back, else on the next backend');
+  }
+
+  /**
+   * The run stops for good with a fatal error whose text says what happened, what was kept and
+   * what to do (the run card shows it with its "Resume from last save" button). One wording for
+   * every failure; the page side (client.ts) words a crashed or hung learner worker the same way.
+   */
+  private stop(what: string, where = 'on the same backend'): void {
+    const msg = stoppedMessage(what, this.agent.globalStep, this.manager.lastSaved, where);
     this.setState('error', msg);
     this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
   }
@@ -580,6 +586,27 @@ export class RunControllerImpl implements RunController {
   async simulateDeviceLoss(): Promise<void> {
     if (!this.deps.simulateDeviceLoss) throw new Error('this run has no device loss to simulate');
     this.deps.simulateDeviceLoss();
+  }
+
+  /**
+   * Fault injection (tests only; e2e/faults.spec.ts): 'step-throws' makes the next agent step
+   * throw; 'hang' makes this worker busy-loop for good (it stops answering, as a hung learner
+   * would). Nothing in the normal path calls or checks this. 'terminate' is page side (client.ts).
+   */
+  async simulateFault(kind: FaultKind): Promise<void> {
+    if (kind === 'step-throws') {
+      const a = this.agent;
+      const step = a.step;
+      a.step = async () => {
+        a.step = step;
+        throw new Error('simulated step failure (fault injection)');
+      };
+    } else if (kind === 'hang') {
+      // After this call has answered: the worker's event loop never runs again.
+      setTimeout(() => { for (;;) { /* hung */ } }, 50);
+    } else {
+      throw new Error(`fault "${String(kind)}" cannot be simulated in the learner (terminate is done by the page)`);
+    }
   }
 
   /** An env worker failed / was replaced (reported by the VecEnv). */

@@ -149,6 +149,11 @@ const api = {
     base = baseUrl;
   },
 
+  /** The page's watchdog (client.ts): every ping on `port` is answered from this worker's event loop. */
+  async heartbeat(port: MessagePort): Promise<void> {
+    port.onmessage = (e) => port.postMessage(e.data);
+  },
+
   async backend(order?: BackendName[]): Promise<BackendInfo> {
     return ensureBackend(order);
   },

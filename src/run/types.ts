@@ -261,6 +261,9 @@ export interface ProgressFn {
   (doneBytes: number, totalBytes: number): void;
 }
 
+/** Faults the tests can inject into a run's learner (RunController.simulateFault). */
+export type FaultKind = 'terminate' | 'step-throws' | 'hang';
+
 /** What one learner worker exposes for its run (comlink Remote<RunController> on the page). */
 export interface RunController {
   readonly runId: string;
@@ -296,6 +299,13 @@ export interface RunController {
   weightsDigest(): Promise<string>;
   /** Fault injection (tests): destroys the learner's WebGPU device as a driver reset would; the run stops with an error, its last checkpoint intact. */
   simulateDeviceLoss(): Promise<void>;
+  /**
+   * Fault injection (tests only, e2e/faults.spec.ts): 'terminate' — the page terminates the
+   * learner worker (no event, no reply: as a crash or an out-of-memory kill looks from the
+   * page); 'step-throws' — the next agent step throws; 'hang' — the learner worker busy-loops
+   * for good. Each ends with the run in state 'error', the last checkpoint intact.
+   */
+  simulateFault(kind: FaultKind): Promise<void>;
   /** Frees the run's envs and tensors (the worker is terminated by the client afterwards). */
   close(): Promise<void>;
 }

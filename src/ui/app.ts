@@ -7,6 +7,7 @@ import './playground.css';
 import { PQN_PRESET, PQN_SINGLE_ENVS, QUICK_PRESET } from '../run/presets';
 import type { PQNConfig } from '../agent/pqn-config';
 import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
+import type { FaultKind } from '../run/types';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
 import { button, errorText, fmtInt, h } from './dom';
@@ -137,6 +138,17 @@ export class Playground {
       // Older Chromium shows the prompt only when returnValue is set as well.
       (e as unknown as { returnValue: unknown }).returnValue = true;
     });
+    // Fault injection for e2e/faults.spec.ts only: absent unless the page is opened with
+    // ?fault-injection (RunController.simulateFault on the i-th open run card).
+    if (new URLSearchParams(location.search).has('fault-injection')) {
+      (globalThis as unknown as { arcadeLabFaults: unknown }).arcadeLabFaults = {
+        inject: async (kind: FaultKind, i = 0) => {
+          const card = this.cards[i];
+          if (!card) throw new Error(`no run card ${i}`);
+          await (await this.getService()).run(card.runId).simulateFault(kind);
+        },
+      };
+    }
     this.getService().then((s) => {
       this.checkpoints.setService(s);
       void this.resumeOffer.setService(s);

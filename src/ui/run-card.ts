@@ -347,6 +347,8 @@ export class RunCard {
     this.stateBadge.textContent = s;
     this.stateBadge.dataset['state'] = s;
     this.root.dataset['state'] = s;
+    // A crashed learner sends no more metrics: its last rates must not read as if it trained on.
+    if (s === 'error') for (const k of ['stepsPerSec', 'framesPerSec']) this.stat(k, '— (error)');
     const live = s !== 'closed' && s !== 'error' && s !== 'creating' && s !== 'done';
     const idle = s === 'running' || s === 'paused' || s === 'ready';
     // A run made by "Import model" waits in 'ready' (watch it, or train it): Resume reads Train then.

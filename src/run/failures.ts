@@ -1,0 +1,27 @@
+/**
+ * How a run that stopped for good is told (one wording for every failure: a step that threw, a
+ * lost GPU device, a learner worker that crashed or stopped answering) and the page's watchdog
+ * bounds. tfjs-free: the page (client.ts) and the learner (controller.ts) both use it.
+ */
+
+/**
+ * The text of a run that stopped for good: what happened (`what`, at agent step `at` when
+ * known), what was kept (the last checkpoint, step `saved`), what to do ("Resume from last
+ * save", reopening `where`). The run card shows it with that button.
+ */
+export function stoppedMessage(what: string, at: number | null, saved: number | null, where = 'on the same backend'): string {
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  return `Training stopped: ${what}${at !== null ? ` at step ${fmt(at)}` : ''}. Nothing was saved after that, so ` +
+    (saved !== null ? `the last checkpoint (step ${fmt(saved)}) is intact. ` : 'no checkpoint exists yet: this run cannot be resumed. ') +
+    (saved !== null ? `Press "Resume from last save": the run reopens from it in a new learner, ${where}.` : 'Close it and start a new run.');
+}
+
+/** The page pings each learner worker this often (a ping is answered from the worker's event loop). */
+export const HEARTBEAT_MS = 2000;
+/**
+ * A ping unanswered this long means the learner worker is gone or hung. The run loop yields a
+ * macrotask every ~30 ms (SLICE_MS) and saves are asynchronous (IndexedDB, WebCrypto), so a
+ * healthy worker answers within one step; 30 s leaves room for the slowest synchronous piece
+ * seen on a loaded 2-core machine (a gradient step, a replay relayout in a mode switch).
+ */
+export const WATCHDOG_MS = 30_000;
