@@ -310,6 +310,8 @@ export class RunCard {
       this.modeRadios.envs.value = String(m.envsPerWorker);
     } else {
       this.modeRadios.single.checked = true;
+      // PQN's single mode keeps its env count (all in the learner's thread): the input shows it.
+      if (numEnvsOf(m) > 1) this.modeRadios.envs.value = String(numEnvsOf(m));
       this.mainView.canvas.style.aspectRatio = '320 / 210';
     }
     this.stat('mode', modeText(m));
@@ -423,7 +425,9 @@ export class RunCard {
     this.stat('loss', m.loss === null ? (c.gradientUpdates ? this.stats.get('loss')!.textContent! : 'warming up') : fmtNum(m.loss, 4));
     this.stat('meanQ', m.meanQ === null ? (c.gradientUpdates ? this.stats.get('meanQ')!.textContent! : 'warming up') : fmtNum(m.meanQ, 3));
     const fill = m.replayCapacity ? m.replaySize / m.replayCapacity : 0;
-    this.stat('replay', `${fmtInt(m.replaySize)} / ${fmtInt(m.replayCapacity)} (${(fill * 100).toFixed(1)}%)`);
+    // PQN keeps no replay (its frame store only stacks the acting frames): nothing to fill.
+    if (m.algorithm === 'pqn') this.stat('replay', '— (PQN: no replay)', 'PQN trains on each rollout, then drops it');
+    else this.stat('replay', `${fmtInt(m.replaySize)} / ${fmtInt(m.replayCapacity)} (${(fill * 100).toFixed(1)}%)`);
     const b = m.backend;
     this.stat('backend', `${b.name}${b.fallbackReasons.length ? ' (fallback)' : ''}`, b.fallbackReasons.join('\n'));
     const adapter = b.adapter ? `${b.adapter}${b.isFallbackAdapter && !/fallback|software/i.test(b.adapter) ? ' (software)' : ''}` : '—';
