@@ -69,7 +69,7 @@ describe('export / import', () => {
     expect(progress[progress.length - 1]).toEqual([h.size, h.size]);
     expect(exportFileName(h.header)).toBe('Cue-160steps.arcadelab');
     // The net's layout rides along for readers that do not know our presets (tools/python).
-    expect(h.header.network).toEqual({ spec: cfg.network, input: { height: 6, width: 6, channels: 4 }, numActions: 4, dueling: false });
+    expect(h.header.network).toEqual({ spec: cfg.network, input: { height: 6, width: 6, channels: 4 }, numActions: 4, dueling: false, layerNorm: false });
     const dst = await store();
     const { run, manifest } = await importCheckpoint(dst, file, { knownGame: (md5) => md5 === FAKE_MD5 });
     expect(run.name).toBe('exported run');
