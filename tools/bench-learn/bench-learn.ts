@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true,
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+  let closing = false; // browser.close() below also fires 'disconnected'
   const rows: LearnRow[] = [];
   let reachedAt: LearnRow | null = null;
   try {
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     page.on('pageerror', (e) => console.error('pageerror:', e.message));
     page.on('crash', () => console.error('the page crashed (renderer process gone)'));
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console.${m.type()}: ${m.text()}`); });
-    browser.on('disconnected', () => console.error('the browser process went away'));
+    browser.on('disconnected', () => { if (!closing) console.error('the browser process went away'); });
     await page.goto(`${served.base}tools/bench-learn/learn.html`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
     type H = { learnHarness: { start: (...x: unknown[]) => Promise<unknown>; drain: () => Promise<Drained>; stop: () => Promise<void> } };
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     await plot.screenshot({ path: `${a.out}.png` });
     console.log(`wrote ${a.out}.csv and ${a.out}.png`);
   } finally {
+    closing = true;
     await browser.close();
     await served.close();
   }
