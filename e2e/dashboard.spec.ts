@@ -3,13 +3,10 @@
  * curves continue), and eight runs side by side in one tab (the ninth is refused with a reason,
  * closing one lets another start). Screenshots go to each test's output folder.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { num, setUp } from './helpers/persistence';
 
 test.setTimeout(600_000);
-
-async function num(loc: Locator, attr: string): Promise<number> {
-  return Number((await loc.getAttribute(attr)) ?? 'NaN');
-}
 
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -22,13 +19,7 @@ test('Switch to PQN: a DQN run goes on as PQN from its card; steps, episodes and
   const errors = collectErrors(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/');
-  await expect(page.getByLabel('Game', { exact: true })).toHaveValue('builtin:catch');
-  await page.getByText('Hyperparameters', { exact: true }).click();
-  await page.getByRole('button', { name: 'Quick preset' }).click();
-  await page.getByLabel('learning_starts').fill('300');
-  await page.getByLabel('buffer_size').fill('5000');
-  await page.getByLabel('batch_size').fill('16');
-  await page.getByLabel('train_frequency').fill('32');
+  await setUp(page); // the Quick preset, shortened for this box
   await page.getByRole('button', { name: 'Train', exact: true }).click();
 
   const c = page.locator('article.run-card').first();
