@@ -3,7 +3,7 @@ import { Actor } from './actor';
 import { epsilonAt, priorityBetaAt, replayCapacity, type DQNConfig, type ReplayCapacityChoice } from './config';
 import { DQNLearner, type LearnerState } from './learner';
 import { ReplayBuffer, type ReplayState } from './replay';
-import { EnvSeeds } from './env-seeds';
+import { agentRandomness, type EnvSeeds } from './env-seeds';
 import { Rng, type RngState } from './rng';
 import { checkAgentEnv, type AgentEnv } from './types';
 
@@ -78,9 +78,7 @@ export class DQNAgent {
     if (env.numEnvs !== cfg.num_envs) throw new Error(`DQNAgent: config num_envs ${cfg.num_envs} but the env has ${env.numEnvs}`);
     this.cfg = cfg;
     this.env = env;
-    this.rng = new Rng(cfg.seed);
-    this.seeds = new EnvSeeds(cfg.seed, this.rng);
-    this.evalRng = new Rng((cfg.seed ^ 0x5eed1e55) >>> 0);
+    ({ rng: this.rng, evalRng: this.evalRng, seeds: this.seeds } = agentRandomness(cfg.seed));
     const h = env.frameHeight;
     const w = env.frameWidth;
     const s = cfg.frame_stack;

@@ -1,4 +1,4 @@
-import type { Rng } from './rng';
+import { Rng } from './rng';
 
 /**
  * Which seed an agent's start() resets its envs with (DQNAgent and PQNAgent share this rule):
@@ -39,4 +39,14 @@ export class EnvSeeds {
       if (Math.abs(s - this.openingSeed) >= 0x10000) return s;
     }
   }
+}
+
+/**
+ * An agent's random streams from its config seed (DQNAgent and PQNAgent alike): `rng` for
+ * exploration, env seeds and minibatches; `evalRng` for evaluation only (its own stream, so
+ * evaluating never shifts training); `seeds` draws later env seeds from `rng`.
+ */
+export function agentRandomness(seed: number): { rng: Rng; evalRng: Rng; seeds: EnvSeeds } {
+  const rng = new Rng(seed);
+  return { rng, evalRng: new Rng((seed ^ 0x5eed1e55) >>> 0), seeds: new EnvSeeds(seed, rng) };
 }

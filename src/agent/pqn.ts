@@ -6,7 +6,7 @@ import { pqnLearningRateAt, pqnMinibatchSize, type PQNConfig } from './pqn-confi
 import { PQNLearner } from './pqn-learner';
 import { qLambdaReturns } from './q-lambda';
 import type { ReplayBuffer } from './replay';
-import { EnvSeeds } from './env-seeds';
+import { agentRandomness, type EnvSeeds } from './env-seeds';
 import { Rng, type RngState } from './rng';
 import { checkAgentEnv, type AgentEnv } from './types';
 
@@ -133,9 +133,7 @@ export class PQNAgent {
     if (cfg.num_minibatches > batch) throw new Error(`PQNAgent: num_minibatches ${cfg.num_minibatches} exceeds the rollout's ${batch} samples`);
     this.cfg = cfg;
     this.env = env;
-    this.rng = new Rng(cfg.seed);
-    this.seeds = new EnvSeeds(cfg.seed, this.rng);
-    this.evalRng = new Rng((cfg.seed ^ 0x5eed1e55) >>> 0);
+    ({ rng: this.rng, evalRng: this.evalRng, seeds: this.seeds } = agentRandomness(cfg.seed));
     const h = env.frameHeight;
     const w = env.frameWidth;
     const s = cfg.frame_stack;
