@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ArcadeModule } from '../src/ale/arcade';
 import { DQNAgent } from '../src/agent/agent';
 import { makeConfig, type DQNConfig } from '../src/agent/config';
+import { evaluate, type Evaluable } from '../src/agent/evaluate';
 import { Rng } from '../src/agent/rng';
 import { registerWasmTrainingKernels } from '../src/tfjs/kernels-register';
 import type { AtariEnvOptions } from '../src/env/atari-env';
@@ -103,12 +104,12 @@ export async function randomScores(env: AtariEnvOptions, episodes: number, seed:
   return scores.slice(0, episodes);
 }
 
-/** Full-game scores of the agent at epsilon `eps` (DQNAgent.evaluate on fresh full-game envs). */
-export async function agentScores(agent: DQNAgent, env: AtariEnvOptions, episodes: number, eps: number, numEnvs = 1): Promise<number[]> {
+/** Full-game scores of the agent (DQN or PQN) at epsilon `eps` (the one evaluation loop, on fresh full-game envs). */
+export async function agentScores(agent: Evaluable, env: AtariEnvOptions, episodes: number, eps: number, numEnvs = 1): Promise<number[]> {
   // Several envs share one batched forward pass per step (cheaper than one env at a time).
   const venv = await catchEnv(numEnvs, { ...env, terminalOnLifeLoss: false });
   try {
-    return (await agent.evaluate(venv, { episodes, epsilon: eps }))!.returns;
+    return (await evaluate(agent, venv, { episodes, epsilon: eps }))!.returns;
   } finally {
     await venv.close();
   }
