@@ -7,7 +7,7 @@ import { isAutomaticSave } from './reasons';
 import { assertLittleEndian, sha256Hex } from './hash';
 import type { RetentionPolicy } from '../run/config';
 import { migrateManifest, migrateRunRecord } from './migrate';
-import { noteReplayBase, planReplaySegments, replayBaseOf, segmentKey, type ReplaySegment, type SegmentPlan } from './segments';
+import { noteReplayBase, planReplaySegments, replayBaseOf, segmentKey, type SegmentPlan } from './segments';
 import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary, SaveReason } from './types';
 
 /**

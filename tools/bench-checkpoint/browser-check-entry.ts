@@ -77,7 +77,9 @@ async function checks(): Promise<Array<{ name: string; ok: boolean; detail: stri
   await run('a flipped byte in IndexedDB fails verify() with code corrupt', async () => {
     const m = await saveAgent(store, r.runId, A, { run: base(2), frames: 800 });
     const raw = await openDB(db);
-    const key: [string, string] = [m.id, 'replay/frames@2'];
+    // A blob this save wrote itself (its replay reuses the earlier save's segments otherwise).
+    const part = m.arrays.find((a) => a.name === 'replay/frames')!.parts.find((p) => p.owner === undefined)!;
+    const key: [string, string] = [m.id, part.key];
     const v = (await raw.get('blobs', key)) as Uint8Array;
     v[5] ^= 1;
     await raw.put('blobs', v, key);
