@@ -97,6 +97,13 @@ export interface ReplayState {
   frameChunks: Uint8Array[];
   priorities: Float64Array | null;
   maxPriority: number;
+  /**
+   * How many times the buffer's contents were replaced (setState); appends never change it.
+   * While it is unchanged, every row a checkpoint saved from this buffer is still the buffer's
+   * row (unless the ring overwrote it): incremental replay saves (src/checkpoint/segments.ts)
+   * reuse the rows of the previous save only then. Optional: states built by hand have none.
+   */
+  generation?: number;
 }
 
 export class ReplayBuffer {
@@ -127,6 +134,7 @@ export class ReplayBuffer {
   private readonly alpha: number;
   private readonly priorityEps: number;
   private maxPriority = 1;
+  private generation = 0;
 
   constructor(o: ReplayOptions) {
     const posInt = (x: number): boolean => Number.isInteger(x) && x >= 1;
@@ -570,6 +578,7 @@ export class ReplayBuffer {
       frameChunks: this.chunks,
       priorities: this.tree ? this.tree.getLeaves() : null,
       maxPriority: this.maxPriority,
+      generation: this.generation,
     };
   }
 
@@ -590,6 +599,7 @@ export class ReplayBuffer {
     for (const c of s.frameChunks) bytes += c.length;
     if (bytes !== rows * this.frameSize) throw new Error('ReplayBuffer.setState: frame data has the wrong size');
     if ((s.priorities === null) !== (this.tree === null)) throw new Error('ReplayBuffer.setState: prioritized / uniform mismatch');
+    this.generation++;
     this.actions.set(s.actions);
     this.rewards.set(s.rewards);
     this.flags.set(s.flags);

@@ -2,6 +2,7 @@ import { epsilonAt, priorityBetaAt, type DQNConfig } from '../agent/config';
 import type { AnyAgentState } from '../agent/family';
 import { numEnvsOf, validateRunConfig } from '../run/config';
 import { CheckpointError } from './errors';
+import { segmentPhysicalStart, type SegmentPlan } from './segments';
 import type { ArrayEntry, CheckpointMeta, Counters, RunConfig } from './types';
 
 /**
@@ -39,6 +40,12 @@ export interface ArraySource {
    * in Chromium (first-touch page faults: 100+ ms per part measured on the loaded 2-core machine).
    */
   readInto(offset: number, length: number, out: Uint8Array): void;
+  /**
+   * Segmented replay arrays only (segments.ts): the byte range of each part, parallel to
+   * meta.replay.segments (part j = segment j), instead of cutting at the part size. The store
+   * writes the ranges of new segments and references the stored blobs of reused ones.
+   */
+  segmentRanges?: Array<[number, number]>;
 }
 
 /** read() in terms of readInto(). */
@@ -150,8 +157,13 @@ export function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
-/** Meta + array sources for a checkpoint. `includeReplay` false = the fast path (no replay data). */
-export function encodeContent(c: CheckpointContent, includeReplay: boolean): { meta: CheckpointMeta; sources: ArraySource[] } {
+/**
+ * Meta + array sources for a checkpoint. `includeReplay` false = the fast path (no replay data).
+ * With the replay, `plan` (segments.ts planReplaySegments over the agent's replay totals) says
+ * which segments make up the replay; the segmented arrays' sources cover all of them, and the
+ * store reads only the new ones.
+ */
+export function encodeContent(c: CheckpointContent, includeReplay: boolean, plan: SegmentPlan | null = null): { meta: CheckpointMeta; sources: ArraySource[] } {
   const a = c.agent;
   const L = a.learner;
   const cfg = c.run.agent;
@@ -164,6 +176,7 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   const r = a.replay; // null for PQN (no replay; its frame store's geometry is a.frames)
   const geo = r ?? (a as Extract<AnyAgentState, { algorithm: 'pqn' }>).frames;
   const withReplay = includeReplay && r !== null;
+  if (withReplay && !plan) throw new CheckpointError('incompatible', 'internal: a replay save needs its segment plan');
   const sizes = L.online.map((w) => w.length);
   const counters: Counters = {
     agentSteps: a.globalStep,
@@ -178,7 +191,7 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
   }
   const hasMetrics = c.metrics !== undefined;
   const meta: CheckpointMeta = {
-    schema: 2,
+    schema: 3,
     run: c.run,
     counters,
     // PQN: epsilon as its agent computes it (after global_step += num_envs, CleanRL), no priorities.
@@ -200,7 +213,7 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
       stackSize: cfg.frame_stack,
       prioritized: r !== null && r.priorities !== null,
     },
-    replay: withReplay ? { totals: r.totals.slice(), maxPriority: r.maxPriority } : null,
+    replay: withReplay ? { totals: r.totals.slice(), maxPriority: r.maxPriority, segments: plan!.segments } : null,
     envStates: envStates ? envStates.length : 0,
     hasMetrics,
     evalReturn: c.evalReturn ?? null,
@@ -229,17 +242,25 @@ export function encodeContent(c: CheckpointContent, includeReplay: boolean): { m
     if (ro.training) sources.push(typedSource('rollout/perm', 'f64', Float64Array.from(ro.training.perm)), typedSource('rollout/lastq', 'f32', ro.training.lastQ));
   }
   if (withReplay) {
-    // Only the rows written so far (schema 2): a fresh buffer's capacity is mostly empty, and
-    // saving it whole made early checkpoints as big as a full replay (GBs by default).
-    const rows = filledRowRanges(r!.totals, r!.segmentCapacity);
+    // Schema 3: actions, rewards, flags and frames as segments (each array's rows of every
+    // segment back to back, one part per segment), so a save writes only its new segments.
+    const seg = r.segmentCapacity;
+    const rows = plan!.segments.map((s): [number, number] => [segmentPhysicalStart(s, seg), s.rows]);
+    const segmented = (base: ArraySource, rowBytes: number): ArraySource => {
+      const src = rowsSource(base, rowBytes, rows);
+      let o = 0;
+      src.segmentRanges = rows.map(([, n]): [number, number] => { const at = o; o += n * rowBytes; return [at, n * rowBytes]; });
+      return src;
+    };
     const fs = r.frameHeight * r.frameWidth;
     sources.push(
-      rowsSource(typedSource('replay/actions', 'u8', r.actions), 1, rows),
-      rowsSource(typedSource('replay/rewards', 'f32', r.rewards), 4, rows),
-      rowsSource(typedSource('replay/flags', 'u8', r.flags), 1, rows),
+      segmented(typedSource('replay/actions', 'u8', r.actions), 1),
+      segmented(typedSource('replay/rewards', 'f32', r.rewards), 4),
+      segmented(typedSource('replay/flags', 'u8', r.flags), 1),
     );
-    if (r.priorities) sources.push(rowsSource(typedSource('replay/priorities', 'f64', r.priorities), 8, rows));
-    sources.push(rowsSource(chunkedSource('replay/frames', r.frameChunks, fs), fs, rows));
+    // Priorities change for old rows (sampling updates them): every filled row, every save (schema-2 layout).
+    if (r.priorities) sources.push(rowsSource(typedSource('replay/priorities', 'f64', r.priorities), 8, filledRowRanges(r.totals, seg)));
+    sources.push(segmented(chunkedSource('replay/frames', r.frameChunks, fs), fs));
   }
   if (envStates) envStates.forEach((s, i) => sources.push(typedSource(`env/${i}`, 'u8', s)));
   if (hasMetrics) sources.push(typedSource('metrics', 'u8', utf8(JSON.stringify(c.metrics))));

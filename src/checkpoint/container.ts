@@ -5,6 +5,7 @@ import { CheckpointCorruptError, CheckpointError, CheckpointFormatError } from '
 import { sha256, toHex } from './hash';
 import { checkEncoding, decodeBlob, rawSizeOf, type BlobEncoding } from './blob-codec';
 import { layoutFromMeta, type NetLayout } from './safetensors';
+import { checkSegments, SEGMENTED_REPLAY_ARRAYS } from './segments';
 import type { CheckpointStore } from './store';
 import type { ArrayEntry, BlobEntry, Manifest, RunRecord } from './types';
 
@@ -81,7 +82,10 @@ export async function exportCheckpoint(store: CheckpointStore, id: string, o: Ex
   const m = await store.getManifest(id);
   const run = await store.getRun(m.runId);
   const includeReplay = (o.includeReplay ?? true) && m.hasReplay;
-  const arrays: ArrayEntry[] = m.arrays.filter((a) => includeReplay || !a.name.startsWith('replay/'));
+  // A file is self-contained: every blob the checkpoint names, its own or reused replay segments
+  // of earlier saves, is written into it, so `owner` (where IndexedDB keeps a blob) is dropped.
+  const stored: ArrayEntry[] = m.arrays.filter((a) => includeReplay || !a.name.startsWith('replay/'));
+  const arrays: ArrayEntry[] = stored.map((a) => ({ ...a, parts: a.parts.map(({ owner: _owner, ...p }) => p) }));
   const blobBytes = arrays.reduce((s, a) => s + a.parts.reduce((t, p) => t + p.size, 0), 0);
   const { id: _id, runId: _run, ...rest } = m;
   const header: ContainerHeader = {
@@ -107,7 +111,7 @@ export async function exportCheckpoint(store: CheckpointStore, id: string, o: Ex
     done += head.length;
     o.onProgress?.(done, size);
     yield head;
-    for (const a of arrays) {
+    for (const a of stored) {
       for (const p of a.parts) {
         const b = await store.readStoredPart(id, p); // verified: an export never carries a corrupt blob
         done += b.length;
@@ -252,7 +256,7 @@ export function validateHeader(h: unknown): ContainerHeader {
   const m = h.manifest;
   if (!isObj(m) || !isObj(m.meta) || !Array.isArray(m.arrays) || !isObj(m.counters)) fail('manifest is missing');
   const meta = m.meta as Record<string, unknown>;
-  if (meta.schema !== 1 && meta.schema !== 2) throw new CheckpointFormatError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
+  if (meta.schema !== 1 && meta.schema !== 2 && meta.schema !== 3) throw new CheckpointFormatError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
   if (!isObj(meta.run) || typeof meta.run.gameMd5 !== 'string' || !/^[0-9a-f]{32}$/.test(meta.run.gameMd5)) fail('game md5 missing');
   try {
     validateConfig(meta.run.agent as never);
@@ -286,6 +290,20 @@ export function validateHeader(h: unknown): ContainerHeader {
   const names = new Set((m.arrays as ArrayEntry[]).map((a) => a.name));
   for (const need of ['net/online', 'net/target', 'agent/stacks']) if (!names.has(need)) fail(`array ${need} missing`);
   if (m.hasReplay && !names.has('replay/frames')) fail('replay announced but missing');
+  if (meta.schema === 3 && m.hasReplay) {
+    // The segment list must tile each env's live rows and match the segmented arrays' parts.
+    const r = meta.replay as { totals?: unknown; segments?: unknown } | null;
+    const g = meta.replayGeometry as { segmentCapacity?: unknown } | undefined;
+    if (!r || !Array.isArray(r.totals) || !r.totals.every(isNonNegInt) || !isObj(g) || !isNonNegInt(g.segmentCapacity) || g.segmentCapacity === 0) fail('replay bookkeeping invalid');
+    try {
+      checkSegments(r.segments, r.totals as number[], g.segmentCapacity as number, 'checkpoint file');
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    for (const a of m.arrays as ArrayEntry[]) {
+      if (SEGMENTED_REPLAY_ARRAYS.has(a.name) && a.parts.length !== (r.segments as unknown[]).length) fail(`array ${a.name} has ${a.parts.length} parts for ${(r.segments as unknown[]).length} replay segments`);
+    }
+  }
   return h as unknown as ContainerHeader;
 }
 

@@ -1,9 +1,9 @@
 import type { AnyAgent } from '../agent/family';
 import { RUN_DEFAULTS, checkMode, numEnvsOf, type AutosavePolicy, type RunMode } from '../run/config';
-import { encodeContent, type CheckpointContent } from './codec';
+import type { CheckpointContent } from './codec';
 import { CheckpointError } from './errors';
 import { restoreAgent, saveAgent, type CaptureOptions, type EnvStateIO, type RestoreResult } from './restore';
-import { rawBytesOf, type CheckpointStore } from './store';
+import { ownBytesOf, type CheckpointStore } from './store';
 import type { Manifest, SaveReason } from './types';
 
 /**
@@ -115,13 +115,14 @@ export class CheckpointManager {
           (this.hasSaved ? `The previous checkpoint (step ${this.lastSavedStep.toLocaleString('en-US')}) is intact.` : 'No earlier checkpoint exists.') +
           ' Resume from it with a lower learning_rate (or max_grad_norm set).');
       }
-      const withReplay = includeReplay === 'if-fits' ? this.replayFits(content) : includeReplay;
+      const withReplay = includeReplay === 'if-fits' ? await this.replayFits(content) : includeReplay;
       const onProgress = this.hooks.onProgress ? (d: number, t: number) => this.hooks.onProgress!(reason, d, t) : undefined;
       const m = await this.store.save(this.runId, content, { reason, includeReplay: withReplay, onProgress });
       const ms = Math.max(1, Date.now() - t0);
       // Any save times the disk (a small one underestimates the speed: errs towards leaving the replay out).
-      // Raw bytes: replayFits() compares this speed against the replay's raw size.
-      this.bytesPerMs = rawBytesOf(m) / ms;
+      // Raw bytes this save wrote (not reused replay segments): replayFits() compares this speed
+      // against the raw replay bytes a save would write.
+      this.bytesPerMs = ownBytesOf(m).raw / ms;
       this.lastSavedStep = m.counters.agentSteps;
       this.hasSaved = true;
       const sec = this.hooks.trainingSeconds?.();
@@ -140,8 +141,9 @@ export class CheckpointManager {
    * last save measured (before any: ASSUMED_BYTES_PER_MS). Early in a run the replay is small and
    * rides along, so a crash-safety or page-hide save resumes with it.
    */
-  replayFits(content: CheckpointContent): boolean {
-    const bytes = encodeContent(content, true).sources.filter((x) => x.name.startsWith('replay/')).reduce((s, x) => s + x.byteLength, 0);
+  async replayFits(content: CheckpointContent): Promise<boolean> {
+    // Only what a save would write now: replay segments of the previous save are reused.
+    const bytes = await this.store.replayBytesToWrite(this.runId, content);
     return bytes / (this.bytesPerMs ?? ASSUMED_BYTES_PER_MS) <= this.policy.pageHideBudgetMs;
   }
 

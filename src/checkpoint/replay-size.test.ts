@@ -8,7 +8,7 @@ import type { CheckpointStore } from './store';
 import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
 import type { ArrayEntry, Manifest } from './types';
 
-// A checkpoint stores only the replay rows written so far (schema 2), not the whole capacity.
+// A checkpoint stores only the replay rows written so far (schema 2 and 3), not the whole capacity.
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -55,7 +55,7 @@ describe('replay in checkpoints: only the written rows are stored', () => {
     const A = agent(cfg, C);
     await stepTo(A, k);
     const m = await saveAt(s, run.runId, A);
-    expect(m.meta.schema).toBe(2);
+    expect(m.meta.schema).toBe(3);
     // Each transition adds one row, plus one START row per env and one FINAL row per ended episode
     // (at most one per transition): rows <= 2k + N.
     const maxRows = 2 * k + cfg.num_envs;

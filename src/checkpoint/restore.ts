@@ -6,6 +6,7 @@ import type { ReplayState } from '../agent/replay';
 import { asF32, asF64, filledRowRanges, splitF32, type CheckpointContent } from './codec';
 import { CheckpointCorruptError, CheckpointError } from './errors';
 import { planRelayout } from './relayout';
+import { checkSegments, forgetReplayBase, noteReplayBase, segmentRowMap } from './segments';
 import { rawBytesOf, type CheckpointStore, type SaveOptions } from './store';
 import type { BlobEntry, Manifest, RunConfig } from './types';
 
@@ -109,12 +110,14 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
   const meta = m.meta;
   const seen = new Set<string>();
   const readArray = (name: string): Promise<Uint8Array> => { seen.add(name); return store.readArray(m, name); };
-  if (meta.schema !== 1 && meta.schema !== 2) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
+  if (meta.schema !== 1 && meta.schema !== 2 && meta.schema !== 3) throw new CheckpointError('version', `checkpoint schema ${String(meta.schema)} is not supported`);
   const savedAlgorithm = meta.run.algorithm ?? 'dqn';
   if (savedAlgorithm !== agent.algorithm) throw new CheckpointError('incompatible', `checkpoint ${id} is of a ${savedAlgorithm.toUpperCase()} run, the agent is ${agent.algorithm.toUpperCase()}`);
   const diffs = configDifferences(meta.run.agent, agent.cfg);
   if (diffs.length) throw new CheckpointError('incompatible', `agent config differs from the checkpoint's: ${diffs.join('; ')}`);
   const live = agent.buffer.getState();
+  // The buffer's rows are about to be overwritten: whatever checkpoint it matched, it no longer does.
+  forgetReplayBase(live);
   const g = meta.replayGeometry;
   if (g.frameHeight !== live.frameHeight || g.frameWidth !== live.frameWidth) {
     throw new CheckpointError('incompatible', `frames are ${g.frameHeight}x${g.frameWidth} in the checkpoint, ${live.frameHeight}x${live.frameWidth} in the agent`);
@@ -150,32 +153,41 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
     if (!Array.isArray(totals) || totals.length !== g.numEnvs || !totals.every((t) => Number.isInteger(t) && t >= 0)) {
       throw new CheckpointCorruptError(`checkpoint ${id}: replay row counts are invalid`);
     }
-    // Schema 2 stores only each env's written rows (its ring's first min(total, capacity) rows),
-    // env after env; schema 1 stored the whole capacity. Either way stored row i is saved
-    // physical row physOf[i]; everything else of the saved buffer was never written (zeros).
-    const ranges: Array<[number, number]> = meta.schema === 1 ? [[0, savedRows]] : filledRowRanges(totals, g.segmentCapacity);
-    const stored = ranges.reduce((a, [, n]) => a + n, 0);
-    const physOf = new Int32Array(stored);
-    {
+    // Stored row i (the parts of an array back to back) is saved physical row map[i], or -1
+    // for a row not restored. Schema 3: actions, rewards, flags and frames are segments
+    // (segments.ts; rows the ring overwrote since a segment was written are not live), and
+    // priorities are the filled rows as in schema 2. Schema 2: only each env's written rows
+    // (its ring's first min(total, capacity) rows), env after env. Schema 1: the whole capacity.
+    // Everything not restored of the saved buffer was never written (zeros).
+    const mapOf = (ranges: ReadonlyArray<readonly [number, number]>): Int32Array => {
+      let n = 0;
+      for (const [, k] of ranges) n += k;
+      const map = new Int32Array(n);
       let i = 0;
-      for (const [first, n] of ranges) for (let k = 0; k < n; k++) physOf[i++] = first + k;
+      for (const [first, k] of ranges) for (let j = 0; j < k; j++) map[i++] = first + j;
+      return map;
+    };
+    const filled = mapOf(meta.schema === 1 ? [[0, savedRows]] : filledRowRanges(totals, g.segmentCapacity));
+    let rowMap = filled;
+    if (meta.schema === 3) {
+      checkSegments(meta.replay.segments, totals, g.segmentCapacity, `checkpoint ${id}`);
+      rowMap = segmentRowMap(meta.replay.segments, g.segmentCapacity);
     }
-    const expand = <T extends Uint8Array | Float32Array | Float64Array>(name: string, compact: T, make: (n: number) => T): T => {
-      if (compact.length !== stored) throw new CheckpointCorruptError(`checkpoint ${id}: ${name} holds ${compact.length} rows, expected ${stored}`);
-      if (stored === savedRows) return compact;
+    const expand = <T extends Uint8Array | Float32Array | Float64Array>(name: string, compact: T, make: (n: number) => T, map = rowMap): T => {
+      if (compact.length !== map.length) throw new CheckpointCorruptError(`checkpoint ${id}: ${name} holds ${compact.length} rows, expected ${map.length}`);
+      if (meta.schema === 1) return compact; // already the whole capacity in physical order
       const full = make(savedRows);
-      let o = 0;
-      for (const [first, n] of ranges) { full.set(compact.subarray(o, o + n), first); o += n; }
+      for (let i = 0; i < map.length; i++) if (map[i] >= 0) full[map[i]] = compact[i];
       return full;
     };
     const actions = expand('replay/actions', await readArray('replay/actions'), (n) => new Uint8Array(n));
     const rewards = expand('replay/rewards', asF32(await readArray('replay/rewards')), (n) => new Float32Array(n));
     const flags = expand('replay/flags', await readArray('replay/flags'), (n) => new Uint8Array(n));
-    const priorities = g.prioritized ? expand('replay/priorities', asF64(await readArray('replay/priorities')), (n) => new Float64Array(n)) : null;
+    const priorities = g.prioritized ? expand('replay/priorities', asF64(await readArray('replay/priorities')), (n) => new Float64Array(n), filled) : null;
     const frames = m.arrays.find((a) => a.name === 'replay/frames');
     if (!frames) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames missing`);
     seen.add('replay/frames');
-    if (frames.byteLength !== stored * fs) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames have the wrong size`);
+    if (frames.byteLength !== rowMap.length * fs) throw new CheckpointCorruptError(`checkpoint ${id}: replay frames have the wrong size`);
     const chunkRows = live.frameChunks[0].length / fs;
     const writeRow = (dstRow: number, src: Uint8Array, srcOff: number): void => {
       live.frameChunks[(dstRow / chunkRows) | 0].set(src.subarray(srcOff, srcOff + fs), (dstRow % chunkRows) * fs);
@@ -206,7 +218,7 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
       for (const p of frames.parts) {
         const b = await store.readPart(id, p, frameScratch(p));
         if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
-        for (let off = 0; off < b.length; off += fs) writeRow(physOf[row++], b, off);
+        for (let off = 0; off < b.length; off += fs, row++) if (rowMap[row] >= 0) writeRow(rowMap[row], b, off);
         progress(b.length);
       }
       zeroUnfilled(totals);
@@ -223,7 +235,7 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
         const b = await store.readPart(id, p, frameScratch(p));
         if (b.length % fs !== 0) throw new CheckpointCorruptError(`checkpoint ${id}: frame part ${p.key} is not a whole number of frames`);
         for (let off = 0; off < b.length; off += fs, row++) {
-          const dst = plan.map[physOf[row]];
+          const dst = rowMap[row] >= 0 ? plan.map[rowMap[row]] : -1;
           if (dst >= 0) writeRow(dst, b, off);
         }
         progress(b.length);
@@ -264,6 +276,11 @@ export async function restoreAgent(store: CheckpointStore, id: string, agent: An
     else await agent.setState({ ...common, config: { ...agent.cfg }, replay } satisfies AgentState);
   } catch (e) {
     throw new CheckpointError('incompatible', `checkpoint ${id} does not fit this agent: ${(e as Error).message}`, { cause: e });
+  }
+
+  // Same layout: the buffer now holds this checkpoint's rows, so the next save writes only new ones.
+  if (replayRestored && sameMode && g.segmentCapacity === live.segmentCapacity && meta.schema === 3) {
+    noteReplayBase(agent.buffer.getState(), { dbName: store.dbName, runId: m.runId, checkpointId: m.id });
   }
 
   // Envs.

@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
 import { DEFAULT_PART_BYTES, encodeContent, partRanges, type ArraySource, type CheckpointContent } from './codec';
 import { decodeBlob, encodeBlob, encodingFor, rawSizeOf, type BlobEncoding } from './blob-codec';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError, isQuotaError } from './errors';
@@ -7,6 +7,7 @@ import { isAutomaticSave } from './reasons';
 import { assertLittleEndian, sha256Hex } from './hash';
 import type { RetentionPolicy } from '../run/config';
 import { migrateManifest, migrateRunRecord } from './migrate';
+import { noteReplayBase, planReplaySegments, replayBaseOf, segmentKey, type SegmentPlan } from './segments';
 import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary, SaveReason } from './types';
 
 /**
@@ -19,12 +20,20 @@ import type { ArrayEntry, BlobEntry, Manifest, RunConfig, RunRecord, RunSummary,
  *              compressed where the manifest's blob entry names a codec: blob-codec.ts)
  *   pending    id -> a save in progress (who, since when)
  *
+ * Replay segments (segments.ts): a save writes only the replay rows appended since the previous
+ * save of the same buffer, under its own checkpoint id, and its manifest names the earlier
+ * segments it still uses by their `owner` (the checkpoint that wrote them). A blob is kept while
+ * its own checkpoint or any manifest naming it as owner exists: deleting or pruning a checkpoint
+ * deletes, in the same transaction, those of its blobs no remaining manifest names (sweepGroups).
+ *
  * Atomicity: a checkpoint exists iff its manifest exists. A save writes every blob first (one
  * small transaction each, so memory stays at one part), then ONE final transaction puts the
  * manifest, points the run at it, prunes per policy and drops the pending mark. If the tab dies
  * or anything throws before that transaction commits, no manifest names the new blobs: the
  * previous checkpoint is still the latest and loads as before, and the orphan blobs are deleted
- * by collectGarbage() (run at open, after every save, and callable any time).
+ * by collectGarbage() (run at open, after every save, and callable any time). The manifest
+ * transaction also checks that every reused segment still exists (another tab may have deleted
+ * its last other reference), so no committed checkpoint ever names a missing blob.
  */
 
 interface Schema extends DBSchema {
@@ -112,10 +121,78 @@ export function rawBytesOf(m: { arrays: readonly ArrayEntry[] }): number {
  * arrays stored raw, a quarter for compressed ones (replay frames measured ~200x smaller on
  * Pong; a quarter keeps the check conservative for games with busier screens).
  */
-function expectedStoredBytes(sources: readonly ArraySource[], compress: boolean): number {
+function expectedStoredBytes(sources: readonly ArraySource[], plan: SegmentPlan | null, compress: boolean): number {
   let n = 0;
-  for (const s of sources) n += compress && encodingFor(s.name, s.dtype, s.align) ? Math.ceil(s.byteLength / 4) : s.byteLength;
+  for (const s of sources) {
+    const b = bytesToWrite(s, plan);
+    n += compress && encodingFor(s.name, s.dtype, s.align) ? Math.ceil(b / 4) : b;
+  }
   return n;
+}
+
+/** Raw bytes a save writes for a source: all of it, or for a segmented one its new segments only. */
+function bytesToWrite(s: ArraySource, plan: SegmentPlan | null): number {
+  if (!s.segmentRanges) return s.byteLength;
+  let n = 0;
+  s.segmentRanges.forEach(([, len], j) => { if (plan!.from[j] < 0) n += len; });
+  return n;
+}
+
+/**
+ * Bytes of a checkpoint's own blobs, stored and decoded: what its save wrote (reused replay
+ * segments are counted in the checkpoint that wrote them).
+ */
+export function ownBytesOf(m: { arrays: readonly ArrayEntry[] }): { stored: number; raw: number } {
+  let stored = 0;
+  let raw = 0;
+  for (const a of m.arrays) for (const p of a.parts) if (p.owner === undefined) { stored += p.size; raw += rawSizeOf(p); }
+  return { stored, raw };
+}
+
+type BlobsStore = IDBPObjectStore<Schema, ArrayLike<StoreNames<Schema>>, 'blobs', 'readwrite'>;
+
+/** The range of every blob key of checkpoint `id`: [id] sorts before every [id, key] and [id, []] after every [id, string]. */
+function groupRange(id: string): IDBKeyRange {
+  return IDBKeyRange.bound([id], [id, []]);
+}
+
+/**
+ * Inside a transaction: deletes the blobs of checkpoints `ids` that no manifest of `remaining`
+ * names, where a checkpoint's own manifest names all of its group. Blobs are only ever shared
+ * within a run (a save reuses segments of its own run; imports write their own), so
+ * `remaining` is the run's manifests.
+ */
+async function sweepGroups(blobs: BlobsStore, ids: Iterable<string>, remaining: readonly Manifest[]): Promise<void> {
+  const live = new Set(remaining.map((m) => m.id));
+  const named = referencedKeys(remaining);
+  for (const id of new Set(ids)) {
+    if (live.has(id)) continue;
+    const keep = named.get(id);
+    if (!keep) { void blobs.delete(groupRange(id)); continue; }
+    for (const k of (await blobs.getAllKeys(groupRange(id))) as Array<[string, string]>) if (!keep.has(k[1])) void blobs.delete(k);
+  }
+}
+
+/**
+ * The groups a removed checkpoint may have kept alive: its own, and those of the earlier
+ * checkpoints whose segments it named (their last reference may have been this one).
+ */
+function groupsOf(removed: readonly Manifest[]): string[] {
+  const out = removed.map((m) => m.id);
+  for (const m of removed) for (const a of m.arrays) for (const p of a.parts) if (p.owner !== undefined) out.push(p.owner);
+  return out;
+}
+
+/** Blob keys manifests name in other checkpoints' groups: owner -> keys. */
+function referencedKeys(list: readonly Manifest[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const m of list) for (const a of m.arrays) for (const p of a.parts) {
+    if (p.owner === undefined || p.owner === m.id) continue;
+    let s = out.get(p.owner);
+    if (!s) out.set(p.owner, (s = new Set()));
+    s.add(p.key);
+  }
+  return out;
 }
 
 const DB_VERSION = 1;
@@ -339,17 +416,21 @@ export class CheckpointStore {
     const run = await this.getRun(runId);
     if (!run) throw new CheckpointError('not-found', `no run ${runId}: createRun() first`);
     // A PQN agent has no replay (its state's replay is null): never a replay checkpoint.
-    const includeReplay = (o.includeReplay ?? true) && content.agent.replay !== null;
-    const { meta, sources } = encodeContent(content, includeReplay);
+    const replay = content.agent.replay;
+    const includeReplay = (o.includeReplay ?? true) && replay !== null;
+    const { base, plan } = includeReplay ? await this.planReplay(runId, replay!) : { base: null, plan: null };
+    const { meta, sources } = encodeContent(content, includeReplay, plan);
+    // total: the checkpoint's decoded bytes (reused segments included); toWrite: what this save writes.
     let total = 0;
-    for (const s of sources) total += s.byteLength;
-    o.onProgress?.(0, total);
+    let toWrite = 0;
+    for (const s of sources) { total += s.byteLength; toWrite += bytesToWrite(s, plan); }
+    o.onProgress?.(0, toWrite);
     const write = (id: string) =>
       this.writeCheckpoint(id, runId, total, async (put) => {
         const arrays: ArrayEntry[] = [];
         let done = 0;
         for (const src of sources) {
-          arrays.push(await this.writeSource(src, put, (n) => { done += n; o.onProgress?.(done, total); }));
+          arrays.push(await this.writeSource(src, put, (n) => { done += n; o.onProgress?.(done, toWrite); }, plan, base));
         }
         // Strictly increasing within this store, so two quick saves never tie on recency.
         this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
@@ -368,15 +449,63 @@ export class CheckpointStore {
           arrays,
         };
       });
-    return this.withQuotaRetry(runId, expectedStoredBytes(sources, this.compress), write);
+    const m = await this.withQuotaRetry(runId, expectedStoredBytes(sources, plan, this.compress), write);
+    // The buffer now holds this checkpoint's rows: the next save of it writes only what follows.
+    if (includeReplay) noteReplayBase(replay!, { dbName: this.dbName, runId, checkpointId: m.id });
+    return m;
   }
 
-  private async writeSource(src: ArraySource, put: PutPart, progress: (n: number) => void): Promise<ArrayEntry> {
+  /**
+   * Raw bytes of replay a save of `content` would write now (its new segments and the
+   * priorities): what the manager weighs against its time budget.
+   */
+  async replayBytesToWrite(runId: string, content: CheckpointContent): Promise<number> {
+    const r = content.agent.replay;
+    if (!r) return 0;
+    const { plan } = await this.planReplay(runId, r);
+    let n = 0;
+    for (const s of encodeContent(content, true, plan).sources) if (s.name.startsWith('replay/')) n += bytesToWrite(s, plan);
+    return n;
+  }
+
+  /** A save's replay segments: those of the buffer's base checkpoint it can reuse, and new ones of at most one part of frames. */
+  private async planReplay(runId: string, r: NonNullable<CheckpointContent['agent']['replay']>): Promise<{ base: Manifest | null; plan: SegmentPlan }> {
+    const base = await this.replayBase(r, runId);
+    const prev = base && { totals: base.meta.replay!.totals, segments: base.meta.replay!.segments! };
+    return { base, plan: planReplaySegments(r.totals, r.segmentCapacity, this.partBytes / (r.frameHeight * r.frameWidth), prev) };
+  }
+
+  /**
+   * The stored checkpoint whose replay rows the buffer still holds (segments.ts), if it can lend
+   * its segments to this save: same run, schema 3 with the replay, the same ring geometry.
+   */
+  private async replayBase(r: NonNullable<CheckpointContent['agent']['replay']>, runId: string): Promise<Manifest | null> {
+    const id = replayBaseOf(r, this.dbName, runId);
+    const m = id ? await this.db.get('manifests', id) : undefined;
+    const g = m?.meta.replayGeometry;
+    if (!m || m.runId !== runId || m.meta.schema !== 3 || !m.meta.replay?.segments || !g) return null;
+    if (g.numEnvs !== r.numEnvs || g.segmentCapacity !== r.segmentCapacity || g.frameHeight !== r.frameHeight || g.frameWidth !== r.frameWidth || g.prioritized !== (r.priorities !== null)) return null;
+    return m;
+  }
+
+  private async writeSource(src: ArraySource, put: PutPart, progress: (n: number) => void, plan: SegmentPlan | null, base: Manifest | null): Promise<ArrayEntry> {
     const parts: BlobEntry[] = [];
-    const ranges = partRanges(src.byteLength, src.align, this.partBytes);
+    const segs = src.segmentRanges;
+    const ranges = segs ?? partRanges(src.byteLength, src.align, this.partBytes);
     const enc = this.compress ? encodingFor(src.name, src.dtype, src.align) : null;
+    const baseParts = segs && base ? base.arrays.find((a) => a.name === src.name)?.parts : undefined;
     for (let i = 0; i < ranges.length; i++) {
       const [off, len] = ranges[i];
+      if (segs) {
+        const j = plan!.from[i];
+        if (j >= 0) {
+          // Reused: the earlier save's blob, named by where it is stored (never copied).
+          const p = baseParts?.[j];
+          if (!p) throw new CheckpointError('aborted', `internal: ${src.name} of checkpoint ${base!.id} has no segment ${j}`);
+          parts.push({ ...p, owner: p.owner ?? base!.id });
+          continue;
+        }
+      }
       let bytes: Uint8Array;
       let encoding: BlobEncoding = {};
       if (enc) {
@@ -389,7 +518,7 @@ export class CheckpointStore {
       } else {
         bytes = src.read(off, len);
       }
-      parts.push(await put(`${src.name}@${i}`, bytes, encoding));
+      parts.push(await put(segs ? segmentKey(src.name, plan!.segments[i]) : `${src.name}@${i}`, bytes, encoding));
       progress(len);
     }
     return { name: src.name, dtype: src.dtype, byteLength: src.byteLength, parts };
@@ -475,9 +604,8 @@ export class CheckpointStore {
       const manifest = await writeParts(put);
       await faults?.beforeManifest?.();
       if (rawBytesOf(manifest) !== total) throw new CheckpointError('aborted', 'internal: byte count changed during the save');
-      const pruned = await this.commitManifest(manifest);
+      const pruned = await this.commitManifest(manifest); // also deletes the pruned checkpoints' unshared blobs
       this.active.delete(id);
-      await this.deleteBlobsOf(pruned.map((p) => p.id));
       this.reportPruned(pruned);
       // Leftovers of earlier crashed saves (any tab) go now rather than at the next page load.
       await this.collectGarbage().catch(() => undefined);
@@ -492,34 +620,46 @@ export class CheckpointStore {
     }
   }
 
-  /** The final transaction. Returns what it pruned (their blobs are deleted afterwards). */
+  /** The final transaction. Returns what it pruned (their blobs no kept manifest names are deleted in it too). */
   private async commitManifest(m: Manifest): Promise<PrunedCheckpoint[]> {
-    const tx = this.db.transaction(['manifests', 'runs', 'pending'], 'readwrite', { durability: 'strict' });
+    const tx = this.db.transaction(['manifests', 'runs', 'pending', 'blobs'], 'readwrite', { durability: 'strict' });
     const runs = tx.objectStore('runs');
     const mans = tx.objectStore('manifests');
+    const blobs = tx.objectStore('blobs');
     const stored = await runs.get(m.runId);
     const run = stored ? migrateRunRecord(stored) : undefined;
-    if (!run) {
+    const abort = async (e: CheckpointError): Promise<never> => {
       tx.abort();
       await tx.done.catch(() => undefined);
-      throw new CheckpointError('not-found', `run ${m.runId} was deleted during the save`);
+      throw e;
+    };
+    if (!run) await abort(new CheckpointError('not-found', `run ${m.runId} was deleted during the save`));
+    // Reused segments must still be there: only a manifest that names them keeps them, and this
+    // one is not stored yet (another tab may have deleted their last other checkpoint).
+    for (const a of m.arrays) for (const p of a.parts) {
+      if (p.owner !== undefined && (await blobs.getKey([p.owner, p.key])) === undefined) {
+        await abort(new CheckpointError('aborted', `replay segment ${p.key} of checkpoint ${p.owner} was deleted during the save; save again (it will write the whole replay)`));
+      }
     }
     const existing = await mans.index('byRun').getAll(m.runId);
     const all = [...existing, m];
     const policy = retentionOf(m);
     const keep = keptByPolicy(all, policy);
     keep.add(m.id);
-    const pruned = all.filter((x) => !keep.has(x.id)).map((x): PrunedCheckpoint => ({
+    const gone = all.filter((x) => !keep.has(x.id));
+    const pruned = gone.map((x): PrunedCheckpoint => ({
       id: x.id, runId: x.runId, reason: x.reason, agentSteps: x.counters.agentSteps, why: x.reason === 'timed' ? 'superseded' : 'rotation', keepLast: policy.keepLast,
     }));
     void mans.put(m);
     for (const p of pruned) void mans.delete(p.id);
-    const newest = all.filter((x) => keep.has(x.id)).sort(byRecency)[0];
-    run.latestId = newest.id;
-    run.latestCounters = newest.counters;
-    run.updatedAt = Date.now();
-    run.mode = { ...m.meta.run.mode };
-    void runs.put(run);
+    const kept = all.filter((x) => keep.has(x.id));
+    await sweepGroups(blobs, groupsOf(gone), kept);
+    const newest = kept.sort(byRecency)[0];
+    run!.latestId = newest.id;
+    run!.latestCounters = newest.counters;
+    run!.updatedAt = Date.now();
+    run!.mode = { ...m.meta.run.mode };
+    void runs.put(run!);
     void tx.objectStore('pending').delete(m.id);
     await tx.done;
     return pruned;
@@ -558,7 +698,7 @@ export class CheckpointStore {
 
   /** One part as stored (compressed if encoded), checked against its size and SHA-256 (what export writes). */
   async readStoredPart(checkpointId: string, part: BlobEntry): Promise<Uint8Array> {
-    const v = await this.db.get('blobs', [checkpointId, part.key]);
+    const v = await this.db.get('blobs', [part.owner ?? checkpointId, part.key]);
     if (!v) throw new CheckpointCorruptError(`checkpoint ${checkpointId}: blob ${part.key} is missing`);
     const bytes = v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer);
     if (bytes.length !== part.size) throw new CheckpointCorruptError(`checkpoint ${checkpointId}: blob ${part.key} has ${bytes.length} bytes, manifest says ${part.size}`);
@@ -616,22 +756,23 @@ export class CheckpointStore {
     return this.exclusive(() => this.deleteCheckpointNow(id));
   }
 
+  /** Deletes a checkpoint and, in the same transaction, its blobs that no other checkpoint of its run still names. */
   private async deleteCheckpointNow(id: string): Promise<void> {
-    const tx = this.db.transaction(['manifests', 'runs'], 'readwrite');
+    const tx = this.db.transaction(['manifests', 'runs', 'blobs'], 'readwrite');
     const m = await tx.objectStore('manifests').get(id);
     if (m) {
       await tx.objectStore('manifests').delete(id);
+      const rest = (await tx.objectStore('manifests').index('byRun').getAll(m.runId)).filter((x) => x.id !== id).sort(byRecency);
+      await sweepGroups(tx.objectStore('blobs'), groupsOf([m]), rest);
       const stored = await tx.objectStore('runs').get(m.runId);
       const run = stored ? migrateRunRecord(stored) : undefined;
       if (run && run.latestId === id) {
-        const rest = (await tx.objectStore('manifests').index('byRun').getAll(m.runId)).filter((x) => x.id !== id).sort(byRecency);
         run.latestId = rest[0]?.id ?? null;
         run.latestCounters = rest[0]?.counters ?? null;
         await tx.objectStore('runs').put(run);
       }
     }
     await tx.done;
-    await this.deleteBlobsOf([id]);
   }
 
   deleteRun(runId: string): Promise<void> {
@@ -645,11 +786,9 @@ export class CheckpointStore {
     });
   }
 
+  /** Deletes every blob of checkpoints whose blobs nothing can name (a failed save, a deleted run). */
   private async deleteBlobsOf(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      // [id] sorts before every [id, key] and [id, []] after every [id, string].
-      await this.db.delete('blobs', IDBKeyRange.bound([id], [id, []]));
-    }
+    for (const id of ids) await this.db.delete('blobs', groupRange(id));
   }
 
   /**
@@ -659,27 +798,57 @@ export class CheckpointStore {
   async collectGarbage(): Promise<{ deletedCheckpoints: number }> {
     const grace = this.opts.pendingGraceMs ?? 60_000;
     const now = Date.now();
-    const pending = await this.db.getAll('pending');
+    // One transaction: no save can commit a manifest naming a blob between the read of the
+    // manifests and the deletions.
+    const tx = this.db.transaction(['manifests', 'blobs', 'pending'], 'readwrite');
+    const pending = await tx.objectStore('pending').getAll();
     const alive = new Set<string>();
     for (const p of pending) {
       const mine = p.owner === this.owner;
       if ((mine && this.active.has(p.id)) || (!mine && now - p.touchedAt < grace)) alive.add(p.id);
     }
-    const manifests = new Set(await this.db.getAllKeys('manifests'));
-    const orphans: string[] = [];
-    const tx = this.db.transaction('blobs', 'readonly');
-    let cur = await tx.store.openKeyCursor();
+    const all = await tx.objectStore('manifests').getAll();
+    const manifests = new Set(all.map((m) => m.id));
+    const named = referencedKeys(all);
+    const blobs = tx.objectStore('blobs');
+    const groups: string[] = [];
+    let cur = await blobs.openKeyCursor();
     while (cur) {
       const id = (cur.key as [string, string])[0];
-      if (!manifests.has(id) && !alive.has(id)) orphans.push(id);
+      groups.push(id);
       cur = await cur.continue([id, []] as unknown as [string, string]);
     }
+    let deleted = 0;
+    for (const id of groups) {
+      if (manifests.has(id) || alive.has(id)) continue;
+      const keep = named.get(id);
+      if (!keep) deleted++; // its checkpoint never committed, or nothing it wrote is named any more
+      await sweepGroups(blobs, [id], keep ? all : []);
+    }
+    const ps = tx.objectStore('pending');
+    for (const p of pending) {
+      if (alive.has(p.id)) continue;
+      if (!groups.includes(p.id) && !manifests.has(p.id)) deleted++; // a dead save that wrote no blob yet
+      void ps.delete(p.id);
+    }
     await tx.done;
-    for (const p of pending) if (!alive.has(p.id)) orphans.push(p.id);
-    const uniq = [...new Set(orphans)];
-    await this.deleteBlobsOf(uniq);
-    for (const p of pending) if (!alive.has(p.id)) await this.db.delete('pending', p.id);
-    return { deletedCheckpoints: uniq.filter((x) => !manifests.has(x)).length };
+    return { deletedCheckpoints: deleted };
+  }
+
+  /**
+   * Consistency of blobs and manifests (tests, diagnostics): blobs no manifest names (garbage:
+   * left only by an interrupted save until collectGarbage()) and blobs a manifest names that are
+   * not stored (must never happen).
+   */
+  async blobAudit(): Promise<{ unnamed: Array<[string, string]>; missing: Array<[string, string]> }> {
+    const tx = this.db.transaction(['manifests', 'blobs'], 'readonly');
+    const named = new Set<string>();
+    const k = (owner: string, key: string): string => JSON.stringify([owner, key]);
+    for (const m of await tx.objectStore('manifests').getAll()) for (const a of m.arrays) for (const p of a.parts) named.add(k(p.owner ?? m.id, p.key));
+    const stored = new Set(((await tx.objectStore('blobs').getAllKeys()) as Array<[string, string]>).map(([o, key]) => k(o, key)));
+    await tx.done;
+    const back = (x: string) => JSON.parse(x) as [string, string];
+    return { unnamed: [...stored].filter((x) => !named.has(x)).map(back), missing: [...named].filter((x) => !stored.has(x)).map(back) };
   }
 
   /** Ids of checkpoints that have blobs stored (for tests and diagnostics). */

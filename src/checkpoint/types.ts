@@ -1,6 +1,7 @@
 import type { RngState } from '../agent/rng';
 import type { RunConfig, RunMode } from '../run/config';
 import type { BlobEncoding } from './blob-codec';
+import type { ReplaySegment } from './segments';
 
 /**
  * A run's whole configuration (agent, env, mode, autosave, retention, evaluation schedule, ...)
@@ -46,15 +47,22 @@ export interface BlobEntry extends BlobEncoding {
   size: number;
   /** Lower-case hex SHA-256 of the blob's bytes as stored. */
   sha256: string;
+  /**
+   * IndexedDB only (never in files): the checkpoint whose blobs hold this one, when it is not
+   * the manifest's own (a replay segment reused from an earlier save; segments.ts). The store
+   * keeps such a blob while any manifest names it.
+   */
+  owner?: string;
 }
 
 /** The JSON half of a checkpoint (small): everything that is not a big array. */
 export interface CheckpointMeta {
   /**
-   * 2: replay arrays hold only each env's written rows (see FORMAT.md); 1 (read only): replay
+   * 3: replay arrays (but priorities) are stored as segments, `replay.segments` (FORMAT.md);
+   * 2 (read only): replay arrays hold only each env's written rows; 1 (read only): replay
    * arrays hold the whole capacity.
    */
-  schema: 1 | 2;
+  schema: 1 | 2 | 3;
   /** The run's whole config (src/run/config.ts); version-less old shapes are migrated on read (migrate.ts). */
   run: RunConfig;
   counters: Counters;
@@ -75,8 +83,11 @@ export interface CheckpointMeta {
   };
   /** Geometry of the replay buffer the state came from (always present, also when the data is omitted). */
   replayGeometry: { numEnvs: number; segmentCapacity: number; frameHeight: number; frameWidth: number; stackSize: number; prioritized: boolean };
-  /** Replay bookkeeping when the replay data is included, else null. */
-  replay: { totals: number[]; maxPriority: number } | null;
+  /**
+   * Replay bookkeeping when the replay data is included, else null. `segments` (schema 3): what
+   * part j of replay/actions, rewards, flags and frames holds (segments.ts).
+   */
+  replay: { totals: number[]; maxPriority: number; segments?: ReplaySegment[] } | null;
   /**
    * PQN runs only: the agent's position in its rollout/update cycle (arrays rollout/*, FORMAT.md).
    * Absent in DQN checkpoints and in everything written before PQN.

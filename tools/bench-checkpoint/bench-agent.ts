@@ -26,22 +26,29 @@ export function benchAgents(N: number): BenchAgents {
 export function fillRandomReplay(agent: DQNAgent, N: number): void {
   const rng = new Rng(1);
   const frame = new Uint8Array(84 * 84);
-  const fill = () => {
-    for (let i = 0; i < frame.length; i += 4) {
-      const r = rng.nextU32();
-      frame[i] = r; frame[i + 1] = r >>> 8; frame[i + 2] = r >>> 16; frame[i + 3] = r >>> 24;
-    }
-  };
-  fill();
+  randomFrame(rng, frame);
   agent.buffer.startEpisodes(frame);
+  addRandomSteps(agent, rng, 0, N);
+}
+
+/** Steps `from` .. `from + n - 1` of the random trace (after fillRandomReplay's start): random frames, cyclic actions/rewards, an episode end every 1,000 steps. */
+export function addRandomSteps(agent: DQNAgent, rng: Rng, from: number, n: number): void {
+  const frame = new Uint8Array(84 * 84);
   const act = new Int32Array(1), rew = new Float32Array(1), term = new Uint8Array(1), trunc = new Uint8Array(1);
-  for (let i = 0; i < N; i++) {
-    fill();
+  for (let i = from; i < from + n; i++) {
+    randomFrame(rng, frame);
     act[0] = i % 6; rew[0] = i % 7 === 0 ? 1 : 0; term[0] = i % 1000 === 999 ? 1 : 0;
     agent.buffer.addVectorStep(act, rew, term, trunc, frame, frame);
   }
-  agent.globalStep = N;
-  agent.vectorSteps = N;
+  agent.globalStep = from + n;
+  agent.vectorSteps = from + n;
+}
+
+function randomFrame(rng: Rng, frame: Uint8Array): void {
+  for (let i = 0; i < frame.length; i += 4) {
+    const r = rng.nextU32();
+    frame[i] = r; frame[i + 1] = r >>> 8; frame[i + 2] = r >>> 16; frame[i + 3] = r >>> 24;
+  }
 }
 
 /** Writes the trace's N steps (real Pong frames, actions, rewards, episode ends) into the agent's replay. */

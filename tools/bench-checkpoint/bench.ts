@@ -9,10 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { resolveRunConfig } from '../../src/run/config';
-import { benchAgents, fillRandomReplay } from './bench-agent';
+import { Rng } from '../../src/agent/rng';
+import { addRandomSteps, benchAgents, fillRandomReplay } from './bench-agent';
 import { exportCheckpoint, importCheckpoint } from '../../src/checkpoint/container';
 import { restoreAgent, saveAgent } from '../../src/checkpoint/restore';
-import { CheckpointStore } from '../../src/checkpoint/store';
+import { CheckpointStore, ownBytesOf } from '../../src/checkpoint/store';
+import type { Manifest } from '../../src/checkpoint/types';
 
 const N = Number(process.argv[2] ?? 100_000);
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -45,6 +47,23 @@ async function main(): Promise<void> {
   t0 = Date.now();
   const fast = await saveAgent(store, run.runId, A, { run: base, frames: N * 4, includeReplay: false });
   console.log(`save (fast path, no replay): ${Date.now() - t0} ms, ${mb(fast.totalBytes)}`);
+
+  // A later save of the same run, 1,000 steps on: only the new rows' segments are written (the
+  // rest reference the first save's). Against: the same state saved to a second run, which has
+  // no earlier save to build on, so the whole replay is written, as every save did before
+  // replay segments.
+  addRandomSteps(A, new Rng(2), N, 1000);
+  t0 = Date.now();
+  const inc = await saveAgent(store, run.runId, A, { run: base, frames: (N + 1000) * 4 });
+  const incMs = Date.now() - t0;
+  const run2 = await store.createRun(base);
+  t0 = Date.now();
+  const whole = await saveAgent(store, run2.runId, A, { run: base, frames: (N + 1000) * 4 });
+  const wholeMs = Date.now() - t0;
+  console.log(`second save after 1,000 new steps: ${incMs} ms, wrote ${mb(ownBytesOf(inc).stored)} (${rowsWritten(inc)} replay rows); ` +
+    `the same state written whole (what every save wrote before replay segments): ${wholeMs} ms, ${mb(ownBytesOf(whole).stored)} (${rowsWritten(whole)} rows)`);
+  await store.deleteRun(run2.runId);
+  await store.deleteCheckpoint(inc.id);
 
   t0 = Date.now();
   await store.verify(m.id);
@@ -94,6 +113,14 @@ async function main(): Promise<void> {
   await rm(path);
   store.close();
   store2.close();
+}
+
+/** Replay rows a save wrote itself (its new segments). */
+function rowsWritten(m: Manifest): number {
+  const frames = m.arrays.find((a) => a.name === 'replay/frames');
+  let n = 0;
+  m.meta.replay?.segments?.forEach((s, j) => { if (frames?.parts[j].owner === undefined) n += s.rows; });
+  return n;
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -45,7 +45,7 @@ TRAILER = b"ARCLABOK"
 CONTAINER_VERSIONS = (1, 2)
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_BLOB_BYTES = 256 * 1024 * 1024
-SCHEMAS = (1, 2)
+SCHEMAS = (1, 2, 3)
 
 # Replay row flags (src/agent/replay.ts).
 FLAG_START = 1
@@ -413,30 +413,43 @@ def _replay_of(meta: Dict[str, Any], arrays: Dict[str, np.ndarray]) -> Optional[
     totals = [int(t) for t in meta["replay"]["totals"]]
     if len(totals) != n:
         raise ArcadeLabError("format", f"replay totals list {len(totals)} envs, geometry {n}")
-    if meta["schema"] == 1:  # the whole capacity, physical order
-        env_rows = [seg] * n
-        expect = n * seg
-    else:
-        env_rows = [min(t, seg) for t in totals]
-        expect = sum(env_rows)
-    offsets = [e * seg for e in range(n)] if meta["schema"] == 1 else [int(x) for x in np.concatenate([[0], np.cumsum(env_rows)[:-1]])]
     fs = H * W
+    env_rows = [min(t, seg) for t in totals]
+    offsets = [int(x) for x in np.concatenate([[0], np.cumsum(env_rows)[:-1]])] if n else []
+    filled = sum(env_rows)
+    if meta["schema"] == 1:  # the whole capacity, physical order: keep each env's filled rows
+        stored = n * seg
+        keep = np.concatenate([np.arange(e * seg, e * seg + r) for e, r in enumerate(env_rows)]) if n else np.zeros(0, np.int64)
+    elif meta["schema"] == 2:  # each env's filled rows, env after env
+        stored, keep = filled, None
+    else:
+        # Schema 3: actions, rewards, flags, frames are segments back to back (FORMAT.md, "Replay
+        # segments"); segment rows outside its live range are stale. Gather the live ones into
+        # the schema-2 order (env e's physical row p at offsets[e] + p).
+        stored = 0
+        keep = np.full(filled, -1, np.int64)
+        for sg in meta["replay"].get("segments") or []:
+            e, first, rows = int(sg["env"]), int(sg["first"]), int(sg["rows"])
+            lo, hi = int(sg["live"][0]), int(sg["live"][1])
+            if not (0 <= e < n and first <= lo <= hi <= first + rows and first % seg + rows <= seg):
+                raise ArcadeLabError("corrupt", f"replay segment {sg!r} is invalid")
+            L = np.arange(lo, hi)
+            keep[offsets[e] + L % seg] = stored + (L - first)
+            stored += rows
+        if (keep < 0).any():
+            raise ArcadeLabError("corrupt", "replay segments do not cover every written row")
     per_row = {"replay/actions": 1, "replay/rewards": 1, "replay/flags": 1, "replay/frames": fs}
     if g.get("prioritized"):
         per_row["replay/priorities"] = 1
     for name, k in per_row.items():
         if name not in arrays:
             raise ArcadeLabError("format", f"replay array {name} missing")
+        # Schema 3 saves priorities as schema 2 does (they change for old rows): filled rows.
+        expect = filled if (name == "replay/priorities" and meta["schema"] == 3) else stored
         if arrays[name].size != expect * k:
             raise ArcadeLabError("corrupt", f"{name} holds {arrays[name].size // k} rows, expected {expect}")
-    if meta["schema"] == 1:
-        # Keep only each env's filled rows so both schemas look the same from here on.
-        keep = np.concatenate([np.arange(e * seg, e * seg + min(t, seg)) for e, t in enumerate(totals)]) if n else np.zeros(0, np.int64)
-        env_rows = [min(t, seg) for t in totals]
-        offsets = [int(x) for x in np.concatenate([[0], np.cumsum(env_rows)[:-1]])]
-    else:
-        keep = None
     pick = (lambda a: a) if keep is None else (lambda a: a[keep])
+    pick_p = pick if meta["schema"] != 3 else (lambda a: a)
     return Replay(
         num_envs=n, segment_capacity=seg, frame_height=H, frame_width=W, stack_size=g["stackSize"], totals=totals,
         max_priority=float(meta["replay"]["maxPriority"]),
@@ -444,7 +457,7 @@ def _replay_of(meta: Dict[str, Any], arrays: Dict[str, np.ndarray]) -> Optional[
         actions=pick(arrays["replay/actions"]),
         rewards=pick(arrays["replay/rewards"]),
         flags=pick(arrays["replay/flags"]),
-        priorities=pick(arrays["replay/priorities"]) if "replay/priorities" in arrays else None,
+        priorities=pick_p(arrays["replay/priorities"]) if "replay/priorities" in arrays else None,
         env_offsets=offsets, env_rows=env_rows,
     )
 

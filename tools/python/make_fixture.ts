@@ -81,12 +81,17 @@ async function fixture(s: Spec, store: CheckpointStore): Promise<Record<string, 
   const [H, W] = s.frame;
   const env = new StatefulCueEnv({ numEnvs: cfg.num_envs, numActions: s.actions, frameHeight: H, frameWidth: W, seed: 5 });
   const agent = new DQNAgent(cfg, env, { capacity: s.capacity });
-  while (agent.globalStep < s.steps) await agent.step();
   const run = resolveRunConfig({ env: { frameSkip: 4 }, mode: modeFor(cfg.num_envs, 1), agent: cfg, seed: cfg.seed }, { md5: '0123456789abcdef0123456789abcdef', name: `Cue-${s.name}` });
   const rec = await store.createRun(run, `fixture ${s.name}`);
   const metrics = { v: 1, elapsedSec: 12.5, note: `fixture ${s.name}` };
   const { agent: _a, ...runNoAgent } = run;
+  // A save at 70%, so the exported checkpoint's replay is partly that save's segments (the
+  // small agent's rings wrap after it: some of them are only partly live).
+  while (agent.globalStep < s.steps * 0.7) await agent.step();
+  await saveAgent(store, rec.runId, agent, { run: runNoAgent, frames: agent.globalStep * 4, metrics, evalReturn: 1.5 });
+  while (agent.globalStep < s.steps) await agent.step();
   const m = await saveAgent(store, rec.runId, agent, { run: runNoAgent, frames: agent.globalStep * 4, metrics, evalReturn: 1.5 });
+  if (!m.arrays.some((a) => a.parts.some((p) => p.owner !== undefined))) throw new Error(`fixture ${s.name}: the second save reused no replay segment`);
   const h = await exportCheckpoint(store, m.id, { includeReplay: true });
   const parts: Uint8Array[] = [];
   for await (const c of h.chunks()) parts.push(c);
