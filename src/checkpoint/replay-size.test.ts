@@ -1,40 +1,18 @@
-import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { sha256Hex } from './hash';
 import { restoreAgent, saveAgent } from './restore';
 import type { CheckpointStore } from './store';
-import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
+import { quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
+import { checkpointTestPrelude } from './test-prelude';
 import type { ArrayEntry, Manifest } from './types';
 
 // A checkpoint stores only the replay rows written so far (schema 2 and 3), not the whole capacity.
 
-vi.setConfig({ testTimeout: 180_000 });
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-const open: Array<{ close(): void }> = [];
-const agents: DQNAgent[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-  for (const a of agents.splice(0)) a.dispose();
-});
-
-async function store(partBytes = 4096): Promise<CheckpointStore> {
-  const s = await freshStore({ partBytes });
-  open.push(s);
-  return s;
-}
-
-function agent(...a: Parameters<typeof makeAgent>): DQNAgent {
-  const x = makeAgent(...a);
-  agents.push(x);
-  return x;
-}
+const kit = checkpointTestPrelude({ partBytes: 4096 });
+const store = (partBytes = 4096): Promise<CheckpointStore> => kit.store({ partBytes });
+const agent = kit.agent;
 
 async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent): Promise<Manifest> {
   const { agent: _cfg, ...run } = runConfig(a.cfg);

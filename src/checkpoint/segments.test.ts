@@ -1,45 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { rawSizeOf } from './blob-codec';
 import { filledRowRanges } from './codec';
 import { exportCheckpoint, importCheckpoint } from './container';
 import { restoreAgent, saveAgent } from './restore';
 import { checkSegments, planReplaySegments, SEGMENTED_REPLAY_ARRAYS, segmentRowMap, type ReplaySegment } from './segments';
-import { ownBytesOf, SimulatedCrash, type CheckpointStore, type StoreOptions } from './store';
+import { ownBytesOf, SimulatedCrash, type CheckpointStore } from './store';
 import { sha256Hex } from './hash';
-import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
+import { quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
+import { checkpointTestPrelude } from './test-prelude';
 import type { ArrayEntry, Manifest, SaveReason } from './types';
 
 // Incremental replay saves (meta schema 3): a save writes only the rows appended since the
 // previous save of the same buffer and references that save's segments for the rest.
 
-vi.setConfig({ testTimeout: 180_000 });
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-const open: Array<{ close(): void }> = [];
-const agents: DQNAgent[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-  for (const a of agents.splice(0)) a.dispose();
-});
-
-async function store(o: StoreOptions = {}): Promise<CheckpointStore> {
-  const s = await freshStore({ partBytes: 36 * 50, ...o }); // 50 frames of 6x6 a segment
-  open.push(s);
-  return s;
-}
-
-function agent(...a: Parameters<typeof makeAgent>): DQNAgent {
-  const x = makeAgent(...a);
-  agents.push(x);
-  return x;
-}
+const { store, agent } = checkpointTestPrelude({ partBytes: 36 * 50 }); // 50 frames of 6x6 a segment
 
 async function saveAt(s: CheckpointStore, runId: string, a: DQNAgent, reason: SaveReason = 'manual', keepLast = 5, onProgress?: (d: number, t: number) => void): Promise<Manifest> {
   const { agent: _cfg, ...run } = runConfig(a.cfg, 1, { retention: { keepLast, keepBest: false } });

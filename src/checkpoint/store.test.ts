@@ -1,39 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
 import { CheckpointCorruptError, CheckpointError, CheckpointQuotaError } from './errors';
 import { captureAgent, restoreAgent, saveAgent } from './restore';
 import { keptByPolicy, prunedText, SimulatedCrash, type CheckpointStore, type PrunedCheckpoint, type RetentionPolicy } from './store';
-import { freshStore, makeAgent, quickConfig, runConfig, snapshot, stepTo, type StatefulCueEnv } from './test-helpers';
+import { freshStore, quickConfig, runConfig, snapshot, stepTo, type StatefulCueEnv } from './test-helpers';
+import { checkpointTestPrelude } from './test-prelude';
 import type { Manifest, SaveReason } from './types';
 
 // Agents train on the tfjs cpu backend here: give slow, shared machines room (default 30 s).
-vi.setConfig({ testTimeout: 180_000 });
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-const open: Array<{ close(): void }> = [];
-const agents: DQNAgent[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-  for (const a of agents.splice(0)) a.dispose();
-});
-
-async function store(o: Parameters<typeof freshStore>[0] = {}): Promise<CheckpointStore> {
-  const s = await freshStore({ partBytes: 4096, ...o });
-  open.push(s);
-  return s;
-}
-
-function agent(...a: Parameters<typeof makeAgent>): DQNAgent {
-  const x = makeAgent(...a);
-  agents.push(x);
-  return x;
-}
+const { store, agent, track } = checkpointTestPrelude({ partBytes: 4096 });
 
 const metricsAt = (step: number) => ({ episodic_return: [[10, 0.5], [step, 1.25]], loss: [[step, 0.1 + 1e-9]] });
 
@@ -79,8 +55,7 @@ describe('save / load round trip', () => {
     const m2 = await saveAt(s, run.runId, A);
     const name = s.dbName;
     s.close();
-    const s2 = await freshStore({ dbName: name });
-    open.push(s2);
+    const s2 = track(await freshStore({ dbName: name }));
     const runs = await s2.listRuns();
     expect(runs.length).toBe(1);
     expect(runs[0].run.name).toBe('my run');
@@ -188,8 +163,7 @@ describe('atomic saves', () => {
       // After a reload, the store collects the orphans; the previous checkpoint loads and verifies.
       const name = s.dbName;
       s.close();
-      const s2 = await freshStore({ dbName: name, pendingGraceMs: 0 });
-      open.push(s2);
+      const s2 = track(await freshStore({ dbName: name, pendingGraceMs: 0 }));
       expect(await s2.blobCheckpointIds()).toEqual([good.id]);
       await s2.verify(good.id);
       const B = agent(cfg, 600, 1);
@@ -210,8 +184,7 @@ describe('atomic saves', () => {
   it('a pending save of another live tab is not collected', async () => {
     const { s, run, A } = await setup({ beforeManifest: () => { throw new SimulatedCrash(); } });
     await expect(saveAt(s, run.runId, A)).rejects.toBeInstanceOf(SimulatedCrash);
-    const s2 = await freshStore({ dbName: s.dbName, pendingGraceMs: 60_000 });
-    open.push(s2);
+    const s2 = track(await freshStore({ dbName: s.dbName, pendingGraceMs: 60_000 }));
     expect((await s2.blobCheckpointIds()).length).toBe(1); // still within the other tab's grace period
   });
 });
