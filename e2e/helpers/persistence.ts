@@ -72,12 +72,14 @@ export async function storeIntegrity(page: Page): Promise<{ manifests: number; b
     const db = await req(indexedDB.open('arcade-lab-checkpoints'));
     try {
       const tx = db.transaction(['manifests', 'blobs', 'pending'], 'readonly');
-      const all = (await req(tx.objectStore('manifests').getAll())) as Array<{ id: string; counters: { agentSteps: number }; arrays: Array<{ parts: Array<{ key: string; size: number }> }> }>;
+      const all = (await req(tx.objectStore('manifests').getAll())) as Array<{ id: string; counters: { agentSteps: number }; arrays: Array<{ parts: Array<{ key: string; size: number; owner?: string }> }> }>;
       const bad: string[] = [];
       for (const m of all) {
         for (const a of m.arrays) for (const p of a.parts) {
-          const b = (await req(tx.objectStore('blobs').get([m.id, p.key]))) as Uint8Array | undefined;
-          if (!b || b.byteLength !== p.size) bad.push(`${m.id}/${p.key}`);
+          // A replay segment reused from an earlier save lives under that save's id (Part.owner).
+          const owner = p.owner ?? m.id;
+          const b = (await req(tx.objectStore('blobs').get([owner, p.key]))) as Uint8Array | undefined;
+          if (!b || b.byteLength !== p.size) bad.push(`${m.id}/${p.key}${owner !== m.id ? ` (of ${owner})` : ''}`);
         }
       }
       const pending = (await req(tx.objectStore('pending').getAll())).length;
