@@ -1,12 +1,10 @@
-import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import type { DQNAgent } from '../agent/agent';
-import { sha256Hex } from './hash';
 import { restoreAgent, saveAgent } from './restore';
 import type { CheckpointStore } from './store';
-import { quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
+import { quickConfig, runConfig, snapshot, stepTo, rewriteAsOldSchema } from './test-helpers';
 import { checkpointTestPrelude } from './test-prelude';
-import type { ArrayEntry, Manifest } from './types';
+import type { Manifest } from './types';
 
 // A checkpoint stores only the replay rows written so far (schema 2 and 3), not the whole capacity.
 
@@ -134,18 +132,7 @@ describe('replay in checkpoints: only the written rows are stored', () => {
       'replay/frames': frames,
     };
     expect(frames.length).toBe(3000 * 36);
-    const raw = await openDB(s.dbName);
-    const arrays: ArrayEntry[] = [];
-    for (const a of m.arrays) {
-      const bytes = full[a.name];
-      if (!bytes) { arrays.push(a); continue; }
-      const key = `${a.name}@legacy`;
-      await raw.put('blobs', bytes, [m.id, key]);
-      arrays.push({ name: a.name, dtype: a.dtype, byteLength: bytes.length, parts: [{ key, size: bytes.length, sha256: await sha256Hex(bytes) }] });
-    }
-    const legacy: Manifest = { ...m, meta: { ...m.meta, schema: 1 }, arrays };
-    await raw.put('manifests', legacy);
-    raw.close();
+    await rewriteAsOldSchema(s.dbName, m, full, 'legacy', { ...m.meta, schema: 1 });
     expect((await s.getManifest(m.id)).meta.schema).toBe(1);
     const B = agent(cfg, 3000, 12);
     await restoreAgent(s, m.id, B);

@@ -7,8 +7,7 @@ import { exportCheckpoint, importCheckpoint } from './container';
 import { restoreAgent, saveAgent } from './restore';
 import { checkSegments, planReplaySegments, SEGMENTED_REPLAY_ARRAYS, segmentRowMap, type ReplaySegment } from './segments';
 import { ownBytesOf, SimulatedCrash, type CheckpointStore } from './store';
-import { sha256Hex } from './hash';
-import { quickConfig, runConfig, snapshot, stepTo } from './test-helpers';
+import { quickConfig, runConfig, snapshot, stepTo, rewriteAsOldSchema } from './test-helpers';
 import { checkpointTestPrelude } from './test-prelude';
 import type { ArrayEntry, Manifest, SaveReason } from './types';
 
@@ -319,18 +318,8 @@ describe('incremental replay saves in the store', () => {
       'replay/priorities': pick(new Uint8Array(r.priorities!.buffer, r.priorities!.byteOffset, r.priorities!.byteLength), 8),
       'replay/frames': pick(allFrames, fs),
     };
-    const raw = await openDB(s.dbName);
-    const arrays: ArrayEntry[] = [];
-    for (const a of m.arrays) {
-      const bytes = compact[a.name];
-      if (!bytes) { arrays.push(a); continue; }
-      const key = `${a.name}@schema2`;
-      await raw.put('blobs', bytes, [m.id, key]);
-      arrays.push({ name: a.name, dtype: a.dtype, byteLength: bytes.length, parts: [{ key, size: bytes.length, sha256: await sha256Hex(bytes) }] });
-    }
     const { segments: _s, ...replay } = m.meta.replay!;
-    await raw.put('manifests', { ...m, meta: { ...m.meta, schema: 2, replay }, arrays });
-    raw.close();
+    await rewriteAsOldSchema(s.dbName, m, compact, 'schema2', { ...m.meta, schema: 2, replay });
     const B = agent(cfg, C, 21);
     await restoreAgent(s, m.id, B);
     expect(await snapshot(B)).toEqual(before);

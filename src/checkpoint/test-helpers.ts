@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { DQNAgent } from '../agent/agent';
 import { makeConfig, type DQNConfig } from '../agent/config';
 import { Rng } from '../agent/rng';
@@ -6,7 +7,8 @@ import { CueEnv } from '../agent/toyenv';
 import type { EnvStateIO } from './restore';
 import { CheckpointStore, type StoreOptions } from './store';
 import { modeFor, resolveRunConfig, type RunSettingsInput } from '../run/config';
-import type { RunConfig } from './types';
+import { sha256Hex } from './hash';
+import type { ArrayEntry, Manifest, RunConfig } from './types';
 
 /** Test-only helpers (imported by *.test.ts; fake-indexeddb provides IndexedDB in Node). */
 
@@ -102,4 +104,26 @@ export async function snapshot(agent: DQNAgent): Promise<Record<string, unknown>
     accBeta1: s.learner.adam?.accBeta1,
     accBeta2: s.learner.adam?.accBeta2,
   };
+}
+
+/**
+ * Rewrites stored checkpoint `m` the way an older schema stored it: every array named in `whole`
+ * becomes one blob of those bytes (key `${name}@${tag}`), the others stay, and the manifest gets
+ * `meta` (the old schema's). For the tests that read old checkpoints.
+ */
+export async function rewriteAsOldSchema(dbName: string, m: Manifest, whole: Record<string, Uint8Array>, tag: string, meta: Manifest['meta']): Promise<void> {
+  const raw = await openDB(dbName);
+  try {
+    const arrays: ArrayEntry[] = [];
+    for (const a of m.arrays) {
+      const bytes = whole[a.name];
+      if (!bytes) { arrays.push(a); continue; }
+      const key = `${a.name}@${tag}`;
+      await raw.put('blobs', bytes, [m.id, key]);
+      arrays.push({ name: a.name, dtype: a.dtype, byteLength: bytes.length, parts: [{ key, size: bytes.length, sha256: await sha256Hex(bytes) }] });
+    }
+    await raw.put('manifests', { ...m, meta, arrays });
+  } finally {
+    raw.close();
+  }
 }
