@@ -27,7 +27,7 @@ function seeded(n: number, seed: number, lo = -2, hi = 2): number[] {
   return Array.from({ length: n }, () => lo + (hi - lo) * rng.nextFloat());
 }
 
-describe('layerNorm (primitive ops)', () => {
+describe('layerNorm (primitive ops, closed-form gradient)', () => {
   it('normalises each position over the channel axis of an NHWC tensor, with scale and bias', () => {
     const [b, h, w, c] = [2, 3, 2, 5];
     const x = seeded(b * h * w * c, 1, -3, 5);
@@ -38,8 +38,11 @@ describe('layerNorm (primitive ops)', () => {
     for (let i = 0; i < want.length; i++) expect(y[i]).toBeCloseTo(want[i], 5);
   });
 
-  it('has the analytic gradient (checked by central finite differences in float64 of the reference)', () => {
-    const rows = 3, c = 4;
+  it.each([
+    ['a dense output [3, 4]', [3, 4]],
+    ['an NHWC conv output [2, 2, 3, 4] (dscale/dbias sum over batch and positions)', [2, 2, 3, 4]],
+  ])('has the analytic gradient on %s (checked by central finite differences in float64 of the reference)', (_label, shape) => {
+    const c = shape[shape.length - 1], rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const x = seeded(rows * c, 4);
     const scale = seeded(c, 5, 0.5, 1.5);
     const bias = seeded(c, 6);
@@ -47,8 +50,11 @@ describe('layerNorm (primitive ops)', () => {
     const loss = (xx: number[], ss: number[], bb: number[]) => reference(xx, rows, c, ss, bb).reduce((a, v, i) => a + v * wOut[i], 0);
     const { gx, gs, gb } = tf.tidy(() => {
       const g = tf.grads((xt: tf.Tensor, st: tf.Tensor, bt: tf.Tensor) =>
-        tf.sum(tf.mul(layerNorm(xt, st as tf.Tensor1D, bt as tf.Tensor1D, EPS), tf.tensor2d(wOut, [rows, c]))));
-      const [a, s, bb] = g([tf.tensor2d(x, [rows, c]), tf.tensor1d(scale), tf.tensor1d(bias)]);
+        tf.sum(tf.mul(layerNorm(xt, st as tf.Tensor1D, bt as tf.Tensor1D, EPS), tf.tensor(wOut, shape))));
+      const [a, s, bb] = g([tf.tensor(x, shape), tf.tensor1d(scale), tf.tensor1d(bias)]);
+      expect(a.shape).toEqual(shape);
+      expect(s.shape).toEqual([c]);
+      expect(bb.shape).toEqual([c]);
       return { gx: Array.from(a.dataSync()), gs: Array.from(s.dataSync()), gb: Array.from(bb.dataSync()) };
     });
     const h = 1e-5;

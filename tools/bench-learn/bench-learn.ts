@@ -1,6 +1,6 @@
 /**
  * npm run bench:learn -- --game G --algo A [--minutes M] [--threshold R] [--mode single|WxK]
- *                        [--total-timesteps N] [--poll S] [--out PREFIX]
+ *                        [--total-timesteps N] [--set name=value ...] [--poll S] [--out PREFIX]
  *
  * Time-to-learn through the real page path: headless Chromium, the learner worker and its env
  * workers (tools/bench-learn/learn-page.ts drives a RunClient as the dashboard does). Every
@@ -15,7 +15,8 @@
  * "Reached" = the mean raw return of the last 100 training episodes (fewer at the start, at
  * least 10) is >= R; evaluations (eval_every) are recorded beside it. --total-timesteps overrides
  * the preset's agent.total_timesteps (its schedules scale with it), so a run as long as --minutes
- * does not end at the preset's length first.
+ * does not end at the preset's length first. --set name=value (repeatable) overrides one agent
+ * hyperparameter of the preset (learn-settings.ts), for sweeps; the settings line shows them.
  */
 import { chromium } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
@@ -25,10 +26,10 @@ import { learnSettings, type LearnAlgorithm } from './learn-settings';
 import { buildAndServe, sharedRom, ROOT } from '../bench-pages/serve';
 import { plotSvg, type LearnRow } from './plot';
 
-interface Args { game: string; algo: LearnAlgorithm; minutes: number; threshold: number | null; mode: string | null; totalTimesteps: number | null; poll: number; out: string }
+interface Args { game: string; algo: LearnAlgorithm; minutes: number; threshold: number | null; mode: string | null; totalTimesteps: number | null; overrides: string[]; poll: number; out: string }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { game: 'catch', algo: 'dqn', minutes: 5, threshold: null, mode: null, totalTimesteps: null, poll: 10, out: '' };
+  const a: Args = { game: 'catch', algo: 'dqn', minutes: 5, threshold: null, mode: null, totalTimesteps: null, overrides: [], poll: 10, out: '' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = argv[i + 1];
     const need = () => { if (v === undefined) throw new Error(`${k} needs a value`); i++; return v; };
@@ -38,6 +39,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--threshold') a.threshold = Number(need());
     else if (k === '--mode') a.mode = need();
     else if (k === '--total-timesteps') a.totalTimesteps = Number(need());
+    else if (k === '--set') a.overrides.push(need());
     else if (k === '--poll') a.poll = Number(need());
     else if (k === '--out') a.out = need();
     else throw new Error(`unknown argument ${k}`);
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
   if (!builtin && !rom) throw new Error(`game "${a.game}" is neither built in (${BUILTIN_GAMES.map((g) => g.id).join(', ')}) nor ../shared/roms/${a.game}.bin`);
   const threshold = a.threshold ?? (CEILING[a.game] !== undefined ? 0.8 * CEILING[a.game] : null);
   if (threshold === null || !Number.isFinite(threshold)) throw new Error(`--threshold R is needed for ${a.game} (no known ceiling)`);
-  const settings = learnSettings(a.algo, a.mode, a.totalTimesteps);
+  const settings = learnSettings(a.algo, a.mode, a.totalTimesteps, a.overrides);
 
   const served = await buildAndServe('bench-learn', { learn: 'tools/bench-learn/learn.html' });
   const browser = await chromium.launch({
