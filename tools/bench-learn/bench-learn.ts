@@ -110,7 +110,9 @@ async function main(): Promise<void> {
       writeCsv(`${a.out}.csv`, rows); // every row: a long run killed midway keeps its curve
       console.log(`${row.wallSec.toFixed(0)} s: ${row.agentSteps} steps, ${row.frames} frames, ${row.episodes} episodes, mean-100 ${row.mean100?.toFixed(2) ?? '—'}, eval ${lastEval?.toFixed(2) ?? '—'}, ${d.stepsPerSec.toFixed(0)} steps/s, eps ${d.epsilon.toFixed(3)}`);
       if (!reachedAt && last100.length >= 10 && row.mean100! >= threshold) reachedAt = row;
-      if (reachedAt || d.state === 'error' || row.wallSec >= a.minutes * 60) break;
+      // 'done': total_timesteps reached, the run stopped itself; polling on would only add flat rows.
+      if (d.state === 'done') console.log(`the run ended itself at ${row.agentSteps} agent steps (total_timesteps)`);
+      if (reachedAt || d.state === 'error' || d.state === 'done' || row.wallSec >= a.minutes * 60) break;
     }
     await page.evaluate(() => (globalThis as unknown as H).learnHarness.stop());
     const plot = await browser.newPage({ viewport: { width: 900, height: 500 } });
