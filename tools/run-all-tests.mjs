@@ -10,6 +10,8 @@
 //   native      make -C wasm test: the sum of each C test binary's summary line
 //   unit        vitest (JSON reporter)
 //   e2e         Playwright in Chromium against the production build (JSON reporter)
+//               (the summary also prints `faults: N scenarios, M passed` for its @faults specs,
+//               the line test:faults prints, just before the last line)
 //   python      tools/python: our code exports checkpoints (make_fixture.ts), the numpy/torch
 //               reader reads them back (test_arcadelab.py); skipped, with a note, only when no
 //               python3 is found ($PYTHON, /usr/bin/python3, python3 on PATH)
@@ -19,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
+import { parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, taggedFaultsSummary, totalsLine } from './test-summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -75,6 +77,8 @@ async function findPython() {
 
 const check = (name, ok, note) => ({ suite: name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, notes: ok ? [] : [note] });
 const results = [];
+/** The @faults scenarios of the e2e suite (taggedFaultsSummary), when it ran. */
+let faults = null;
 
 if (args.includes('--wasm-check')) {
   // -B: a fresh clone gives every file the same mtime, so make would skip the rebuild.
@@ -107,7 +111,9 @@ if (!skip.has('unit')) {
 if (!skip.has('e2e')) {
   const out = join(tmp, 'playwright.json');
   const r = await run(npx, ['playwright', 'test', '--reporter=list,json'], { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: out } });
-  results.push({ suite: 'e2e', ...parsePlaywrightJson(readJson(out), r.code) });
+  const report = readJson(out);
+  results.push({ suite: 'e2e', ...parsePlaywrightJson(report, r.code) });
+  faults = taggedFaultsSummary(report);
 }
 
 if (!skip.has('python')) {
@@ -129,6 +135,11 @@ rmSync(tmp, { recursive: true, force: true });
 console.log('\n== summary');
 for (const r of results) {
   console.log(`${r.suite.padEnd(10)} ${r.passed} passed, ${r.failed} failed${r.notes.length ? `  (${r.notes.join('; ')})` : ''}`);
+}
+// The fault scenarios (tag @faults) ran inside the e2e suite; their line, as test:faults prints it.
+if (faults) {
+  if (faults.notes.length) console.log(`(faults: ${faults.notes.join('; ')})`);
+  console.log(faults.line);
 }
 const t = totalsLine(results);
 console.log(t.line);

@@ -3,7 +3,8 @@
 // closed, browser killed, killed during a save in e2e/persistence.spec.ts; WebGPU device loss in
 // e2e/run.spec.ts; learner terminated, step throws, learner hung in e2e/faults.spec.ts) in
 // Chromium, then, as the last line, `faults: N scenarios, M passed` from Playwright's JSON report.
-// `npm test` runs them once as part of its e2e suite (all of e2e/); this script is not part of it.
+// `npm test` runs them once as part of its e2e suite (all of e2e/) and prints the same line from
+// that run (taggedFaultsSummary); this script runs only them.
 //
 //   node tools/test-faults.mjs [extra playwright args, e.g. e2e/faults.spec.ts]
 import { spawn } from 'node:child_process';

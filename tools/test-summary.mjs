@@ -126,6 +126,39 @@ export function totalsLine(results) {
   return { passed, failed, line: `tests: ${passed} passed, ${failed} failed` };
 }
 
+/** Every spec of a Playwright JSON report, walking nested suites (describe blocks). */
+function* specsOf(suites) {
+  for (const suite of suites ?? []) {
+    yield* suite.specs ?? [];
+    yield* specsOf(suite.suites);
+  }
+}
+
+/**
+ * The fault scenarios inside a whole e2e run (`npm test` runs all of e2e/ once): the specs tagged
+ * @faults (the JSON report strips the '@'), counted as faultsSummary counts them, so `npm test`
+ * prints the same `faults: N scenarios, M passed` line as `npm run test:faults` without running
+ * them twice.
+ * @param {any} report parsed JSON of the whole e2e run, or null
+ */
+export function taggedFaultsSummary(report, tag = 'faults') {
+  if (!report?.suites) return { scenarios: 0, passed: 0, notes: ['playwright wrote no JSON report'], line: 'faults: 0 scenarios, 0 passed' };
+  let scenarios = 0, passed = 0, skipped = 0, flaky = 0;
+  for (const spec of specsOf(report.suites)) {
+    if (!(spec.tags ?? []).includes(tag)) continue;
+    for (const t of spec.tests ?? []) {
+      scenarios += 1;
+      if (t.status === 'expected') passed += 1;
+      else if (t.status === 'skipped') skipped += 1;
+      else if (t.status === 'flaky') flaky += 1;
+    }
+  }
+  const notes = [];
+  if (skipped) notes.push(`${skipped} skipped`);
+  if (flaky) notes.push(`${flaky} flaky (passed on retry: counted as not passed)`);
+  return { scenarios, passed, notes, line: `faults: ${scenarios} scenarios, ${passed} passed` };
+}
+
 /**
  * `npm run test:faults`'s last line from Playwright's JSON report: every scenario the run
  * selected (passed, failed, flaky, skipped) and those that passed first time. A report that is

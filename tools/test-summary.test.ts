@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultsSummary, parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
+import { faultsSummary, taggedFaultsSummary, parseNativeOutput, parsePlaywrightJson, parsePythonOutput, parseVitestJson, totalsLine } from './test-summary.mjs';
 
 describe('native output', () => {
   it('sums the summary line of each binary', () => {
@@ -69,5 +69,19 @@ describe('faults summary', () => {
   it('counts nothing from a missing report and says so', () => {
     expect(faultsSummary(null)).toMatchObject({ scenarios: 0, passed: 0, line: 'faults: 0 scenarios, 0 passed' });
     expect(faultsSummary(null).notes[0]).toMatch(/no JSON report/);
+  });
+  it('in a whole e2e run, counts only the specs tagged @faults, in nested describe blocks too', () => {
+    const spec = (tags: string[], status: string) => ({ title: 't', tags, tests: [{ status }] });
+    const report = {
+      stats: { expected: 4, unexpected: 1, flaky: 0, skipped: 1 },
+      suites: [
+        { title: 'a.spec.ts', specs: [spec(['faults'], 'expected'), spec([], 'expected'), spec([], 'unexpected')] },
+        { title: 'b.spec.ts', specs: [spec(['faults'], 'skipped')], suites: [{ title: 'describe', specs: [spec(['faults', 'slow'], 'expected'), spec(['faults'], 'flaky')] }] },
+      ],
+    };
+    const s = taggedFaultsSummary(report);
+    expect(s.line).toBe('faults: 4 scenarios, 2 passed');
+    expect(s.notes).toEqual(['1 skipped', '1 flaky (passed on retry: counted as not passed)']);
+    expect(taggedFaultsSummary(null).line).toBe('faults: 0 scenarios, 0 passed');
   });
 });
