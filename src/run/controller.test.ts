@@ -153,6 +153,37 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     await expect(c.start()).rejects.toThrow(/stopped after an error/);
   }, 300_000);
 
+  it.each([['a page listening', true], ['no page listening', false]])('a loss that turns non-finite pauses the run with a message (%s); nothing is saved after it', async (_, listening) => {
+    const d = { ...(await deps()), metricsIntervalMs: 50 };
+    const cfg = resolveRunConfig({ env: { noopMax: 5 }, agent: hyper, seed: 8, autosave: { everyAgentSteps: 40 } }, { md5, name: 'diverges' });
+    const c = await RunControllerImpl.create(cfg, d);
+    open.push(c);
+    const events: RunEvent[] = [];
+    if (listening) await c.subscribe({ onEvent: (e) => { events.push(e); } });
+    await c.start();
+    while (c.counters.agentSteps < 90) await new Promise((r) => setTimeout(r, 5));
+    const saves = (await d.store.listCheckpoints(c.runId)).map((m) => m.id);
+    // What a diverging optimizer leaves behind: weights that are no longer finite. The next
+    // gradient step computes a NaN loss from them (the real path, nothing faked in the learner).
+    if (c.agent.algorithm !== 'dqn') throw new Error('this test poisons a DQN learner');
+    for (const v of c.agent.learner.online.variables) v.assign(tf.fill(v.shape, NaN));
+    const t0 = Date.now();
+    while (c.state === 'running' && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 10));
+    expect(c.state).toBe('paused');
+    expect(Number.isFinite((await c.snapshot()).loss)).toBe(false);
+    const stepsAtPause = c.counters.agentSteps;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.counters.agentSteps).toBe(stepsAtPause); // it stays paused
+    if (listening) {
+      const errs = events.filter((e) => e.kind === 'error') as Array<Extract<RunEvent, { kind: 'error' }>>;
+      expect(errs.map((e) => e.fatal)).toEqual([false]);
+      expect(errs[0].message).toMatch(/^Training paused: the loss became NaN at step [\d,]+ \(training diverged\)\. The last checkpoint \(step 80\) was saved before; resume from it with a lower learning_rate/);
+    }
+    // No save of the poisoned weights was written (the manager refuses non-finite weights).
+    const after = (await d.store.listCheckpoints(c.runId)).map((m) => m.id);
+    expect(after.filter((id) => !saves.includes(id))).toEqual([]);
+  }, 300_000);
+
   it('device lost mid-run: stops at once with a clear error, saves nothing after it, closes without waiting, resumes from the last save', async () => {
     const d = await deps();
     const events: RunEvent[] = [];

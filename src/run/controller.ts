@@ -29,7 +29,7 @@ import { RunMetrics } from './metrics';
 import { switchRunMode } from './mode-switch';
 import { RunPersistence } from './autosave';
 import { SLICE_MS, now, yieldMacrotask } from './timing';
-import { stoppedMessage } from './failures';
+import { OUT_OF_MEMORY_ADVICE, isOutOfMemory, stoppedMessage } from './failures';
 import {
   METRICS_INTERVAL_MS,
   type AlgorithmSwitch, type AlgorithmSwitchResult, type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
@@ -236,11 +236,18 @@ export class RunControllerImpl implements RunController {
     }, drain);
   }
 
+  /**
+   * Every metrics period: the snapshot for the listeners, and the divergence check, which runs
+   * with no listener too (a page that went away must not leave its run training on NaN). Without
+   * listeners nothing is drained: the episodes wait for the next subscriber.
+   */
   private async pushMetrics(): Promise<void> {
-    if (this.listeners.size === 0 || this.closed) return;
-    const s = await this.snapshot(true);
+    if (this.closed) return;
+    const listening = this.listeners.size > 0;
+    if (!listening && this.state !== 'running') return;
+    const s = await this.snapshot(listening);
     if (s.loss !== null && !Number.isFinite(s.loss) && this.state === 'running') void this.diverged(s.loss);
-    this.notify((l) => l.onMetrics?.(s));
+    if (listening) this.notify((l) => l.onMetrics?.(s));
   }
 
   async history(): Promise<MetricsHistory> { return this.hist.view(); }
@@ -335,7 +342,8 @@ export class RunControllerImpl implements RunController {
       await new Promise((r) => setTimeout(r, LOSS_GRACE_MS));
       if (this.state === 'error') return; // already stopped and reported (deviceLost)
       const msg = e instanceof Error ? e.message : String(e);
-      this.stop(`a training step failed (${msg})`);
+      if (isOutOfMemory(msg)) this.stop(`the browser ran out of memory in a training step (${msg})`, undefined, OUT_OF_MEMORY_ADVICE);
+      else this.stop(`a training step failed (${msg})`);
     }
   }
 
@@ -567,8 +575,8 @@ export class RunControllerImpl implements RunController {
    * what to do (the run card shows it with its "Resume from last save" button). One wording for
    * every failure; the page side (client.ts) words a crashed or hung learner worker the same way.
    */
-  private stop(what: string, where = 'on the same backend'): void {
-    const msg = stoppedMessage(what, this.agent.globalStep, this.manager.lastSaved, where);
+  private stop(what: string, where = 'on the same backend', advice = ''): void {
+    const msg = stoppedMessage(what, this.agent.globalStep, this.manager.lastSaved, where, advice);
     this.setState('error', msg);
     this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
   }

@@ -9,11 +9,37 @@
  * known), what was kept (the last checkpoint, step `saved`), what to do ("Resume from last
  * save", reopening `where`). The run card shows it with that button.
  */
-export function stoppedMessage(what: string, at: number | null, saved: number | null, where = 'on the same backend'): string {
+export function stoppedMessage(what: string, at: number | null, saved: number | null, where = 'on the same backend', advice = ''): string {
   const fmt = (n: number) => n.toLocaleString('en-US');
   return `Training stopped: ${what}${at !== null ? ` at step ${fmt(at)}` : ''}. Nothing was saved after that, so ` +
     (saved !== null ? `the last checkpoint (step ${fmt(saved)}) is intact. ` : 'no checkpoint exists yet: this run cannot be resumed. ') +
+    (advice ? `${advice} ` : '') +
     (saved !== null ? `Press "Resume from last save": the run reopens from it in a new learner, ${where}.` : 'Close it and start a new run.');
+}
+
+/**
+ * How JavaScript engines, WebAssembly and the GPU APIs say that an allocation failed (V8's
+ * RangeErrors for a too-large ArrayBuffer / typed array, a wasm memory that could not grow,
+ * Emscripten's OOM abort, WebGPU's out-of-memory error, our kernels' arena).
+ */
+const OUT_OF_MEMORY = /Array buffer allocation failed|Invalid (typed )?array (buffer )?length|Invalid array length|out of memory|\bOOM\b|could not (grow|allocate)|Cannot enlarge memory|WebAssembly\.Memory\(\): could not allocate/i;
+
+/** What to do when memory ran out (one wording for the form, the run card and the learner). */
+export const OUT_OF_MEMORY_ADVICE = 'Lower buffer_size, batch_size or the number of envs, or close other tabs and runs, then try again.';
+
+/** True when an error's text says an allocation failed (OUT_OF_MEMORY). */
+export function isOutOfMemory(message: string): boolean {
+  return OUT_OF_MEMORY.test(message);
+}
+
+/**
+ * The text of an error for the user: allocation failures say what happened and what to do (the
+ * engine's own words stay in parentheses); other errors keep their message, which at every layer
+ * of this code already says what happened.
+ */
+export function describeError(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  return isOutOfMemory(raw) && !raw.includes(OUT_OF_MEMORY_ADVICE) ? `The browser ran out of memory (${raw}). ${OUT_OF_MEMORY_ADVICE}` : raw;
 }
 
 /** The page pings each learner worker this often (a ping is answered from the worker's event loop). */

@@ -1,4 +1,5 @@
 /* Small DOM helpers: the page is built with plain elements, no framework. */
+import { describeError } from '../run/failures';
 
 type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
 
@@ -21,9 +22,9 @@ export function button(label: string, onClick: () => void, attrs: Attrs = {}): H
   return h('button', { type: 'button', ...attrs, onclick: () => onClick() }, label);
 }
 
+/** An error as the page shows it (run/failures.ts describeError: allocation failures say what to do). */
 export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
+  return describeError(e);
 }
 
 /** 1234567 -> "1,234,567"; NaN/null -> "—". */
