@@ -57,7 +57,7 @@
  *   frame_stack           4           same (envpool stack_num 4).
  *   seed                  1           same.
  */
-import { resolveNetwork, type NetworkSpec } from './config';
+import { BOUNDS, resolveNetwork, type NetworkSpec } from './config';
 
 export interface PQNConfig {
   seed: number;
@@ -124,25 +124,42 @@ const isPosInt = (x: unknown): boolean => typeof x === 'number' && Number.isInte
 const isFiniteNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const in01 = (x: unknown): boolean => isFiniteNum(x) && x >= 0 && x <= 1;
 
+/**
+ * PQN's own hard bounds (shared fields use DQN's BOUNDS, config.ts): far above any published
+ * setting (pqn_atari.yaml: 32 steps, 32 minibatches, 2 epochs), low enough that a typo is caught
+ * before Train instead of allocating a rollout the tab cannot hold.
+ */
+export const PQN_BOUNDS = Object.freeze({
+  num_steps: [1, 4096],
+  num_minibatches: [1, 65_536],
+  update_epochs: [1, 1000],
+} as const);
+
+const intIn = (x: unknown, [lo, hi]: readonly [number, number]): boolean => typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi;
+const range = ([lo, hi]: readonly [number, number]): string => `an integer in [${lo.toLocaleString('en-US')}, ${hi.toLocaleString('en-US')}]`;
+const big = (x: number): string => (x >= 1e7 ? x.toExponential().replace('+', '') : x.toLocaleString('en-US'));
+
 export function validatePQNConfig(c: PQNConfig): void {
-  req(isFiniteNum(c.seed), `seed must be a finite number, got ${c.seed}`);
-  req(isPosInt(c.total_timesteps), `total_timesteps must be a positive integer, got ${c.total_timesteps}`);
-  req(isFiniteNum(c.learning_rate) && c.learning_rate > 0, `learning_rate must be > 0, got ${c.learning_rate}`);
-  req(isFiniteNum(c.adam_eps) && c.adam_eps > 0, `adam_eps must be > 0, got ${c.adam_eps}`);
+  const B = BOUNDS;
+  req(intIn(c.seed, B.seed), `seed must be an integer in [0, ${big(B.seed[1])}], got ${c.seed}`);
+  req(intIn(c.total_timesteps, B.total_timesteps), `total_timesteps must be an integer in [1, ${big(B.total_timesteps[1])}], got ${c.total_timesteps}`);
+  req(isFiniteNum(c.learning_rate) && c.learning_rate > 0 && c.learning_rate <= B.learning_rate[1], `learning_rate must be in (0, ${B.learning_rate[1]}], got ${c.learning_rate}`);
+  req(isFiniteNum(c.adam_eps) && c.adam_eps > 0 && c.adam_eps <= B.adam_eps[1], `adam_eps must be in (0, ${B.adam_eps[1]}], got ${c.adam_eps}`);
   req(isPosInt(c.num_envs), `num_envs must be a positive integer, got ${c.num_envs}`);
-  req(isPosInt(c.num_steps), `num_steps must be a positive integer, got ${c.num_steps}`);
+  req(intIn(c.num_steps, PQN_BOUNDS.num_steps), `num_steps must be ${range(PQN_BOUNDS.num_steps)}, got ${c.num_steps}`);
   req(typeof c.anneal_lr === 'boolean', 'anneal_lr must be a boolean');
   req(in01(c.gamma), `gamma must be in [0, 1], got ${c.gamma}`);
-  req(isPosInt(c.num_minibatches), `num_minibatches must be a positive integer, got ${c.num_minibatches}`);
-  req(isPosInt(c.update_epochs), `update_epochs must be a positive integer, got ${c.update_epochs}`);
-  req(c.max_grad_norm === null || (isFiniteNum(c.max_grad_norm) && c.max_grad_norm > 0), 'max_grad_norm must be null or > 0');
+  req(intIn(c.num_minibatches, PQN_BOUNDS.num_minibatches), `num_minibatches must be ${range(PQN_BOUNDS.num_minibatches)}, got ${c.num_minibatches}`);
+  req(intIn(c.update_epochs, PQN_BOUNDS.update_epochs), `update_epochs must be ${range(PQN_BOUNDS.update_epochs)}, got ${c.update_epochs}`);
+  req(c.max_grad_norm === null || (isFiniteNum(c.max_grad_norm) && c.max_grad_norm > 0 && c.max_grad_norm <= B.max_grad_norm[1]),
+    `max_grad_norm must be none or in (0, ${big(B.max_grad_norm[1])}], got ${c.max_grad_norm}`);
   req(in01(c.start_e), 'start_e must be in [0, 1]');
   req(in01(c.end_e), 'end_e must be in [0, 1]');
   req(isFiniteNum(c.exploration_fraction) && c.exploration_fraction > 0 && c.exploration_fraction <= 1, 'exploration_fraction must be in (0, 1]');
   req(in01(c.q_lambda), `q_lambda must be in [0, 1], got ${c.q_lambda}`);
   resolveNetwork(c.network);
   req(in01(c.eval_epsilon), 'eval_epsilon must be in [0, 1]');
-  req(isPosInt(c.eval_episodes), 'eval_episodes must be a positive integer');
+  req(intIn(c.eval_episodes, B.eval_episodes), `eval_episodes must be an integer in [1, ${B.eval_episodes[1]}], got ${c.eval_episodes}`);
   req(isPosInt(c.frame_stack) && c.frame_stack <= 16, 'frame_stack must be an integer in [1, 16]');
   // Checked against num_envs only where both are known together (validated field by field, a
   // lone num_minibatches cannot know the rollout size): see pqnBatchProblems.

@@ -45,6 +45,16 @@ describe('PQN config', () => {
     expect(pqnLearningRateAt(c, 5_000_000)).toBeCloseTo(1.25e-4, 12);
     expect(pqnLearningRateAt({ ...c, anneal_lr: false }, 5_000_000)).toBe(2.5e-4);
   });
+
+  it('refuses values past the bounds before anything is allocated (issue 16), naming the field', () => {
+    expect(() => makePQNConfig({ learning_rate: 1e308 })).toThrow(/learning_rate must be in \(0, 10\]/);
+    expect(() => makePQNConfig({ num_steps: 1e9 })).toThrow(/num_steps must be an integer in \[1, 4,096\]/);
+    expect(() => makePQNConfig({ seed: 1e20 })).toThrow(/seed/);
+    expect(() => makePQNConfig({ update_epochs: 2.5 })).toThrow(/update_epochs/);
+    expect(() => makePQNConfig({ max_grad_norm: 1e300 })).toThrow(/max_grad_norm/);
+    // The edges themselves are legal.
+    expect(makePQNConfig({ num_steps: 4096, learning_rate: 10 }).num_steps).toBe(4096);
+  });
 });
 
 describe('PQNAgent on the cue env', () => {
