@@ -84,6 +84,16 @@ test('form: every bad field is reported at once, each on its own input, before T
   await page.getByRole('button', { name: 'Reset to defaults' }).click();
   await page.getByLabel('Seed').fill('3');
   await expect(train).toBeEnabled();
+  // Legal but unusual values warn on their own field and leave Train enabled.
+  await page.getByLabel('learning_rate', { exact: true }).fill('2');
+  await expect(train).toBeEnabled();
+  await expect(page.locator('.field-warn')).toHaveText('Warning: learning_rate 2 is unusually large (DQN 1e-4, PQN 2.5e-4): training is likely to diverge');
+  await expect(page.getByLabel('learning_rate', { exact: true })).not.toHaveAttribute('aria-invalid', 'true');
+  // buffer_size says what it would take and what the replay is capped to here.
+  await expect(page.locator('.field-note')).toContainText('1,000,000 rows need 7.06 GB; the replay is capped at');
+  await shot(page, 'form-warnings', testInfo);
+  await page.getByRole('button', { name: 'Reset to defaults' }).click();
+  await expect(page.locator('.field-warn')).toHaveCount(0);
 });
 
 test('reload mid-training: Resume is offered from the last complete save, at most one interval behind', FAULTS, async ({ page }, testInfo) => {

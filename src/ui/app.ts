@@ -255,6 +255,8 @@ export class Playground {
       await card.attach(false);
       await svc.run(runId).start();
       this.log.add('ok', `${name}: training started`);
+      // Unusual but legal values (src/agent/unusual.ts) were shown on the form; the log keeps them with the run.
+      for (const w of this.form.check().warnings) this.log.add('warn', `${name}: ${w.message}`);
     } catch (e) {
       this.showTrainMsg('error', `Could not start training: ${errorText(e)}`);
       this.log.add('error', `Could not start ${name}: ${errorText(e)}`);

@@ -40,3 +40,41 @@ describe('hyperparameter form check (checkForm)', () => {
     expect(r.values).toMatchObject({ autosave: { everySeconds: 5 }, retention: { keepLast: 2, keepBest: false } });
   });
 });
+
+describe('warnings for legal but unusual values (src/agent/unusual.ts)', () => {
+  it('warn on their own fields without blocking: the values still come back', () => {
+    const r = checkForm({ learning_rate: '2', gamma: '0.5', start_e: '0.1', end_e: '0.5', batch_size: '1024' });
+    expect(r.problems).toEqual([]);
+    expect(r.values).not.toBeNull();
+    const by = Object.fromEntries(r.warnings.map((w) => [w.field, w.message]));
+    expect(Object.keys(by).sort()).toEqual(['batch_size', 'end_e', 'gamma', 'learning_rate']);
+    expect(by['learning_rate']).toBe('learning_rate 2 is unusually large (DQN 1e-4, PQN 2.5e-4): training is likely to diverge');
+    expect(by['batch_size']).toContain('231 MB of inputs');
+  });
+
+  it('the defaults warn of nothing, in both algorithms', () => {
+    expect(checkForm({}, 'dqn').warnings).toEqual([]);
+    expect(checkForm({}, 'pqn').warnings).toEqual([]);
+  });
+
+  it('a PQN run gets the rules of its own fields only', () => {
+    const r = checkForm({ learning_rate: '0.5', q_lambda: '1' }, 'pqn');
+    expect(r.warnings.map((w) => w.field)).toEqual(['learning_rate', 'q_lambda']);
+    expect(r.notes).toEqual([]); // no replay in PQN
+  });
+
+  it('no warnings while a field is invalid: the problems come first', () => {
+    const r = checkForm({ learning_rate: '2', gamma: '1.5' });
+    expect(r.problems.map((p) => p.field)).toEqual(['gamma']);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('buffer_size shows the memory it asks for and the cap this device puts on it', () => {
+    const eightGB = 8 * 1024 ** 3;
+    expect(checkForm({ buffer_size: '100000' }, 'dqn', eightGB).notes).toEqual([{ field: 'buffer_size', message: '100,000 rows need 706 MB of memory' }]);
+    const big = checkForm({}, 'dqn', 16 * 1024 ** 3).notes[0].message; // default 1M rows
+    expect(big).toBe('1,000,000 rows need 7.06 GB; the replay is capped at 304,090 rows (2.15 GB) by replay_max_bytes');
+    const small = checkForm({ buffer_size: '500000' }, 'dqn', 2 * 1024 ** 3).notes[0].message;
+    expect(small).toMatch(/capped at 76,022 rows \(537 MB\) by replay_memory_fraction \(0\.25 of this device's memory\)$/);
+  });
+});

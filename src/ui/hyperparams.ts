@@ -13,6 +13,7 @@ import { ALGORITHMS, defaultAgentConfig, type Algorithm } from '../agent/algorit
 import type { PQNConfig } from '../agent/pqn-config';
 import { RUN_DEFAULTS, RunConfigError, resolveRunConfig, type RunSettingsInput } from '../run/config';
 import { NETWORKS } from '../run/presets';
+import { replayMemoryNote, unusualSettings } from '../agent/unusual';
 
 /** Network choices offered in the form ('tiny': the quick preset's, for slow machines). */
 export const UI_NETWORKS: Record<string, DQNConfig['network']> = {
@@ -274,11 +275,8 @@ export class HyperparamForm {
     this.validate();
   }
 
-  /**
-   * The form's values, parsed and checked as the learner will (checkForm); throws a FormError
-   * listing every bad field, each with the field it belongs to.
-   */
-  read(): FormValues {
+  /** The form checked as the learner will check it (checkForm). */
+  check(): FormCheck {
     const raw: RawForm = { seed: this.seed.value };
     const algorithm = this.alg;
     for (const f of FIELDS) {
@@ -286,39 +284,66 @@ export class HyperparamForm {
       const input = this.inputs.get(f.key)!;
       raw[f.key] = f.kind === 'bool' ? (input as HTMLInputElement).checked : input.value;
     }
-    const r = checkForm(raw, algorithm);
+    return checkForm(raw, algorithm);
+  }
+
+  /**
+   * The form's values, parsed and checked as the learner will (checkForm); throws a FormError
+   * listing every bad field, each with the field it belongs to.
+   */
+  read(): FormValues {
+    const r = this.check();
     if (r.problems.length) throw new FormError(r.problems);
     return r.values!;
   }
 
+  /**
+   * Marks every problem on its input (aria-invalid, its message as aria-errormessage) and lists
+   * them in the alert box; shows warnings and notes under their inputs without blocking Train.
+   */
   validate(): boolean {
     for (const input of [...this.inputs.values(), this.seed]) {
       input.removeAttribute('aria-invalid');
       input.removeAttribute('aria-errormessage');
       input.title = input === this.seed ? input.title : '';
     }
-    for (const old of this.root.parentElement?.querySelectorAll('.field-msg') ?? []) old.remove();
-    let ok = true;
+    for (const old of this.root.parentElement?.querySelectorAll('.field-msg, .field-warn, .field-note') ?? []) old.remove();
+    let r: FormCheck;
     try {
-      this.read();
+      r = this.check();
+    } catch (e) {
+      r = { values: null, problems: [{ field: null, message: e instanceof Error ? e.message : String(e) }], warnings: [], notes: [] };
+    }
+    const ok = r.problems.length === 0;
+    const place = (p: FieldProblem, cls: string, i: number): HTMLElement | null => {
+      const input = p.field === 'seed' ? this.seed : p.field ? this.inputs.get(p.field) : undefined;
+      if (!input) return null;
+      const msg = document.createElement('small');
+      msg.className = cls;
+      msg.id = `${input.id}-${cls}-${i}`;
+      msg.textContent = p.message;
+      input.after(msg);
+      return msg;
+    };
+    for (const [i, p] of r.problems.entries()) {
+      const msg = place(p, 'field-msg', i);
+      if (!msg) continue;
+      // Each message sits under its own input and is its error message (aria-errormessage).
+      const input = msg.previousElementSibling as HTMLElement;
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-errormessage', msg.id);
+      if (p.field !== 'seed') (this.root as HTMLDetailsElement).open = true;
+    }
+    for (const [i, w] of r.warnings.entries()) {
+      const msg = place(w, 'field-warn', i);
+      if (msg) msg.textContent = `Warning: ${w.message}`;
+    }
+    for (const [i, n] of r.notes.entries()) place(n, 'field-note', i);
+    if (ok) {
       this.errorBox.hidden = true;
       this.errorBox.textContent = '';
-    } catch (e) {
-      ok = false;
-      const problems = e instanceof FormError ? e.problems : [{ field: null, message: e instanceof Error ? e.message : String(e) }];
-      for (const [i, p] of problems.entries()) {
-        const input = p.field === 'seed' ? this.seed : p.field ? this.inputs.get(p.field) : undefined;
-        if (!input) continue;
-        // Each message sits under its own input and is its error message (aria-errormessage).
-        const msg = document.createElement('small');
-        msg.className = 'field-msg';
-        msg.id = `${input.id}-error-${i}`;
-        msg.textContent = p.message;
-        input.after(msg);
-        input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-errormessage', msg.id);
-        if (p.field !== 'seed') (this.root as HTMLDetailsElement).open = true;
-      }
+    } else {
+      const problems = r.problems;
       this.errorBox.replaceChildren(
         document.createTextNode(problems.length === 1 ? 'Invalid setting: ' : `${problems.length} invalid settings: `),
         ...problems.map((p) => Object.assign(document.createElement('span'), { className: 'problem', textContent: `${p.message}. ` })));
@@ -343,6 +368,19 @@ export class FormError extends Error {
   }
 }
 
+/**
+ * What checkForm finds: the values (null while any problem remains), the problems (which block
+ * Train), warnings for legal but unusual values (src/agent/unusual.ts; they do not block) and
+ * notes (the memory buffer_size asks for). Warnings and notes are computed only once the form
+ * has no problems.
+ */
+export interface FormCheck {
+  values: FormValues | null;
+  problems: FieldProblem[];
+  warnings: FieldProblem[];
+  notes: FieldProblem[];
+}
+
 /** The form's raw contents: each field's text (checkboxes: checked), by field key, plus the seed. */
 export type RawForm = Partial<Record<FieldKey | 'seed', string | boolean>>;
 
@@ -351,7 +389,7 @@ export type RawForm = Partial<Record<FieldKey | 'seed', string | boolean>>;
  * only, then the run config's own validator (resolveRunConfig: the bounds of src/agent/config.ts
  * and src/run/config.ts). Every problem comes back with its field; values only when there are none.
  */
-export function checkForm(raw: RawForm, algorithm: Algorithm = RUN_DEFAULTS.algorithm): { values: FormValues | null; problems: FieldProblem[] } {
+export function checkForm(raw: RawForm, algorithm: Algorithm = RUN_DEFAULTS.algorithm, deviceMemoryBytes?: number): FormCheck {
   const problems: FieldProblem[] = [];
   const agent: Record<string, unknown> = {};
   const run: Record<string, unknown> = { ...RUN_FIELD_DEFAULTS };
@@ -386,9 +424,15 @@ export function checkForm(raw: RawForm, algorithm: Algorithm = RUN_DEFAULTS.algo
     autosave: { everySeconds: run['autosave.everySeconds'] as number },
     retention: { keepLast: run['retention.keepLast'] as number, keepBest: run['retention.keepBest'] as boolean },
   };
+  const warnings: FieldProblem[] = [];
+  const notes: FieldProblem[] = [];
   try {
     // The learner resolves the same way (with the real game); a placeholder md5 checks the rest.
-    resolveRunConfig(values, { md5: '0'.repeat(32) });
+    const rc = resolveRunConfig(values, { md5: '0'.repeat(32) });
+    if (!problems.length) {
+      for (const w of unusualSettings(rc.agent)) warnings.push({ field: w.field as FieldKey, message: w.message });
+      if (algorithm === 'dqn') notes.push({ field: 'buffer_size', message: replayMemoryNote(rc.agent as DQNConfig, deviceMemoryBytes).message });
+    }
   } catch (e) {
     if (!(e instanceof RunConfigError)) throw e;
     for (const p of e.problems) {
@@ -399,5 +443,5 @@ export function checkForm(raw: RawForm, algorithm: Algorithm = RUN_DEFAULTS.algo
       problems.push({ field, message: p.replace(/^agent\.[a-z_]+: /, '') });
     }
   }
-  return { values: problems.length ? null : values, problems };
+  return { values: problems.length ? null : values, problems, warnings, notes };
 }
