@@ -1,7 +1,8 @@
 /*
  * A learner worker that fails, on the real page: terminated (no event, no reply: what a crash or
  * an out-of-memory kill looks like from the page), a training step that throws, a worker that
- * hangs in a busy loop. In each the run card says what happened, what was kept (the last
+ * hangs in a busy loop; and a lost GPU device, after which the page reopens the run by itself
+ * (last test). In each the run card says what happened, what was kept (the last
  * checkpoint, intact) and what to do, with its "Resume from last save" button; pressing it
  * reopens the run from the newest checkpoint in a new learner worker and training goes on, no
  * counter behind the last save. Faults are injected through the page's test-only hook (opened
@@ -75,4 +76,39 @@ test('a training step throws: the run stops, the card offers Resume from the int
 
 test('learner worker hung (busy loop): the watchdog notices and ends it, the card offers Resume from the intact last save, training goes on', FAULTS, async ({ page }, testInfo) => {
   await faultScenario(page, 'hang', /the learner worker stopped answering \(no reply for \d+ s: it hung, or it was killed, e\.g\. out of memory\)/, testInfo);
+});
+
+test('GPU device lost on the real page: the run reopens by itself from the intact last save, the card says on which backend, training goes on', FAULTS, async ({ page }, testInfo) => {
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/?fault-injection');
+  await setUp(page);
+  await trainUntilTimedSaves(page, 1);
+  const card = page.locator('article.run-card').first();
+  const runId = await card.getAttribute('data-run');
+  const before = await num(card, 'data-steps');
+  // On WebGPU the learner's device is destroyed for real (e2e/run.spec.ts tests that path on a
+  // WebGPU learner); here the page's learner is on wasm, so the loss watcher's report is simulated.
+  await page.evaluate(() => (globalThis as unknown as { arcadeLabFaults: { inject(k: string): Promise<void> } }).arcadeLabFaults.inject('device-lost'));
+  const stopped = page.locator('.activity-list li', { hasText: 'stopped by an error: Training stopped: the GPU device was lost' });
+  await expect(stopped).toHaveCount(1, { timeout: 30_000 });
+  const said = (await stopped.textContent()) ?? '';
+  // No button pressed: the run comes back on its own, in a new learner, from the newest checkpoint.
+  const again = page.locator(`article.run-card[data-run="${runId}"]`);
+  const note = again.locator('.run-note');
+  await expect(note).toBeVisible({ timeout: 120_000 });
+  const noteText = (await note.textContent()) ?? '';
+  const store = await storeIntegrity(page);
+  console.log(`device-lost: the Activity said: ${said}`);
+  console.log(`device-lost: the reopened card says: ${noteText}`);
+  console.log(`device-lost: ${store.manifests} checkpoints stored, newest at step ${store.maxSteps}; the page showed ${before} steps when the fault was injected`);
+  expect(said).toMatch(/the last checkpoint \(step [\d,]+\) is intact\. The page reopens the run from it by itself in a new learner/);
+  expect(noteText).toMatch(/^Reopened by itself after the GPU device was lost: from the checkpoint at step [\d,]+, now on wasm/);
+  await expect(again).toHaveCount(1);
+  await expect(again).toHaveAttribute('data-state', 'running', { timeout: 180_000 });
+  await expect(again.locator('.run-error')).toHaveCount(0);
+  expect(store.bad).toEqual([]);
+  const from = Number(/from the checkpoint at step ([\d,]+)/.exec(noteText)![1].replace(/,/g, ''));
+  expect(from).toBe(store.maxSteps);
+  await expect.poll(() => num(again, 'data-steps'), { timeout: 180_000 }).toBeGreaterThan(from + 20);
+  await cardShot(page, 'device-lost-reopened', testInfo);
 });

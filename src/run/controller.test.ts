@@ -197,7 +197,12 @@ describe.skipIf(!!missing)(`RunController on ${typeof picked === 'string' ? '-' 
     const before = (await d.store.listCheckpoints(c.runId)).map((m) => m.id);
     const err = events.find((e) => e.kind === 'error') as Extract<RunEvent, { kind: 'error' }>;
     expect(err.fatal).toBe(true);
-    expect(err.message).toMatch(/^Training stopped: the WebGPU device was lost \(simulated\) at step [\d,]+\. Nothing was saved after that, so the last checkpoint \(step 80\) is intact\. Press "Resume from last save"/);
+    // There is a save to reopen from, so the page does it by itself (recover 'auto'), and the text says so.
+    expect(err.recover).toBe('auto');
+    expect(err.message).toMatch(/^Training stopped: the WebGPU device was lost \(simulated\) at step [\d,]+\. Nothing was saved after that, so the last checkpoint \(step 80\) is intact\. The page reopens the run from it by itself in a new learner, on the GPU again if it is back, else on the next backend; if that fails, press "Resume from last save"\.$/);
+    // A second report of the same loss (device.lost after an uncaptured error) says nothing more.
+    c.deviceLost('the WebGPU device was lost (second report)');
+    expect(events.filter((e) => e.kind === 'error')).toHaveLength(1);
     // The step in flight unwinds; the run stays stopped and nothing is saved from the suspect state.
     await new Promise((r) => setTimeout(r, 300));
     expect(c.state).toBe('error');

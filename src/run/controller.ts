@@ -565,9 +565,10 @@ export class RunControllerImpl implements RunController {
    * device are gone or garbage), so the last checkpoint stays the run's last consistent state.
    */
   deviceLost(what: string): void {
-    if (this.closed) return;
+    if (this.closed || this.state === 'error') return;
     this.wantRun = false;
-    this.stop(what, 'on the GPU again if it is back, else on the next backend');
+    // The page reopens the run by itself when there is a save to reopen from (RunEvent recover).
+    this.stop(what, 'on the GPU again if it is back, else on the next backend', '', this.manager.lastSaved !== null);
   }
 
   /**
@@ -575,10 +576,10 @@ export class RunControllerImpl implements RunController {
    * what to do (the run card shows it with its "Resume from last save" button). One wording for
    * every failure; the page side (client.ts) words a crashed or hung learner worker the same way.
    */
-  private stop(what: string, where = 'on the same backend', advice = ''): void {
-    const msg = stoppedMessage(what, this.agent.globalStep, this.manager.lastSaved, where, advice);
+  private stop(what: string, where = 'on the same backend', advice = '', auto = false): void {
+    const msg = stoppedMessage(what, this.agent.globalStep, this.manager.lastSaved, where, advice, auto);
     this.setState('error', msg);
-    this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true });
+    this.emit({ kind: 'error', runId: this.runId, message: msg, fatal: true, ...(auto ? { recover: 'auto' as const } : {}) });
   }
 
   /** The loss turned NaN/Infinity: pause rather than train on (saves of such weights are refused by the manager). */
@@ -609,6 +610,10 @@ export class RunControllerImpl implements RunController {
         a.step = step;
         throw new Error('simulated step failure (fault injection)');
       };
+    } else if (kind === 'device-lost') {
+      // A learner really on WebGPU loses its device for real; on other backends the watcher's report is simulated.
+      if (this.deps.backend.name === 'webgpu' && this.deps.simulateDeviceLoss) this.deps.simulateDeviceLoss();
+      else setTimeout(() => this.deviceLost(`the GPU device was lost (simulated on the ${this.deps.backend.name} backend: fault injection)`), 50);
     } else if (kind === 'hang') {
       // After this call has answered: the worker's event loop never runs again.
       setTimeout(() => { for (;;) { /* hung */ } }, 50);

@@ -7,15 +7,27 @@
 /**
  * The text of a run that stopped for good: what happened (`what`, at agent step `at` when
  * known), what was kept (the last checkpoint, step `saved`), what to do ("Resume from last
- * save", reopening `where`). The run card shows it with that button.
+ * save", reopening `where`). The run card shows it with that button. With `auto` the page
+ * reopens the run by itself (a lost GPU device, RunEvent recover 'auto'), and the text says so.
  */
-export function stoppedMessage(what: string, at: number | null, saved: number | null, where = 'on the same backend', advice = ''): string {
+export function stoppedMessage(what: string, at: number | null, saved: number | null, where = 'on the same backend', advice = '', auto = false): string {
   const fmt = (n: number) => n.toLocaleString('en-US');
+  const next = auto
+    ? `The page reopens the run from it by itself in a new learner, ${where}; if that fails, press "Resume from last save".`
+    : `Press "Resume from last save": the run reopens from it in a new learner, ${where}.`;
   return `Training stopped: ${what}${at !== null ? ` at step ${fmt(at)}` : ''}. Nothing was saved after that, so ` +
     (saved !== null ? `the last checkpoint (step ${fmt(saved)}) is intact. ` : 'no checkpoint exists yet: this run cannot be resumed. ') +
     (advice ? `${advice} ` : '') +
-    (saved !== null ? `Press "Resume from last save": the run reopens from it in a new learner, ${where}.` : 'Close it and start a new run.');
+    (saved !== null ? next : 'Close it and start a new run.');
 }
+
+/**
+ * How often the page reopens a run by itself after a lost GPU device before it leaves the choice
+ * to the person (a driver that keeps crashing): at most AUTO_RECOVER_MAX times within
+ * AUTO_RECOVER_WINDOW_MS.
+ */
+export const AUTO_RECOVER_MAX = 3;
+export const AUTO_RECOVER_WINDOW_MS = 10 * 60_000;
 
 /**
  * How JavaScript engines, WebAssembly and the GPU APIs say that an allocation failed (V8's

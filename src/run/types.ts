@@ -146,7 +146,12 @@ export const METRICS_INTERVAL_MS = 500;
 
 export type RunEvent =
   | { kind: 'state'; runId: string; state: RunState; reason?: string }
-  | { kind: 'error'; runId: string; message: string; fatal: boolean }
+  /**
+   * recover 'auto': the page reopens the run from its last save by itself (a lost GPU device:
+   * the new learner re-creates the backend, or falls back to the next one); otherwise the
+   * person presses "Resume from last save".
+   */
+  | { kind: 'error'; runId: string; message: string; fatal: boolean; recover?: 'auto' }
   | { kind: 'saved'; runId: string; checkpointId: string; reason: string; ms: number; bytes: number; agentSteps: number }
   /** A save in progress (learner worker): raw bytes written of the raw total, after each part; the card's busy bar shows it. */
   | { kind: 'save-progress'; runId: string; reason: string; done: number; total: number }
@@ -262,7 +267,12 @@ export interface ProgressFn {
 }
 
 /** Faults the tests can inject into a run's learner (RunController.simulateFault). */
-export type FaultKind = 'terminate' | 'step-throws' | 'hang';
+/**
+ * Faults the tests inject (e2e/faults.spec.ts): a terminated or hung learner worker, a step that
+ * throws, a lost GPU device ('device-lost': the real device.destroy() on WebGPU, else the same
+ * report the loss watcher makes, so the page's automatic recovery is tested on every backend).
+ */
+export type FaultKind = 'terminate' | 'step-throws' | 'hang' | 'device-lost';
 
 /** What one learner worker exposes for its run (comlink Remote<RunController> on the page). */
 export interface RunController {

@@ -8,6 +8,7 @@ import { PQN_PRESET, PQN_SINGLE_ENVS, QUICK_PRESET } from '../run/presets';
 import type { PQNConfig } from '../agent/pqn-config';
 import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
 import type { FaultKind } from '../run/types';
+import { AUTO_RECOVER_MAX, AUTO_RECOVER_WINDOW_MS } from '../run/failures';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
 import { button, errorText, fmtInt, h } from './dom';
@@ -29,6 +30,8 @@ export class Playground {
   readonly resumeOffer: ResumeOffer;
   readonly cards: RunCard[] = [];
   private readonly runsBox: HTMLElement;
+  /** When the page reopened each run by itself after a lost GPU device (countAutoRecovery). */
+  private readonly autoRecoveries = new Map<string, number[]>();
   private readonly runsEmpty: HTMLElement;
   private readonly trainBtn: HTMLButtonElement;
   private readonly trainMsg: HTMLElement;
@@ -111,8 +114,8 @@ export class Playground {
     this.runsBox = h('div', { class: 'runs', id: 'runs' });
     mainCol.append(h('section', { class: 'runs-section', 'aria-labelledby': 'runs-h' }, h('h2', { id: 'runs-h', text: 'Runs' }), this.runsEmpty, this.runsBox));
 
-    this.checkpoints = new CheckpointsPanel(mainCol, this.log, { resume: (c) => this.resumeFrom(c) });
-    this.resumeOffer = new ResumeOffer(mainCol, this.log, { resume: (c) => this.resumeFrom(c) });
+    this.checkpoints = new CheckpointsPanel(mainCol, this.log, { resume: async (c) => { await this.resumeFrom(c); } });
+    this.resumeOffer = new ResumeOffer(mainCol, this.log, { resume: async (c) => { await this.resumeFrom(c); } });
     this.speed = new SpeedDemoPanel(mainCol, this.log, () => this.getService(), () => this.picker.trainable());
     // Move the activity log next to the speed demo on wide screens.
     mainCol.append(this.log.root);
@@ -305,11 +308,20 @@ export class Playground {
         this.syncTrain();
         void this.resumeOffer.refresh();
       },
-      onRecover: async (c) => {
+      onRecover: async (c, auto) => {
         const latest = (await svc.listRuns()).find((r) => r.runId === c.runId)?.latest;
         if (!latest) throw new Error('this run has no checkpoint to resume from');
+        if (auto) this.countAutoRecovery(c.runId);
         await c.close();
-        await this.resumeFrom(latest);
+        const card = await this.resumeFrom(latest);
+        if (!auto) return;
+        // Say where it went: the new learner chose its backend afresh (the GPU again if it is back, else the next one).
+        const b = (await svc.run(card.runId).snapshot()).backend;
+        const text = 'Reopened by itself after the GPU device was lost: ' +
+          `from the checkpoint at step ${fmtInt(latest.counters.agentSteps)}, now on ${b.name}` +
+          (b.fallbackReasons.length ? ` (fallback: ${b.fallbackReasons.join('; ')})` : '') + '.';
+        card.note(text);
+        this.log.add('warn', `${card.title}: ${text}`);
       },
     });
     this.cards.push(card);
@@ -317,7 +329,22 @@ export class Playground {
     return card;
   }
 
-  async resumeFrom(c: CheckpointInfo): Promise<void> {
+  /**
+   * Counts a reopening the page does by itself (a lost GPU device); refuses past AUTO_RECOVER_MAX
+   * within AUTO_RECOVER_WINDOW_MS, so a GPU that keeps failing leaves the choice to the person.
+   */
+  private countAutoRecovery(runId: string): void {
+    const now = Date.now();
+    const recent = (this.autoRecoveries.get(runId) ?? []).filter((t) => now - t < AUTO_RECOVER_WINDOW_MS);
+    if (recent.length >= AUTO_RECOVER_MAX) {
+      throw new Error(`the GPU device was lost ${recent.length + 1} times within ${AUTO_RECOVER_WINDOW_MS / 60_000} min, so the page stops reopening this run by itself: ` +
+        'press "Resume from last save" when the GPU is stable again');
+    }
+    this.autoRecoveries.set(runId, [...recent, now]);
+  }
+
+  /** Opens a new card for the run of checkpoint `c`, reopened from it in a new learner, and starts it. */
+  async resumeFrom(c: CheckpointInfo): Promise<RunCard> {
     if (this.cards.length >= MAX_OPEN_RUNS) throw new Error(`${MAX_OPEN_RUNS} runs are open: close one first.`);
     const open = this.cards.find((k) => k.runId === c.runId);
     if (open) throw new Error(`that run is open already ("${open.title}"): close it first to go back to this checkpoint`);
@@ -337,6 +364,7 @@ export class Playground {
       await svc.run(runId).start();
       this.log.add('ok', `${name}: resumed at step ${fmtInt(c.counters.agentSteps)}`);
       void this.resumeOffer.refresh();
+      return card;
     } catch (e) {
       await card.close();
       throw e;

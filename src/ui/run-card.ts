@@ -23,8 +23,12 @@ const RATE_WINDOW_MS = 5000;
 export interface RunCardHooks {
   onSaved?(): void;
   onClosed?(card: RunCard): void;
-  /** The run stopped with an error: close this card and reopen the run from its latest checkpoint. */
-  onRecover?(card: RunCard): Promise<void>;
+  /**
+   * The run stopped with an error: close this card and reopen the run from its latest checkpoint.
+   * `auto`: the page does it by itself (a lost GPU device); the hook may refuse (throw) when it
+   * has done so too often, and the card's button stays.
+   */
+  onRecover?(card: RunCard, auto: boolean): Promise<void>;
 }
 
 export function modeText(m: RunMode): string {
@@ -449,6 +453,7 @@ export class RunCard {
       case 'error':
         this.log.add('error', `${this.title}: ${e.fatal ? 'stopped by an error' : 'error'}: ${e.message}`);
         this.showError(e.message);
+        if (e.fatal && e.recover === 'auto') this.recover(true);
         break;
       case 'saved':
         this.savedSteps = Math.max(this.savedSteps ?? 0, e.agentSteps);
@@ -499,15 +504,31 @@ export class RunCard {
     }
     box.textContent = msg;
     if (this.state === 'error' && this.hooks.onRecover && !box.querySelector('button')) {
-      const b = button('Resume from last save', () => {
-        b.disabled = true;
-        void this.hooks.onRecover!(this).catch((e: unknown) => {
-          b.disabled = false;
-          this.log.add('error', `${this.title}: resume failed: ${errorText(e)}`);
-        });
-      }, { class: 'primary', title: 'Close this run and reopen it from its latest checkpoint in a new learner' });
+      const b = button('Resume from last save', () => this.recover(false),
+        { class: 'primary', title: 'Close this run and reopen it from its latest checkpoint in a new learner' });
       box.append(' ', b);
     }
+  }
+
+  /** Reopens the run from its latest checkpoint (hooks.onRecover); the button is back if that fails. */
+  private recover(auto: boolean): void {
+    if (!this.hooks.onRecover) return;
+    const b = this.root.querySelector<HTMLButtonElement>('.run-error button');
+    if (b) b.disabled = true;
+    void this.hooks.onRecover(this, auto).catch((e: unknown) => {
+      if (b) b.disabled = false;
+      this.log.add('error', `${this.title}: ${auto ? 'automatic resume' : 'resume'} failed: ${errorText(e)}`);
+    });
+  }
+
+  /** A line under the card's head that stays (what happened to this run before it was reopened). */
+  note(text: string): void {
+    let p = this.root.querySelector<HTMLElement>('.run-note');
+    if (!p) {
+      p = h('p', { class: 'run-note', role: 'status' });
+      this.root.querySelector('.run-head')!.after(p);
+    }
+    p.textContent = text;
   }
 
   private async act(what: string, fn: () => Promise<void>): Promise<boolean> {
