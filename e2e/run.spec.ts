@@ -120,21 +120,31 @@ test('save, export, import, resume the imported checkpoint; watch mode; speed de
   expect(r.speed.training!.stepsPerSec).toBeLessThan(r.speed.vectorized.stepsPerSec);
 });
 
-test('WebGPU device lost mid-run: the run stops with a clear error, its last checkpoint intact, and resumes on another backend', { tag: '@faults' }, async ({ page }) => {
-  test.setTimeout(600_000);
-  const r = await call<Record<string, any>>(page, 'deviceLoss', ['wasm']);
-  test.skip(r.backend === null, `no WebGPU learner here: ${r.why}`);
-  console.log(`device loss: learner on ${r.backend}, stopped at ${r.lostSteps} steps (${r.lostState}); errors: ${r.errors.join(' | ')}; resumed from ${r.latest.steps} on ${r.resumedBackend}, trained to ${r.onSteps}`);
-  expect(r.backend).toBe('webgpu');
-  expect(r.lostState).toBe('error');
-  // The cause comes first (not the failed step's "Buffer was unmapped" symptom).
-  expect(r.errors[0]).toMatch(/^Training stopped: the WebGPU device was lost/);
-  expect(r.errors.some((m: string) => /^Training stopped: the WebGPU device was lost .* the last checkpoint \(step [\d,]+\) is intact\. The page reopens the run from it by itself in a new learner, on the GPU again if it is back, else on the next backend/.test(m))).toBe(true);
-  // Nothing saved from the state after the loss.
-  expect(r.savedAfter).toEqual(r.savedBefore);
-  expect(r.latest.steps).toBeGreaterThanOrEqual(200);
-  // Resumed from the last save, on the other backend; counters continue from there.
-  expect(r.resumedBackend).toBe('wasm');
-  expect(r.resumedSteps).toBe(r.latest.steps);
-  expect(r.onSteps).toBeGreaterThanOrEqual(r.latest.steps + 40);
-});
+/** Each real way a learner's GPU fails (src/tfjs/backend.ts destroyDeviceForTest) and the cause the run must name first. */
+const GPU_LOSSES: Array<{ name: string; on: 'webgpu' | 'webgl'; how?: 'destroy' | 'uncaptured-error'; cause: RegExp }> = [
+  { name: 'WebGPU device lost (device.destroy())', on: 'webgpu', how: 'destroy', cause: /^Training stopped: the WebGPU device was lost/ },
+  { name: 'WebGPU uncaptured error (an invalid buffer)', on: 'webgpu', how: 'uncaptured-error', cause: /^Training stopped: WebGPU reported an error the learner cannot recover from \(GPUValidationError: / },
+  { name: 'WebGL context lost (WEBGL_lose_context)', on: 'webgl', cause: /^Training stopped: the WebGL context was lost/ },
+];
+
+for (const g of GPU_LOSSES) {
+  test(`${g.name} mid-run: the run stops with a clear error, its last checkpoint intact, and resumes on another backend`, { tag: '@faults' }, async ({ page }) => {
+    test.setTimeout(600_000);
+    const r = await call<Record<string, any>>(page, 'deviceLoss', ['wasm'], g.on, g.how);
+    test.skip(r.backend === null, `no ${g.on} learner here: ${r.why}`);
+    console.log(`${g.name}: learner on ${r.backend}, stopped at ${r.lostSteps} steps (${r.lostState}); errors: ${r.errors.join(' | ')}; resumed from ${r.latest.steps} on ${r.resumedBackend}, trained to ${r.onSteps}`);
+    expect(r.backend).toBe(g.on);
+    expect(r.lostState).toBe('error');
+    // The cause comes first (not the failed step's symptom, e.g. "Buffer was unmapped"), once.
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(g.cause);
+    expect(r.errors[0]).toMatch(/ the last checkpoint \(step [\d,]+\) is intact\. The page reopens the run from it by itself in a new learner, on the GPU again if it is back, else on the next backend/);
+    // Nothing saved from the state after the loss.
+    expect(r.savedAfter).toEqual(r.savedBefore);
+    expect(r.latest.steps).toBeGreaterThanOrEqual(200);
+    // Resumed from the last save, on the other backend; counters continue from there.
+    expect(r.resumedBackend).toBe('wasm');
+    expect(r.resumedSteps).toBe(r.latest.steps);
+    expect(r.onSteps).toBeGreaterThanOrEqual(r.latest.steps + 40);
+  });
+}

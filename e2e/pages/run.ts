@@ -87,15 +87,15 @@ const harness = {
 };
 
 const harness2 = {
-  /** Save, export, import, resume from the imported checkpoint, watch mode, speed demo. */
   /**
-   * A learner really on WebGPU loses its device (device.destroy(), what a driver reset does):
-   * the run stops with an error, nothing is saved after it, and the last checkpoint resumes in a
-   * new learner on another backend (`resumeOn`). Returns what the test checks (null backend: no
-   * WebGPU here, with the reasons).
+   * A learner really on a GPU backend (`on`) loses it as a driver would make it (`how`: WebGPU
+   * device.destroy() or an uncaptured error; WebGL: the context lost): the run stops with an
+   * error, nothing is saved after it, and the last checkpoint resumes in a new learner on another
+   * backend (`resumeOn`). Returns what the test checks (null backend: no such GPU backend here,
+   * with the reasons).
    */
-  async deviceLoss(resumeOn: BackendName[]) {
-    const lab = new RunClient({ backends: ['webgpu'] });
+  async deviceLoss(resumeOn: BackendName[], on: BackendName = 'webgpu', how?: 'destroy' | 'uncaptured-error') {
+    const lab = new RunClient({ backends: [on] });
     const events: RunEvent[] = [];
     try {
       const id = await lab.createRun({ game: game(null), agent: TINY, env: { noopMax: 5 }, seed: 9, autosave: { everyAgentSteps: 100, everySeconds: 0 } },
@@ -107,7 +107,7 @@ const harness2 = {
       await run.start();
       await waitSteps(lab, id, 230, 300_000);
       const savedBefore = (await lab.listCheckpoints(id)).map((c) => ({ id: c.id, steps: c.counters.agentSteps }));
-      await run.simulateDeviceLoss();
+      await run.simulateDeviceLoss(how);
       const t0 = performance.now();
       while (!events.some((e) => e.kind === 'state' && e.state === 'error') && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
       const lost = await run.snapshot().catch(() => null);

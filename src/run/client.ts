@@ -178,7 +178,7 @@ class RunHandle implements RunController {
   weightsDigest() { return this.g(this.r.weightsDigest()); }
   /** The run's worker itself makes the file (the controller's agent lives there). */
   exportModel(): Promise<{ blob: Blob; fileName: string }> { return this.g(this.slot.api.exportModel()); }
-  simulateDeviceLoss() { return this.g(this.r.simulateDeviceLoss()); }
+  simulateDeviceLoss(how?: 'destroy' | 'uncaptured-error') { return this.g(this.r.simulateDeviceLoss(how)); }
   /** Fault injection (tests only): see RunController.simulateFault. 'terminate' tells the watchdog nothing: it has to notice. */
   async simulateFault(kind: FaultKind): Promise<void> {
     if (kind === 'terminate') {

@@ -55,7 +55,7 @@ export interface RunDeps {
   /** Called when the controller is closed. */
   onClose?: () => void;
   /** Fault injection (tests): make the backend's GPU device go away as a driver reset would. */
-  simulateDeviceLoss?: () => void;
+  simulateDeviceLoss?: (how?: 'destroy' | 'uncaptured-error') => void;
 }
 
 export function checkpointInfo(m: Manifest): CheckpointInfo {
@@ -592,9 +592,9 @@ export class RunControllerImpl implements RunController {
   }
 
   /** Fault injection (tests): the GPU device goes away as a driver reset would (RunDeps.simulateDeviceLoss). */
-  async simulateDeviceLoss(): Promise<void> {
+  async simulateDeviceLoss(how?: 'destroy' | 'uncaptured-error'): Promise<void> {
     if (!this.deps.simulateDeviceLoss) throw new Error('this run has no device loss to simulate');
-    this.deps.simulateDeviceLoss();
+    this.deps.simulateDeviceLoss(how);
   }
 
   /**
@@ -611,8 +611,8 @@ export class RunControllerImpl implements RunController {
         throw new Error('simulated step failure (fault injection)');
       };
     } else if (kind === 'device-lost') {
-      // A learner really on WebGPU loses its device for real; on other backends the watcher's report is simulated.
-      if (this.deps.backend.name === 'webgpu' && this.deps.simulateDeviceLoss) this.deps.simulateDeviceLoss();
+      // A learner really on a GPU loses it for real; on wasm/cpu the watcher's report is simulated.
+      if ((this.deps.backend.name === 'webgpu' || this.deps.backend.name === 'webgl') && this.deps.simulateDeviceLoss) this.deps.simulateDeviceLoss();
       else setTimeout(() => this.deviceLost(`the GPU device was lost (simulated on the ${this.deps.backend.name} backend: fault injection)`), 50);
     } else if (kind === 'hang') {
       // After this call has answered: the worker's event loop never runs again.

@@ -307,8 +307,12 @@ export interface RunController {
   unsubscribe(id: number): Promise<void>;
   /** Hash of the online network's weights (tests: equal across a mode switch). */
   weightsDigest(): Promise<string>;
-  /** Fault injection (tests): destroys the learner's WebGPU device as a driver reset would; the run stops with an error, its last checkpoint intact. */
-  simulateDeviceLoss(): Promise<void>;
+  /**
+   * Fault injection (tests): the learner's GPU fails as a driver would make it (src/tfjs/backend.ts
+   * destroyDeviceForTest: WebGPU device destroyed or an uncaptured error, WebGL context lost); the
+   * run stops with an error, its last checkpoint intact.
+   */
+  simulateDeviceLoss(how?: 'destroy' | 'uncaptured-error'): Promise<void>;
   /**
    * Fault injection (tests only, e2e/faults.spec.ts): 'terminate' — the page terminates the
    * learner worker (no event, no reply: as a crash or an out-of-memory kill looks from the

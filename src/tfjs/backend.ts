@@ -156,6 +156,7 @@ interface GpuDeviceLike {
   addEventListener(t: 'uncapturederror', f: (e: Event) => void): void;
   removeEventListener(t: 'uncapturederror', f: (e: Event) => void): void;
   destroy(): void;
+  createBuffer(d: { size: number; usage: number }): unknown;
 }
 interface WebGLCanvasLike {
   addEventListener(t: 'webglcontextlost', f: (e: Event) => void): void;
@@ -201,12 +202,28 @@ export function watchBackendLoss(onLost: (message: string) => void): () => void 
   return () => { live = false; };
 }
 
+/** How a test makes the learner's GPU fail (RunController.simulateDeviceLoss). */
+export type GpuFault = 'destroy' | 'uncaptured-error';
+
 /**
- * Fault injection for the device-loss test (e2e): destroys this worker's WebGPU device, which
- * is what a driver reset does to it. Throws where the backend has no device.
+ * Fault injection for the device-loss tests (e2e/run.spec.ts), each the real event a driver
+ * gives: on WebGPU 'destroy' destroys this worker's device (what a driver reset does to it) and
+ * 'uncaptured-error' makes an invalid buffer outside any error scope (a real uncapturederror);
+ * on WebGL the context is lost through WEBGL_lose_context. Throws where the backend has no GPU.
  */
-export function destroyDeviceForTest(): void {
+export function destroyDeviceForTest(how: GpuFault = 'destroy'): void {
   const dev = currentDevice();
-  if (!dev) throw new Error(`the ${tf.getBackend()} backend has no GPU device to lose`);
-  dev.destroy();
+  if (dev) {
+    if (how === 'destroy') dev.destroy();
+    else dev.createBuffer({ size: 4, usage: 0 }); // usage 0 is invalid: a validation error nobody catches
+    return;
+  }
+  if (tf.getBackend() === 'webgl') {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: { getExtension(n: string): { loseContext(): void } | null } } }).gpgpu?.gl;
+    const ext = gl?.getExtension('WEBGL_lose_context');
+    if (!ext) throw new Error('this WebGL context has no WEBGL_lose_context to lose it with');
+    ext.loseContext();
+    return;
+  }
+  throw new Error(`the ${tf.getBackend()} backend has no GPU device to lose`);
 }
