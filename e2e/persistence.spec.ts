@@ -188,3 +188,95 @@ test('browser killed during a save (SIGKILL while a manual save is written): reo
 test('context closed mid-training (no beforeunload, no prompt): reopened, Resume is offered at most one interval behind, no corrupt rows', FAULTS, async ({ baseURL, launchOptions }, testInfo) => {
   await browserGone('close', baseURL, launchOptions, testInfo);
 });
+
+test('retention in Chromium: quick autosaves and two mode switches never remove the manual save; every removal is listed in Activity', FAULTS, async ({ page }, testInfo) => {
+  test.setTimeout(600_000);
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/');
+  await setUp(page);
+  await page.getByLabel('retention.keepLast').fill('1');
+  await page.getByLabel('retention.keepBest').uncheck();
+  await trainUntilTimedSaves(page, 1);
+  const card = page.locator('article.run-card').first();
+  await card.getByRole('button', { name: 'Save checkpoint' }).click();
+  const manualLine = page.locator('.activity-list li', { hasText: 'saved checkpoint at step' });
+  await expect(manualLine).toHaveCount(1, { timeout: 120_000 });
+  const manualSteps = Number(/saved checkpoint at step ([\d,]+)/.exec((await manualLine.textContent())!)![1].replace(/,/g, ''));
+  // Quick timed saves after it (each supersedes the one before), then two mode switches, each
+  // writing its own "mode-switch" save: with keepLast 1 the older automatic saves must go, the
+  // manual one must stay.
+  const timed = page.locator('.activity-list li', { hasText: 'checkpoint saved (timed' });
+  const timedBefore = await timed.count();
+  await expect.poll(() => timed.count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(timedBefore + 2);
+  const mode = card.getByRole('radiogroup', { name: 'Mode' });
+  for (const [label, shown] of [['Vectorized', 'Vectorized 1×2'], ['Single', 'Single']] as const) {
+    await mode.getByLabel(label).check();
+    if (label === 'Vectorized') { await card.getByLabel('workers').fill('1'); await card.getByLabel('× envs').fill('2'); }
+    await card.getByRole('button', { name: 'Switch mode' }).click();
+    await expect(card.locator('[data-stat="mode"]')).toContainText(shown, { timeout: 180_000 });
+    await expect(card).toHaveAttribute('data-state', 'running', { timeout: 120_000 });
+  }
+  const removed = page.locator('.activity-list li', { hasText: /removed (autosave|automatic mode-switch save) at step/ });
+  await expect.poll(() => removed.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  const lines = await removed.allTextContents();
+  console.log(`retention: ${lines.length} removals listed in Activity, e.g. ${lines.slice(0, 3).map((l) => l.replace(/^\S+ /, '')).join(' | ')}`);
+  expect(lines.some((l) => /removed automatic mode-switch save at step [\d,]+ to keep the last 1 \(manual saves and imports are never removed automatically\)/.test(l))).toBe(true);
+  expect(lines.some((l) => /removed autosave at step [\d,]+(: superseded by a newer save| to keep the last 1)/.test(l))).toBe(true);
+  // The manual save is still there, marked as kept.
+  const rows = page.locator('#checkpoints tbody tr');
+  const manualRow = rows.filter({ has: page.locator('td[data-kept="until-deleted"]') });
+  await expect(manualRow).toHaveCount(1);
+  await expect(manualRow.locator('td').nth(2)).toHaveText(manualSteps.toLocaleString('en-US'));
+  // And only keepLast automatic saves besides it.
+  await expect.poll(() => rows.filter({ has: page.locator('td[data-kept="rotates"]') }).count(), { timeout: 30_000 }).toBeLessThanOrEqual(1);
+  const store = await storeIntegrity(page);
+  expect(store.bad).toEqual([]);
+  await page.locator('#checkpoints').scrollIntoViewIfNeeded();
+  await shot(page, 'retention', testInfo);
+});
+
+test('storage full in Chromium (the origin\'s quota lowered through DevTools): the save is refused with its cause and remedy, the previous checkpoint stays intact, saving works again once there is room', FAULTS, async ({ page, baseURL }, testInfo) => {
+  test.setTimeout(600_000);
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/');
+  await setUp(page);
+  // Only the saves this test asks for: no timed saves, no evaluations (each evaluation saves).
+  await page.getByLabel('autosave.everySeconds').fill('0');
+  await page.getByLabel('eval_every').fill('0');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const card = page.locator('article.run-card').first();
+  await expect(card).toHaveAttribute('data-state', 'running', { timeout: 180_000 });
+  await expect.poll(() => num(card, 'data-steps'), { timeout: 120_000 }).toBeGreaterThan(500);
+  const saveBtn = card.getByRole('button', { name: 'Save checkpoint' });
+  const saved = page.locator('.activity-list li', { hasText: 'saved checkpoint at step' });
+  await saveBtn.click();
+  await expect(saved).toHaveCount(1, { timeout: 120_000 });
+  const firstSteps = Number(/saved checkpoint at step ([\d,]+)/.exec((await saved.textContent())!)![1].replace(/,/g, ''));
+  // A full disk, as the browser reports it: the origin's quota below what it already uses, so
+  // IndexedDB refuses new writes with a QuotaExceededError. Chromium's IndexedDB approves writes
+  // from a cached "space remaining" that decays to nothing over 30 s (kBucketSpaceCacheTimeLimit,
+  // content/browser/indexed_db bucket_context), so the lowered quota bites after that.
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(baseURL!).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1024 });
+  await page.waitForTimeout(31_000);
+  await saveBtn.click();
+  const err = card.locator('.run-error');
+  await expect(err).toContainText('Save failed: Storage is full: this save', { timeout: 120_000 });
+  const text = (await err.textContent()) ?? '';
+  console.log(`storage full: the card says: ${text}`);
+  expect(text).toContain(`The previous checkpoint (step ${firstSteps.toLocaleString('en-US')}) is intact.`);
+  expect(text).toMatch(/Free space: export what you want to keep and delete old checkpoints or runs, or save without the replay buffer\./);
+  await shot(page, 'storage-full', testInfo);
+  let store = await storeIntegrity(page);
+  expect(store.bad).toEqual([]);
+  expect(store.maxSteps).toBe(firstSteps);
+  // Training went on; room again (the override lifted): the next save is written.
+  await expect(card).toHaveAttribute('data-state', 'running');
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  await saveBtn.click();
+  await expect(saved).toHaveCount(2, { timeout: 120_000 });
+  store = await storeIntegrity(page);
+  expect(store.bad).toEqual([]);
+  expect(store.maxSteps).toBeGreaterThan(firstSteps);
+});
