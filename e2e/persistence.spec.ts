@@ -145,13 +145,16 @@ async function browserGone(how: 'kill' | 'kill-during-save' | 'close', baseURL: 
     let ctx = await launch();
     let page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('dialog', (d) => void d.accept());
-    await page.goto('/');
+    // ?fault-injection: the mid-save kill stalls the saves (below) so that it surely lands in one.
+    await page.goto(how === 'kill-during-save' ? '/?fault-injection' : '/');
     await setUp(page);
     const trace = await trainUntilTimedSaves(page, 2);
     await shot(page, `${how}-before`, testInfo);
     let savingAt: number | null = null;
     if (how === 'kill-during-save') {
       const card = page.locator('article.run-card').first();
+      // From now on every save stalls after writing its blobs, before its manifest commits.
+      await page.evaluate(() => (globalThis as unknown as { arcadeLabFaults: { inject(k: string): Promise<void> } }).arcadeLabFaults.inject('slow-save'));
       await card.getByRole('button', { name: 'Save checkpoint' }).click();
       // The moment the card shows the save in progress (its state badge), not after.
       await page.waitForFunction(() => document.querySelector('article.run-card')?.getAttribute('data-state') === 'saving', null, { polling: 'raf', timeout: 30_000 });
@@ -168,9 +171,16 @@ async function browserGone(how: 'kill' | 'kill-during-save' | 'close', baseURL: 
     page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('dialog', (d) => void d.accept());
     await page.goto('/');
+    const cut = how === 'kill-during-save' ? await storeIntegrity(page) : null;
     const from = await resumeOffered(page, stepsBefore(trace, tGone, INTERVAL_S + SLACK_S), testInfo, how);
-    // Either way is whole (asserted above); which one it was, for the record.
-    if (savingAt !== null) console.log(`${how}: the manual save began at step ~${savingAt}; ${from >= savingAt ? 'it completed before the kill' : 'it was cut short: Resume is from the save before it'}`);
+    if (savingAt !== null) {
+      // The kill landed inside the save: its pending mark is still there (the reopened tab leaves
+      // it for pendingGraceMs, then collects its blobs), no manifest of it, Resume from the one before.
+      console.log(`${how}: the manual save began at step ~${savingAt}; it was cut short (${cut!.pending} save(s) pending on reopen); Resume offered from step ${from}`);
+      expect(cut!.pending).toBeGreaterThanOrEqual(1);
+      expect(from).toBeLessThan(savingAt);
+      expect(cut!.bad).toEqual([]);
+    }
     await ctx.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

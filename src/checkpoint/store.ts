@@ -620,6 +620,14 @@ export class CheckpointStore {
     }
   }
 
+  /**
+   * Fault injection (e2e, through RunController.simulateFault 'slow-save'): hooks that run inside
+   * every later save of this store (undefined removes them). Nothing in the normal path sets it.
+   */
+  setFaultsForTest(f: StoreFaults | undefined): void {
+    this.opts.faults = f;
+  }
+
   /** The final transaction. Returns what it pruned (their blobs no kept manifest names are deleted in it too). */
   private async commitManifest(m: Manifest): Promise<PrunedCheckpoint[]> {
     const tx = this.db.transaction(['manifests', 'runs', 'pending', 'blobs'], 'readwrite', { durability: 'strict' });

@@ -39,6 +39,8 @@ import { WatchSession } from './watch';
 
 /** How long a failed step waits for a device-loss report that explains it (see loop()). */
 const LOSS_GRACE_MS = 200;
+/** How long a save stalls before its manifest under the 'slow-save' fault (tests only). */
+const SLOW_SAVE_MS = 15_000;
 
 export interface RunDeps {
   store: CheckpointStore;
@@ -614,6 +616,8 @@ export class RunControllerImpl implements RunController {
       // A learner really on a GPU loses it for real; on wasm/cpu the watcher's report is simulated.
       if ((this.deps.backend.name === 'webgpu' || this.deps.backend.name === 'webgl') && this.deps.simulateDeviceLoss) this.deps.simulateDeviceLoss();
       else setTimeout(() => this.deviceLost(`the GPU device was lost (simulated on the ${this.deps.backend.name} backend: fault injection)`), 50);
+    } else if (kind === 'slow-save') {
+      this.deps.store.setFaultsForTest({ beforeManifest: () => new Promise((r) => setTimeout(r, SLOW_SAVE_MS)) });
     } else if (kind === 'hang') {
       // After this call has answered: the worker's event loop never runs again.
       setTimeout(() => { for (;;) { /* hung */ } }, 50);

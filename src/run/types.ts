@@ -268,11 +268,13 @@ export interface ProgressFn {
 
 /** Faults the tests can inject into a run's learner (RunController.simulateFault). */
 /**
- * Faults the tests inject (e2e/faults.spec.ts): a terminated or hung learner worker, a step that
- * throws, a lost GPU device ('device-lost': the real device.destroy() on WebGPU, else the same
- * report the loss watcher makes, so the page's automatic recovery is tested on every backend).
+ * Faults the tests inject (e2e/faults.spec.ts, e2e/persistence.spec.ts): a terminated or hung
+ * learner worker, a step that throws, a lost GPU device ('device-lost': the real loss on WebGPU
+ * and WebGL, else the same report the loss watcher makes, so the page's automatic recovery is
+ * tested on every backend), and 'slow-save': every later save stalls after its blobs, before its
+ * manifest commits (SLOW_SAVE_MS), the window a browser killed mid-save must hit.
  */
-export type FaultKind = 'terminate' | 'step-throws' | 'hang' | 'device-lost';
+export type FaultKind = 'terminate' | 'step-throws' | 'hang' | 'device-lost' | 'slow-save';
 
 /** What one learner worker exposes for its run (comlink Remote<RunController> on the page). */
 export interface RunController {
