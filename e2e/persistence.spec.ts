@@ -94,6 +94,22 @@ test('form: every bad field is reported at once, each on its own input, before T
   await shot(page, 'form-warnings', testInfo);
   await page.getByRole('button', { name: 'Reset to defaults' }).click();
   await expect(page.locator('.field-warn')).toHaveCount(0);
+  // The mode inputs are checked as they are typed too, each on its own input.
+  const mode = page.getByRole('radiogroup', { name: 'Mode' });
+  await mode.getByLabel('Vectorized').check();
+  await mode.getByLabel('workers').fill('0');
+  await mode.getByLabel('× envs').fill('300');
+  await expect(train).toBeDisabled();
+  await expect(train).toHaveAttribute('title', 'Fix the invalid mode first.');
+  for (const [label, text] of [['workers', 'workers must be a whole number from 1 to 64, got "0"'], ['× envs', 'envs per worker must be a whole number from 1 to 256, got "300"']]) {
+    const input = mode.getByLabel(label);
+    await expect(input).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator(`[id="${await input.getAttribute('aria-errormessage')}"]`)).toHaveText(text);
+  }
+  await shot(page, 'form-mode-errors', testInfo);
+  await mode.getByLabel('workers').fill('2');
+  await mode.getByLabel('× envs').fill('4');
+  await expect(train).toBeEnabled();
 });
 
 test('reload mid-training: Resume is offered from the last complete save, at most one interval behind', FAULTS, async ({ page }, testInfo) => {

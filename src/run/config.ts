@@ -139,13 +139,17 @@ export function modeFor(numEnvs: number, workers = 1): RunMode {
 }
 
 /** Problems of a mode (empty = fine), each naming its field. */
+/** The bounds of a mode: env workers, and envs per worker (or in the learner's thread). */
+export const MODE_BOUNDS = Object.freeze({ workers: [1, 64], envs: [1, 256] } as const);
+
 export function modeProblems(m: unknown, field = 'mode'): string[] {
   const o = m as Partial<{ kind: string; workers: unknown; envsPerWorker: unknown; envs: unknown }> | null;
+  const [w0, w1] = MODE_BOUNDS.workers, [e0, e1] = MODE_BOUNDS.envs;
   if (!o || typeof o !== 'object' || (o.kind !== 'single' && o.kind !== 'vectorized')) return [`${field} must be {kind:'single', envs?} or {kind:'vectorized', workers, envsPerWorker}`];
-  if (o.kind === 'single') return o.envs === undefined || isIntIn(o.envs, 1, 256) ? [] : [`${field}.envs must be an integer in [1, 256], got ${String(o.envs)}`];
+  if (o.kind === 'single') return o.envs === undefined || isIntIn(o.envs, e0, e1) ? [] : [`${field}.envs must be an integer in [${e0}, ${e1}], got ${String(o.envs)}`];
   const out: string[] = [];
-  if (!isIntIn(o.workers, 1, 64)) out.push(`${field}.workers must be an integer in [1, 64], got ${String(o.workers)}`);
-  if (!isIntIn(o.envsPerWorker, 1, 256)) out.push(`${field}.envsPerWorker must be an integer in [1, 256], got ${String(o.envsPerWorker)}`);
+  if (!isIntIn(o.workers, w0, w1)) out.push(`${field}.workers must be an integer in [${w0}, ${w1}], got ${String(o.workers)}`);
+  if (!isIntIn(o.envsPerWorker, e0, e1)) out.push(`${field}.envsPerWorker must be an integer in [${e0}, ${e1}], got ${String(o.envsPerWorker)}`);
   return out;
 }
 

@@ -9,12 +9,15 @@ import type { PQNConfig } from '../agent/pqn-config';
 import { MAX_OPEN_RUNS, type CheckpointInfo, type RunMode, type RunService } from '../run/types';
 import type { FaultKind } from '../run/types';
 import { AUTO_RECOVER_MAX, AUTO_RECOVER_WINDOW_MS } from '../run/failures';
+import { MODE_BOUNDS } from '../run/config';
 import { ActivityLog } from './activity';
 import { CheckpointsPanel } from './checkpoints-panel';
 import { button, errorText, fmtInt, h } from './dom';
 import { FrameCanvas } from './frame-view';
 import { GamePicker } from './game-picker';
 import { HyperparamForm } from './hyperparams';
+import { checkModeInputs } from './mode-check';
+import type { Algorithm } from '../agent/algorithms';
 import { PlaySession } from './play';
 import { ResumeOffer } from './resume-offer';
 import { RunCard } from './run-card';
@@ -42,6 +45,7 @@ export class Playground {
   private readonly playStatus: HTMLElement;
   private readonly mode: { single: HTMLInputElement; vec: HTMLInputElement; workers: HTMLInputElement; envs: HTMLInputElement };
   private formValid = true;
+  private modeValid = true;
   private service: RunService | null = null;
 
   constructor(root: HTMLElement) {
@@ -71,8 +75,8 @@ export class Playground {
     const s = radio('single', 'Single'), v = radio('vectorized', 'Vectorized');
     s.r.checked = true;
     const cores = navigator.hardwareConcurrency || 2;
-    const workers = h('input', { type: 'number', id: 'new-workers', min: 1, max: 16, value: Math.max(1, Math.min(4, cores - 1)), class: 'num' });
-    const envs = h('input', { type: 'number', id: 'new-envs', min: 1, max: 64, value: 4, class: 'num' });
+    const workers = h('input', { type: 'number', id: 'new-workers', min: MODE_BOUNDS.workers[0], max: MODE_BOUNDS.workers[1], value: Math.max(1, Math.min(4, cores - 1)), class: 'num' });
+    const envs = h('input', { type: 'number', id: 'new-envs', min: MODE_BOUNDS.envs[0], max: MODE_BOUNDS.envs[1], value: 4, class: 'num' });
     this.mode = { single: s.r, vec: v.r, workers, envs };
     setup.append(h('fieldset', { class: 'mode', role: 'radiogroup', 'aria-label': 'Mode' },
       h('legend', { text: 'Mode' }), s.l, v.l,
@@ -86,6 +90,7 @@ export class Playground {
     const pqnPreset = (why: string): void => {
       this.form.set(PQN_PRESET);
       if (s.r.checked) this.mode.envs.value = String(PQN_SINGLE_ENVS);
+      this.validateMode();
       const a = PQN_PRESET.agent as Partial<PQNConfig>;
       this.log.add('info', `PQN preset (src/run/presets.ts)${why}: tiny network, ${a.num_steps}-step rollouts, ${a.update_epochs} epochs x ${a.num_minibatches} minibatches, lr ${a.learning_rate}, ` +
         `epsilon to ${a.end_e} over ${fmtInt(a.exploration_fraction! * a.total_timesteps!)} of ${fmtInt(a.total_timesteps!)} steps${s.r.checked ? `, ${PQN_SINGLE_ENVS} envs in the learner's thread` : ''}`);
@@ -93,7 +98,12 @@ export class Playground {
     settings.append(button('PQN preset', () => pqnPreset(''), { class: 'secondary', title: 'PQN for a machine with few cores: many envs, no replay, tiny network' }));
     // PQN is what vectorized mode is for: choosing vectorized with the form still at DQN's defaults picks the PQN preset.
     v.r.addEventListener('change', () => { if (v.r.checked && this.form.algorithm.value === 'dqn' && this.form.isDefault()) pqnPreset(', the default of vectorized runs'); });
-    this.form.onValidity((ok) => { this.formValid = ok; this.syncTrain(); });
+    for (const el of [s.r, v.r, workers, envs, this.form.algorithm]) {
+      el.addEventListener('input', () => this.validateMode());
+      el.addEventListener('change', () => this.validateMode());
+    }
+    // The mode's check depends on the algorithm (and presets set both): re-check it with the form.
+    this.form.onValidity((ok) => { this.formValid = ok; this.validateMode(); });
 
     this.trainBtn = button('Train', () => void this.train(), { id: 'train', class: 'primary' });
     this.trainMsg = h('p', { class: 'inline-msg', id: 'train-msg', role: 'status' });
@@ -176,6 +186,7 @@ export class Playground {
     if (!g) why = 'Pick a game first.';
     else if (!g.hasReward) why = `${g.name} has no reward function, so it cannot be trained.`;
     else if (!this.formValid) why = 'Fix the invalid hyperparameter first.';
+    else if (!this.modeValid) why = 'Fix the invalid mode first.';
     else if (open >= MAX_OPEN_RUNS) why = `${MAX_OPEN_RUNS} runs are open: close one to start another.`;
     this.trainBtn.disabled = why !== '';
     this.trainBtn.title = why || 'Start a new training run with these settings';
@@ -216,17 +227,39 @@ export class Playground {
     this.trainMsg.hidden = false;
   }
 
+  /** The mode inputs checked (checkModeInputs); throws with every problem. */
   private readMode(): RunMode {
-    const w = Number(this.mode.workers.value), k = Number(this.mode.envs.value);
-    if (this.mode.single.checked) {
-      // DQN: one env, as always; PQN needs many: the "× envs" count, all in the learner's thread.
-      if (this.form.algorithm.value !== 'pqn') return { kind: 'single' };
-      if (!Number.isInteger(k) || k < 1 || k > 64) throw new Error('envs must be a whole number from 1 to 64');
-      return k === 1 ? { kind: 'single' } : { kind: 'single', envs: k };
+    const r = this.checkMode();
+    if (!r.mode) throw new Error(r.problems.map((p) => p.message).join('; '));
+    return r.mode;
+  }
+
+  private checkMode(): ReturnType<typeof checkModeInputs> {
+    return checkModeInputs({
+      vectorized: this.mode.vec.checked, algorithm: this.form.algorithm.value as Algorithm,
+      workers: this.mode.workers.value, envs: this.mode.envs.value,
+    });
+  }
+
+  /** Marks each bad mode input with its message (as the hyperparameter form does) and keeps Train in step. */
+  private validateMode(): void {
+    const r = this.checkMode();
+    for (const [field, input] of [['workers', this.mode.workers], ['envs', this.mode.envs]] as const) {
+      const p = r.problems.find((q) => q.field === field);
+      const id = `${input.id}-error`;
+      document.getElementById(id)?.remove();
+      if (!p) {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-errormessage');
+        continue;
+      }
+      const msg = h('small', { class: 'field-msg', id, text: p.message });
+      input.closest('fieldset')!.append(msg);
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-errormessage', id);
     }
-    if (!Number.isInteger(w) || w < 1 || w > 16) throw new Error('workers must be a whole number from 1 to 16');
-    if (!Number.isInteger(k) || k < 1 || k > 64) throw new Error('envs per worker must be a whole number from 1 to 64');
-    return { kind: 'vectorized', workers: w, envsPerWorker: k };
+    this.modeValid = r.problems.length === 0;
+    this.syncTrain();
   }
 
   /** The new-run form's game, settings and mode; null (with the message shown) when one is missing or invalid. */
