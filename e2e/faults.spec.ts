@@ -13,7 +13,7 @@
  * `npm run test:faults` runs them all.
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { FAULTS, num, setUp, storeIntegrity, trainUntilTimedSaves } from './helpers/persistence';
+import { FAULTS, injectFault, num, storeIntegrity, trainForFaults } from './helpers/persistence';
 import type { FaultKind } from '../src/run/types';
 
 test.setTimeout(600_000);
@@ -24,14 +24,8 @@ async function cardShot(page: Page, name: string, testInfo: TestInfo): Promise<v
 
 /** What the card must say about a learner that failed: the cause, the intact checkpoint (step `saved`), Resume. */
 async function faultScenario(page: Page, kind: FaultKind, cause: RegExp, testInfo: TestInfo): Promise<void> {
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/?fault-injection');
-  await setUp(page);
-  await trainUntilTimedSaves(page, 1);
-  const card = page.locator('article.run-card').first();
-  const runId = await card.getAttribute('data-run');
-  const before = await num(card, 'data-steps');
-  await page.evaluate((k) => (globalThis as unknown as { arcadeLabFaults: { inject(k: string): Promise<void> } }).arcadeLabFaults.inject(k), kind);
+  const { card, runId, before } = await trainForFaults(page);
+  await injectFault(page, kind);
   // The watchdog's bound (30 s) plus a heartbeat period for the silent kinds.
   await expect(card).toHaveAttribute('data-state', 'error', { timeout: 90_000 });
   const box = card.locator('.run-error');
@@ -79,16 +73,10 @@ test('learner worker hung (busy loop): the watchdog notices and ends it, the car
 });
 
 test('GPU device lost on the real page: the run reopens by itself from the intact last save, the card says on which backend, training goes on', FAULTS, async ({ page }, testInfo) => {
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/?fault-injection');
-  await setUp(page);
-  await trainUntilTimedSaves(page, 1);
-  const card = page.locator('article.run-card').first();
-  const runId = await card.getAttribute('data-run');
-  const before = await num(card, 'data-steps');
+  const { runId, before } = await trainForFaults(page);
   // On WebGPU the learner's device is destroyed for real (e2e/run.spec.ts tests that path on a
   // WebGPU learner); here the page's learner is on wasm, so the loss watcher's report is simulated.
-  await page.evaluate(() => (globalThis as unknown as { arcadeLabFaults: { inject(k: string): Promise<void> } }).arcadeLabFaults.inject('device-lost'));
+  await injectFault(page, 'device-lost');
   const stopped = page.locator('.activity-list li', { hasText: 'stopped by an error: Training stopped: the GPU device was lost' });
   await expect(stopped).toHaveCount(1, { timeout: 30_000 });
   const said = (await stopped.textContent()) ?? '';

@@ -14,7 +14,7 @@
  * 500 ms a metrics snapshot takes to reach the page.
  */
 import { chromium, expect, test, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { FAULTS, INTERVAL_S, SLACK_S, num, setUp, shot, stepsBefore, storeIntegrity, trainUntilTimedSaves } from './helpers/persistence';
+import { FAULTS, INTERVAL_S, SLACK_S, injectFault, num, setUp, shot, stepsBefore, storeIntegrity, trainUntilTimedSaves } from './helpers/persistence';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,7 +170,7 @@ async function browserGone(how: 'kill' | 'kill-during-save' | 'close', baseURL: 
     if (how === 'kill-during-save') {
       const card = page.locator('article.run-card').first();
       // From now on every save stalls after writing its blobs, before its manifest commits.
-      await page.evaluate(() => (globalThis as unknown as { arcadeLabFaults: { inject(k: string): Promise<void> } }).arcadeLabFaults.inject('slow-save'));
+      await injectFault(page, 'slow-save');
       await card.getByRole('button', { name: 'Save checkpoint' }).click();
       // The moment the card shows the save in progress (its state badge), not after.
       await page.waitForFunction(() => document.querySelector('article.run-card')?.getAttribute('data-state') === 'saving', null, { polling: 'raf', timeout: 30_000 });

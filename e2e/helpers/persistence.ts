@@ -89,3 +89,18 @@ export async function storeIntegrity(page: Page): Promise<{ manifests: number; b
     }
   });
 }
+
+/** Injects a fault through the page's test-only hook (the page must be opened with ?fault-injection; src/ui/app.ts). */
+export async function injectFault(page: Page, kind: string): Promise<void> {
+  await page.evaluate((k) => (globalThis as unknown as { arcadeLabFaults: { inject(k: string): Promise<void> } }).arcadeLabFaults.inject(k), kind);
+}
+
+/** The page opened with fault injection, a run trained past its first timed save: its card, run id and the steps it showed. */
+export async function trainForFaults(page: Page): Promise<{ card: Locator; runId: string | null; before: number }> {
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/?fault-injection');
+  await setUp(page);
+  await trainUntilTimedSaves(page, 1);
+  const card = page.locator('article.run-card').first();
+  return { card, runId: await card.getAttribute('data-run'), before: await num(card, 'data-steps') };
+}
