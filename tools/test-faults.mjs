@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run test:faults`: the fault scenarios (every e2e test tagged @faults: reload, context
-// closed, browser killed, killed during a save in e2e/persistence.spec.ts; WebGPU device loss in
-// e2e/run.spec.ts; learner terminated, step throws, learner hung in e2e/faults.spec.ts) in
-// Chromium, then, as the last line, `faults: N scenarios, M passed` from Playwright's JSON report.
+// closed, browser killed, killed during a save, retention, storage full in
+// e2e/persistence.spec.ts; WebGPU device lost, WebGPU uncaptured error, WebGL context lost in
+// e2e/run.spec.ts; learner terminated, step throws, learner hung, GPU lost on the real page in
+// e2e/faults.spec.ts) in Chromium, then, as the last line, `faults: N scenarios, M passed` from Playwright's JSON report.
 // `npm test` runs them once as part of its e2e suite (all of e2e/) and prints the same line from
 // that run (taggedFaultsSummary); this script runs only them.
 //
