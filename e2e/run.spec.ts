@@ -5,7 +5,7 @@
  * see tools/bench-pages/serve.ts; no vite.config.ts change needed).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { DEFAULT_BACKENDS } from '../src/tfjs/backend-names';
+import { DEFAULT_BACKENDS, type GpuFault } from '../src/tfjs/backend-names';
 import { buildAndServe, sharedRom, type Served } from '../tools/bench-pages/serve';
 
 let served: Served | undefined;
@@ -121,7 +121,7 @@ test('save, export, import, resume the imported checkpoint; watch mode; speed de
 });
 
 /** Each real way a learner's GPU fails (src/tfjs/backend.ts destroyDeviceForTest) and the cause the run must name first. */
-const GPU_LOSSES: Array<{ name: string; on: 'webgpu' | 'webgl'; how?: 'destroy' | 'uncaptured-error'; cause: RegExp }> = [
+const GPU_LOSSES: Array<{ name: string; on: 'webgpu' | 'webgl'; how?: GpuFault; cause: RegExp }> = [
   { name: 'WebGPU device lost (device.destroy())', on: 'webgpu', how: 'destroy', cause: /^Training stopped: the WebGPU device was lost/ },
   { name: 'WebGPU uncaptured error (an invalid buffer)', on: 'webgpu', how: 'uncaptured-error', cause: /^Training stopped: WebGPU reported an error the learner cannot recover from \(GPUValidationError: / },
   { name: 'WebGL context lost (WEBGL_lose_context)', on: 'webgl', cause: /^Training stopped: the WebGL context was lost/ },

@@ -5,7 +5,7 @@
 import { RunClient } from '../../src/run/client';
 import { readFrame } from '../../src/run/frames';
 import { NETWORKS, QUICK_PRESET } from '../../src/run/presets';
-import { frameEnvSlot, type BackendName, type GameSource, type MetricsSnapshot, type RunEvent, type RunMode } from '../../src/run/types';
+import { frameEnvSlot, type BackendName, type GameSource, type GpuFault, type MetricsSnapshot, type RunEvent, type RunMode } from '../../src/run/types';
 
 /** The quick preset with the tests' tiny net and short warm-up; a small replay (the default
  *  sizes it from device memory, and every save/export writes the rows filled). */
@@ -94,7 +94,7 @@ const harness2 = {
    * backend (`resumeOn`). Returns what the test checks (null backend: no such GPU backend here,
    * with the reasons).
    */
-  async deviceLoss(resumeOn: BackendName[], on: BackendName = 'webgpu', how?: 'destroy' | 'uncaptured-error') {
+  async deviceLoss(resumeOn: BackendName[], on: BackendName = 'webgpu', how?: GpuFault) {
     const lab = new RunClient({ backends: [on] });
     const events: RunEvent[] = [];
     try {

@@ -190,9 +190,14 @@ export function batchInputBytes(batchSize: number, frameStack: number): number {
   return 2 * batchSize * frameStack * 84 * 84 * 4;
 }
 
-const fmtBound = (x: number): string => (Math.abs(x) >= 1e7 ? x.toExponential().replace('+', '') : x.toLocaleString('en-US'));
-const inInt = (x: unknown, k: keyof typeof BOUNDS): boolean => typeof x === 'number' && Number.isInteger(x) && x >= BOUNDS[k][0] && x <= BOUNDS[k][1];
-const intRange = (k: keyof typeof BOUNDS): string => `an integer in [${fmtBound(BOUNDS[k][0])}, ${fmtBound(BOUNDS[k][1])}]`;
+/** A bound as the messages write it: 1e10 above 1e7, else with thousands separators. */
+export const fmtBound = (x: number): string => (Math.abs(x) >= 1e7 ? x.toExponential().replace('+', '') : x.toLocaleString('en-US'));
+/** Whether x is an integer within [lo, hi] (a BOUNDS entry, or PQN_BOUNDS in pqn-config.ts). */
+export const isIntIn = (x: unknown, [lo, hi]: readonly [number, number]): boolean => typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi;
+/** "an integer in [lo, hi]", the bounds written by fmtBound. */
+export const intRangeText = ([lo, hi]: readonly [number, number]): string => `an integer in [${fmtBound(lo)}, ${fmtBound(hi)}]`;
+const inInt = (x: unknown, k: keyof typeof BOUNDS): boolean => isIntIn(x, BOUNDS[k]);
+const intRange = (k: keyof typeof BOUNDS): string => intRangeText(BOUNDS[k]);
 
 export function validateConfig(c: DQNConfig): void {
   req(inInt(c.seed, 'seed'), `seed must be ${intRange('seed')}, got ${c.seed}`);

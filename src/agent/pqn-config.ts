@@ -57,7 +57,7 @@
  *   frame_stack           4           same (envpool stack_num 4).
  *   seed                  1           same.
  */
-import { BOUNDS, resolveNetwork, type NetworkSpec } from './config';
+import { BOUNDS, fmtBound, intRangeText, isIntIn, resolveNetwork, type NetworkSpec } from './config';
 
 export interface PQNConfig {
   seed: number;
@@ -135,31 +135,28 @@ export const PQN_BOUNDS = Object.freeze({
   update_epochs: [1, 1000],
 } as const);
 
-const intIn = (x: unknown, [lo, hi]: readonly [number, number]): boolean => typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi;
-const range = ([lo, hi]: readonly [number, number]): string => `an integer in [${lo.toLocaleString('en-US')}, ${hi.toLocaleString('en-US')}]`;
-const big = (x: number): string => (x >= 1e7 ? x.toExponential().replace('+', '') : x.toLocaleString('en-US'));
 
 export function validatePQNConfig(c: PQNConfig): void {
   const B = BOUNDS;
-  req(intIn(c.seed, B.seed), `seed must be an integer in [0, ${big(B.seed[1])}], got ${c.seed}`);
-  req(intIn(c.total_timesteps, B.total_timesteps), `total_timesteps must be an integer in [1, ${big(B.total_timesteps[1])}], got ${c.total_timesteps}`);
+  req(isIntIn(c.seed, B.seed), `seed must be ${intRangeText(B.seed)}, got ${c.seed}`);
+  req(isIntIn(c.total_timesteps, B.total_timesteps), `total_timesteps must be ${intRangeText(B.total_timesteps)}, got ${c.total_timesteps}`);
   req(isFiniteNum(c.learning_rate) && c.learning_rate > 0 && c.learning_rate <= B.learning_rate[1], `learning_rate must be in (0, ${B.learning_rate[1]}], got ${c.learning_rate}`);
   req(isFiniteNum(c.adam_eps) && c.adam_eps > 0 && c.adam_eps <= B.adam_eps[1], `adam_eps must be in (0, ${B.adam_eps[1]}], got ${c.adam_eps}`);
   req(isPosInt(c.num_envs), `num_envs must be a positive integer, got ${c.num_envs}`);
-  req(intIn(c.num_steps, PQN_BOUNDS.num_steps), `num_steps must be ${range(PQN_BOUNDS.num_steps)}, got ${c.num_steps}`);
+  req(isIntIn(c.num_steps, PQN_BOUNDS.num_steps), `num_steps must be ${intRangeText(PQN_BOUNDS.num_steps)}, got ${c.num_steps}`);
   req(typeof c.anneal_lr === 'boolean', 'anneal_lr must be a boolean');
   req(in01(c.gamma), `gamma must be in [0, 1], got ${c.gamma}`);
-  req(intIn(c.num_minibatches, PQN_BOUNDS.num_minibatches), `num_minibatches must be ${range(PQN_BOUNDS.num_minibatches)}, got ${c.num_minibatches}`);
-  req(intIn(c.update_epochs, PQN_BOUNDS.update_epochs), `update_epochs must be ${range(PQN_BOUNDS.update_epochs)}, got ${c.update_epochs}`);
+  req(isIntIn(c.num_minibatches, PQN_BOUNDS.num_minibatches), `num_minibatches must be ${intRangeText(PQN_BOUNDS.num_minibatches)}, got ${c.num_minibatches}`);
+  req(isIntIn(c.update_epochs, PQN_BOUNDS.update_epochs), `update_epochs must be ${intRangeText(PQN_BOUNDS.update_epochs)}, got ${c.update_epochs}`);
   req(c.max_grad_norm === null || (isFiniteNum(c.max_grad_norm) && c.max_grad_norm > 0 && c.max_grad_norm <= B.max_grad_norm[1]),
-    `max_grad_norm must be none or in (0, ${big(B.max_grad_norm[1])}], got ${c.max_grad_norm}`);
+    `max_grad_norm must be none or in (0, ${fmtBound(B.max_grad_norm[1])}], got ${c.max_grad_norm}`);
   req(in01(c.start_e), 'start_e must be in [0, 1]');
   req(in01(c.end_e), 'end_e must be in [0, 1]');
   req(isFiniteNum(c.exploration_fraction) && c.exploration_fraction > 0 && c.exploration_fraction <= 1, 'exploration_fraction must be in (0, 1]');
   req(in01(c.q_lambda), `q_lambda must be in [0, 1], got ${c.q_lambda}`);
   resolveNetwork(c.network);
   req(in01(c.eval_epsilon), 'eval_epsilon must be in [0, 1]');
-  req(intIn(c.eval_episodes, B.eval_episodes), `eval_episodes must be an integer in [1, ${B.eval_episodes[1]}], got ${c.eval_episodes}`);
+  req(isIntIn(c.eval_episodes, B.eval_episodes), `eval_episodes must be an integer in [1, ${B.eval_episodes[1]}], got ${c.eval_episodes}`);
   req(isPosInt(c.frame_stack) && c.frame_stack <= 16, 'frame_stack must be an integer in [1, 16]');
   // Checked against num_envs only where both are known together (validated field by field, a
   // lone num_minibatches cannot know the rollout size): see pqnBatchProblems.

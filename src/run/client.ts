@@ -20,7 +20,7 @@ import { HEARTBEAT_MS, WATCHDOG_MS, stoppedMessage } from './failures';
 import {
   MAX_OPEN_RUNS,
   type AlgorithmSwitch, type AlgorithmSwitchResult, type CheckpointInfo, type FrameSource, type GameSource, type MetricsHistory, type MetricsSnapshot, type ProgressFn,
-  type FaultKind, type RunConfigInput, type RunController, type RunInfo, type RunListener, type RunMode, type RunService, type SpeedDemoResult, type BackendName,
+  type FaultKind, type GpuFault, type RunConfigInput, type RunController, type RunInfo, type RunListener, type RunMode, type RunService, type SpeedDemoResult, type BackendName,
 } from './types';
 
 interface Slot {
@@ -178,7 +178,7 @@ class RunHandle implements RunController {
   weightsDigest() { return this.g(this.r.weightsDigest()); }
   /** The run's worker itself makes the file (the controller's agent lives there). */
   exportModel(): Promise<{ blob: Blob; fileName: string }> { return this.g(this.slot.api.exportModel()); }
-  simulateDeviceLoss(how?: 'destroy' | 'uncaptured-error') { return this.g(this.r.simulateDeviceLoss(how)); }
+  simulateDeviceLoss(how?: GpuFault) { return this.g(this.r.simulateDeviceLoss(how)); }
   /** Fault injection (tests only): see RunController.simulateFault. 'terminate' tells the watchdog nothing: it has to notice. */
   async simulateFault(kind: FaultKind): Promise<void> {
     if (kind === 'terminate') {

@@ -138,10 +138,10 @@ export function modeFor(numEnvs: number, workers = 1): RunMode {
   return numEnvs === 1 && workers === 1 ? { kind: 'single' } : { kind: 'vectorized', workers, envsPerWorker: Math.max(1, Math.round(numEnvs / workers)) };
 }
 
-/** Problems of a mode (empty = fine), each naming its field. */
 /** The bounds of a mode: env workers, and envs per worker (or in the learner's thread). */
 export const MODE_BOUNDS = Object.freeze({ workers: [1, 64], envs: [1, 256] } as const);
 
+/** Problems of a mode (empty = fine), each naming its field. */
 export function modeProblems(m: unknown, field = 'mode'): string[] {
   const o = m as Partial<{ kind: string; workers: unknown; envsPerWorker: unknown; envs: unknown }> | null;
   const [w0, w1] = MODE_BOUNDS.workers, [e0, e1] = MODE_BOUNDS.envs;

@@ -33,7 +33,7 @@ import { OUT_OF_MEMORY_ADVICE, isOutOfMemory, stoppedMessage } from './failures'
 import {
   METRICS_INTERVAL_MS,
   type AlgorithmSwitch, type AlgorithmSwitchResult, type BackendInfo, type CheckpointInfo, type FrameSource, type MetricsHistory, type MetricsSnapshot,
-  type FaultKind, type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
+  type FaultKind, type GpuFault, type RunController, type RunCounters, type RunEvent, type RunListener, type RunMode, type RunState,
 } from './types';
 import { WatchSession } from './watch';
 
@@ -57,7 +57,7 @@ export interface RunDeps {
   /** Called when the controller is closed. */
   onClose?: () => void;
   /** Fault injection (tests): make the backend's GPU device go away as a driver reset would. */
-  simulateDeviceLoss?: (how?: 'destroy' | 'uncaptured-error') => void;
+  simulateDeviceLoss?: (how?: GpuFault) => void;
 }
 
 export function checkpointInfo(m: Manifest): CheckpointInfo {
@@ -594,7 +594,7 @@ export class RunControllerImpl implements RunController {
   }
 
   /** Fault injection (tests): the GPU device goes away as a driver reset would (RunDeps.simulateDeviceLoss). */
-  async simulateDeviceLoss(how?: 'destroy' | 'uncaptured-error'): Promise<void> {
+  async simulateDeviceLoss(how?: GpuFault): Promise<void> {
     if (!this.deps.simulateDeviceLoss) throw new Error('this run has no device loss to simulate');
     this.deps.simulateDeviceLoss(how);
   }

@@ -29,7 +29,7 @@
  * Everything crossing the worker boundary is structured-clonable; callbacks go through
  * comlink.proxy (RunClient does that for you).
  */
-import type { BackendInfo, BackendName } from '../tfjs/backend-names';
+import type { BackendInfo, BackendName, GpuFault } from '../tfjs/backend-names';
 import type { BuiltinGameId } from './builtin-games';
 import type { Algorithm, AutosavePolicy, RetentionPolicy, RunSettingsInput } from './config';
 
@@ -79,7 +79,7 @@ export interface RunConfigInput extends RunSettingsInput {
 }
 
 // Defined in src/tfjs (no tfjs import there either); re-exported for the UI.
-export { DEFAULT_BACKENDS, type BackendInfo, type BackendName } from '../tfjs/backend-names';
+export { DEFAULT_BACKENDS, type BackendInfo, type BackendName, type GpuFault } from '../tfjs/backend-names';
 
 export type RunState = 'creating' | 'ready' | 'running' | 'paused' | 'switching' | 'saving' | 'evaluating' | 'watching' | 'done' | 'error' | 'closed';
 
@@ -314,7 +314,7 @@ export interface RunController {
    * destroyDeviceForTest: WebGPU device destroyed or an uncaptured error, WebGL context lost); the
    * run stops with an error, its last checkpoint intact.
    */
-  simulateDeviceLoss(how?: 'destroy' | 'uncaptured-error'): Promise<void>;
+  simulateDeviceLoss(how?: GpuFault): Promise<void>;
   /**
    * Fault injection (tests only, e2e/faults.spec.ts): 'terminate' — the page terminates the
    * learner worker (no event, no reply: as a crash or an out-of-memory kill looks from the

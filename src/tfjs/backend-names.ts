@@ -6,6 +6,9 @@
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/** How a test makes a learner's GPU fail on WebGPU (src/tfjs/backend.ts destroyDeviceForTest; WebGL has one way, the context lost). */
+export type GpuFault = 'destroy' | 'uncaptured-error';
+
 /** webgpu first; wasm (with our training kernels) before cpu, which is far too slow for 84x84. */
 export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 

@@ -9,7 +9,7 @@
  * paths, are available).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BACKENDS, type BackendInfo, type BackendName } from './backend-names';
+import { DEFAULT_BACKENDS, type BackendInfo, type BackendName, type GpuFault } from './backend-names';
 import { describeAdapter, probeWebGPU } from './webgpu-probe';
 
 /** Where the wasm backend's binaries and our train_kernels.wasm are (absolute URLs). */
@@ -201,9 +201,6 @@ export function watchBackendLoss(onLost: (message: string) => void): () => void 
   }
   return () => { live = false; };
 }
-
-/** How a test makes the learner's GPU fail (RunController.simulateDeviceLoss). */
-export type GpuFault = 'destroy' | 'uncaptured-error';
 
 /**
  * Fault injection for the device-loss tests (e2e/run.spec.ts), each the real event a driver

@@ -315,29 +315,26 @@ export class HyperparamForm {
       r = { values: null, problems: [{ field: null, message: e instanceof Error ? e.message : String(e) }], warnings: [], notes: [] };
     }
     const ok = r.problems.length === 0;
-    const place = (p: FieldProblem, cls: string, i: number): HTMLElement | null => {
+    // Each message sits right under its own input; returns the input, or null for a problem no input owns.
+    const place = (p: FieldProblem, cls: string, i: number, text = p.message): { input: HTMLElement; msg: HTMLElement } | null => {
       const input = p.field === 'seed' ? this.seed : p.field ? this.inputs.get(p.field) : undefined;
       if (!input) return null;
       const msg = document.createElement('small');
       msg.className = cls;
       msg.id = `${input.id}-${cls}-${i}`;
-      msg.textContent = p.message;
+      msg.textContent = text;
       input.after(msg);
-      return msg;
+      return { input, msg };
     };
     for (const [i, p] of r.problems.entries()) {
-      const msg = place(p, 'field-msg', i);
-      if (!msg) continue;
-      // Each message sits under its own input and is its error message (aria-errormessage).
-      const input = msg.previousElementSibling as HTMLElement;
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-errormessage', msg.id);
+      const at = place(p, 'field-msg', i);
+      if (!at) continue;
+      // A problem's message is its input's error message (aria-errormessage).
+      at.input.setAttribute('aria-invalid', 'true');
+      at.input.setAttribute('aria-errormessage', at.msg.id);
       if (p.field !== 'seed') (this.root as HTMLDetailsElement).open = true;
     }
-    for (const [i, w] of r.warnings.entries()) {
-      const msg = place(w, 'field-warn', i);
-      if (msg) msg.textContent = `Warning: ${w.message}`;
-    }
+    for (const [i, w] of r.warnings.entries()) place(w, 'field-warn', i, `Warning: ${w.message}`);
     for (const [i, n] of r.notes.entries()) place(n, 'field-note', i);
     if (ok) {
       this.errorBox.hidden = true;
